@@ -1,0 +1,45 @@
+/**
+ * Output helpers shared by the CLI verbs: one `error()` that prints
+ * `error: ...` on stderr, JSON on stdout for programs.
+ *
+ * @module
+ */
+import { ConventionError, UsageError } from "../../errors.ts";
+
+/** Exit code for usage errors (bad option or argument). */
+export const EXIT_USAGE = 2;
+/** Exit code for failures on valid usage (bad input data, I/O). */
+export const EXIT_FAILURE = 1;
+
+/** Prints `error: message` (and a hint line when given) on stderr. */
+export function printError(message: string, hint?: string): void {
+  console.error(`error: ${message}`);
+  if (hint) console.error(`hint: ${hint}`);
+}
+
+/**
+ * Reports an error caught at the top of a verb and returns the exit code:
+ * project errors print their message and hint; anything else is a bug and
+ * prints its stack.
+ */
+export function reportError(err: unknown): number {
+  if (err instanceof UsageError) {
+    printError(err.message, err.hint);
+    return EXIT_USAGE;
+  }
+  if (err instanceof ConventionError) {
+    printError(err.message, err.hint);
+    return EXIT_FAILURE;
+  }
+  if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.PermissionDenied) {
+    printError((err as Error).message);
+    return EXIT_FAILURE;
+  }
+  console.error(`error: internal error (please report): ${(err as Error)?.stack ?? String(err)}`);
+  return EXIT_FAILURE;
+}
+
+/** Writes one value as pretty JSON on stdout. */
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, (_k, v) => typeof v === "bigint" ? v.toString() : v, 2));
+}

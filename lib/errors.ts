@@ -1,0 +1,39 @@
+/**
+ * Base error of the project: every error raised on bad input or a bad
+ * configuration derives from it, names the file or object at fault and says
+ * what to do.
+ *
+ * @module
+ */
+
+/** Base class of the project's typed errors. */
+export class ConventionError extends Error {
+  /** What the user can do about it, when known. */
+  readonly hint?: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param message Sentence-case description naming the input at fault.
+   * @param options `hint` (what to do) and `cause`.
+   */
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "ConventionError";
+    this.hint = options.hint;
+  }
+}
+
+/** A command-line or configuration value that is not valid (exit code 2). */
+export class UsageError extends ConventionError {
+  /**
+   * Creates the error.
+   *
+   * @param message What was wrong with which option.
+   * @param options `hint` (what to do) and `cause`.
+   */
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options);
+    this.name = "UsageError";
+  }
+}
