@@ -21,6 +21,8 @@ export interface Frame {
   height: number;
   /** Pixel values, row-major with NAXIS1 fastest; NaN allowed until normalisation. */
   pixels: Float32Array;
+  /** Valid-pixel mask (1 = measured, 0 = padded or NaN), same layout; absent = all valid. */
+  mask?: Uint8Array;
   /** Where the frame came from (`file[hdu]` or `packet:cutout`), for reports. */
   source?: string;
   /** Extra per-frame values (seeing, zero point, sky sigma, ...). */
