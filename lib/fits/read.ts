@@ -1,0 +1,326 @@
+/**
+ * The FITS reader: bytes (plain or gzip) or a path -> {@link FitsFile} with
+ * every HDU's header and decoded data (images, tile-compressed images,
+ * binary tables; other extensions are skipped safely).
+ *
+ * @module
+ */
+import { gunzipSync } from "node:zlib";
+import { decodeBintable } from "./bintable.ts";
+import { decodeCompressedImage } from "./compressed.ts";
+import { FitsError } from "./errors.ts";
+import { BLOCK, type FitsHeader, type ParseContext, parseHeader } from "./header.ts";
+import { decodeImage } from "./image.ts";
+import type { FitsFile, Hdu, HduKind } from "./types.ts";
+
+export { imageToFloat32 } from "./image.ts";
+
+/** Options of the readers. */
+export interface ReadOptions {
+  /** Parse headers and structure only; leave `image`/`table` unset. */
+  headersOnly?: boolean;
+}
+
+const VALID_BITPIX = new Set([8, 16, 32, 64, -32, -64]);
+
+/** Whether `bytes` start with the gzip magic number. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+function intKey(
+  header: FitsHeader,
+  key: string,
+  where: { file: string; hdu: number },
+  min: number,
+  max: number,
+): number {
+  const v = header.get(key);
+  if (v === undefined) {
+    throw new FitsError(`Mandatory keyword ${key} is missing`, where);
+  }
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    throw new FitsError(`Keyword ${key} = ${String(v)} is not an integer in ${min}..${max}`, where);
+  }
+  return v;
+}
+
+function kindOf(index: number, header: FitsHeader, groups: boolean): HduKind {
+  if (index === 0) return groups ? "unknown" : "image";
+  const x = (header.getString("XTENSION") ?? "").trim().toUpperCase();
+  if (x === "IMAGE" || x === "IUEIMAGE") return "image";
+  if (x === "BINTABLE" || x === "A3DTABLE") {
+    return header.get("ZIMAGE") === true ? "compressed-image" : "bintable";
+  }
+  if (x === "TABLE") return "table";
+  return "unknown";
+}
+
+/**
+ * Parses a whole (decompressed) FITS file.
+ *
+ * @param bytes File bytes (not gzip).
+ * @param name File name for messages.
+ * @param owned Whether the reader may modify `bytes` (swap in place, views).
+ * @param options Reader options.
+ */
+export function parseFits(
+  bytes: Uint8Array,
+  name: string,
+  owned: boolean,
+  options: ReadOptions = {},
+): FitsFile {
+  const warnings: string[] = [];
+  const ctx: ParseContext = { file: name, warnings };
+  const hdus: Hdu[] = [];
+  let offset = 0;
+  if (bytes.length < 80) {
+    throw new FitsError(`Not a FITS file: only ${bytes.length} bytes`, { file: name, offset: 0 });
+  }
+  if (bytes.length % BLOCK !== 0) {
+    warnings.push(`file size ${bytes.length} is not a multiple of 2880`);
+  }
+  while (offset < bytes.length) {
+    const index = hdus.length;
+    const where = { file: name, hdu: index };
+    if (index > 0) {
+      // Anything after the last HDU that is not an extension is ignored with a warning.
+      const head = String.fromCharCode(
+        ...bytes.subarray(offset, Math.min(offset + 8, bytes.length)),
+      );
+      if (head !== "XTENSION" || bytes.length - offset < 80) {
+        warnings.push(
+          `${bytes.length - offset} bytes after HDU ${index - 1} are not a FITS extension; ignored`,
+        );
+        break;
+      }
+    } else {
+      const head = String.fromCharCode(...bytes.subarray(0, 9));
+      if (head !== "SIMPLE  =") {
+        throw new FitsError("Not a FITS file: it does not start with SIMPLE =", {
+          file: name,
+          offset: 0,
+        }, { hint: "FITS files start with the card 'SIMPLE  =                    T'" });
+      }
+    }
+    const parsed = parseHeader(bytes, offset, index, ctx);
+    const header = parsed.header;
+    const warn = (m: string) => warnings.push(`HDU ${index}: ${m}`);
+    if (index === 0 && header.get("SIMPLE") !== true) warn("SIMPLE is not T");
+    const bitpix = intKey(header, "BITPIX", where, -64, 64);
+    if (!VALID_BITPIX.has(bitpix)) {
+      throw new FitsError(`BITPIX ${bitpix} is not one of 8, 16, 32, 64, -32, -64`, where);
+    }
+    const naxis = intKey(header, "NAXIS", where, 0, 999);
+    const shape: number[] = [];
+    // Product of the axes, bounded as we go so garbage cannot overflow.
+    const remaining = bytes.length - parsed.dataOffset;
+    let count = naxis > 0 ? 1 : 0;
+    const groups = index === 0 && naxis > 0 && header.get("GROUPS") === true &&
+      header.get("NAXIS1") === 0;
+    for (let i = 1; i <= naxis; i++) {
+      const d = intKey(header, `NAXIS${i}`, where, 0, Number.MAX_SAFE_INTEGER);
+      shape.push(d);
+      if (groups && i === 1) continue;
+      count = count * d;
+      if (count > remaining * 8) count = remaining * 8 + 1; // clamp: already too big
+    }
+    let pcount = 0, gcount = 1;
+    if (index > 0 || groups) {
+      if (header.has("PCOUNT")) {
+        pcount = intKey(header, "PCOUNT", where, 0, Number.MAX_SAFE_INTEGER);
+      } else warn("PCOUNT is missing; 0 assumed");
+      if (header.has("GCOUNT")) {
+        gcount = intKey(header, "GCOUNT", where, 0, Number.MAX_SAFE_INTEGER);
+      } else warn("GCOUNT is missing; 1 assumed");
+    } else if (header.has("PCOUNT") || header.has("GCOUNT")) {
+      warn("PCOUNT/GCOUNT are not allowed in a primary array; ignored");
+    }
+    const dataSize = Math.abs(bitpix) / 8 * gcount * (pcount + count);
+    if (parsed.dataOffset + dataSize > bytes.length) {
+      throw new FitsError(
+        `Data unit is truncated: it needs ${dataSize} bytes but only ${
+          Math.max(0, remaining)
+        } remain`,
+        { file: name, hdu: index, offset: parsed.dataOffset },
+        { hint: "the file is incomplete (interrupted download or copy?)" },
+      );
+    }
+    const kind = kindOf(index, header, groups);
+    const hdu: Hdu = {
+      index,
+      kind,
+      header,
+      headerOffset: offset,
+      dataOffset: parsed.dataOffset,
+      dataSize,
+    };
+    if (!options.headersOnly) {
+      try {
+        if (kind === "image") {
+          hdu.image = decodeImage(bytes, parsed.dataOffset, bitpix, shape, header, { owned, warn });
+        } else if (kind === "bintable") {
+          hdu.table = decodeBintable(bytes, parsed.dataOffset, header, shape, { ...where, warn });
+        } else if (kind === "compressed-image") {
+          hdu.image = decodeCompressedImage(bytes, parsed.dataOffset, header, shape, pcount, {
+            ...where,
+            warn,
+          });
+        }
+      } catch (e) {
+        if (e instanceof FitsError) throw e;
+        throw new FitsError(
+          `Cannot decode the ${kind} data: ${(e as Error)?.message ?? String(e)}`,
+          { file: name, hdu: index, offset: parsed.dataOffset },
+          { cause: e },
+        );
+      }
+    }
+    hdus.push(hdu);
+    const end = parsed.dataOffset + Math.ceil(dataSize / BLOCK) * BLOCK;
+    if (end > bytes.length && parsed.dataOffset + dataSize <= bytes.length) {
+      warn("the last data block is not padded to 2880 bytes");
+    }
+    offset = end;
+  }
+  return { name, hdus, warnings };
+}
+
+function gunzip(bytes: Uint8Array, name: string): Uint8Array {
+  try {
+    return gunzipSync(bytes);
+  } catch (e) {
+    throw new FitsError(`Cannot decompress the gzip file: ${(e as Error).message}`, {
+      file: name,
+    }, { cause: e, hint: "the .gz file is damaged or incomplete" });
+  }
+}
+
+/**
+ * Reads a FITS file from bytes; gzip-compressed bytes (magic 1f 8b) are
+ * decompressed synchronously (node:zlib). `bytes` are not modified: images
+ * are decoded into new arrays (8-bit images are views of `bytes`).
+ *
+ * @param bytes The file content.
+ * @param name Name used in messages and `FitsFile.name`.
+ * @param options Reader options.
+ * @throws {FitsError} When the file cannot be read (with file, HDU, card or byte offset).
+ *
+ * @example Read an image written in memory
+ * ```ts
+ * import { readFits } from "./read.ts";
+ * import { writeFits } from "./write.ts";
+ * const fits = readFits(writeFits([{ bitpix: 16, shape: [3], data: [1, 2, 3] }]), "mem.fits");
+ * console.assert(fits.hdus[0]!.image!.data[2] === 3);
+ * ```
+ */
+export function readFits(bytes: Uint8Array, name = "<bytes>", options: ReadOptions = {}): FitsFile {
+  if (isGzip(bytes)) return parseFits(gunzip(bytes, name), name, true, options);
+  return parseFits(bytes, name, false, options);
+}
+
+/** Decompresses gzip bytes with the web-standard DecompressionStream. */
+export async function gunzipAsync(bytes: Uint8Array, name = "<bytes>"): Promise<Uint8Array> {
+  try {
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+      new DecompressionStream("gzip"),
+    );
+    // ISIZE (last 4 bytes, little-endian) is the size modulo 2^32: a good first guess.
+    const n = bytes.length;
+    const guess = n >= 4
+      ? (bytes[n - 4]! | (bytes[n - 3]! << 8) | (bytes[n - 2]! << 16) | (bytes[n - 1]! << 24)) >>> 0
+      : 0;
+    let out = new Uint8Array(Math.max(guess, 1 << 16));
+    let len = 0;
+    for await (const chunk of stream) {
+      if (len + chunk.length > out.length) {
+        const bigger = new Uint8Array(Math.max(out.length * 2, len + chunk.length));
+        bigger.set(out.subarray(0, len));
+        out = bigger;
+      }
+      out.set(chunk, len);
+      len += chunk.length;
+    }
+    return out.subarray(0, len);
+  } catch (e) {
+    throw new FitsError(`Cannot decompress the gzip file: ${(e as Error).message}`, {
+      file: name,
+    }, { cause: e, hint: "the .gz file is damaged or incomplete" });
+  }
+}
+
+/**
+ * Reads a FITS file from bytes, decompressing gzip with DecompressionStream
+ * (asynchronous, web standard). Same result as {@link readFits}.
+ *
+ * @param bytes The file content.
+ * @param name Name used in messages.
+ * @param options Reader options.
+ */
+export async function readFitsAsync(
+  bytes: Uint8Array,
+  name = "<bytes>",
+  options: ReadOptions = {},
+): Promise<FitsFile> {
+  if (isGzip(bytes)) return parseFits(await gunzipAsync(bytes, name), name, true, options);
+  return parseFits(bytes, name, false, options);
+}
+
+function baseName(path: string): string {
+  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return i >= 0 ? path.slice(i + 1) : path;
+}
+
+async function readBytes(path: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new FitsError(`File not found: ${path}`, {}, { cause: e, hint: "check the path" });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Reads a FITS file from disk, read once; gzip (by magic bytes, whatever the
+ * name) is decompressed with DecompressionStream. The file buffer is owned by
+ * the reader, so images are views of it where possible (no extra copy).
+ *
+ * @param path File path.
+ * @param options Reader options.
+ * @example
+ * ```ts ignore
+ * import { readFitsFile } from "./read.ts";
+ * const fits = await readFitsFile("image.fits.gz");
+ * console.log(fits.hdus[0]?.image?.shape);
+ * ```
+ */
+export async function readFitsFile(path: string, options: ReadOptions = {}): Promise<FitsFile> {
+  const bytes = await readBytes(path);
+  const name = baseName(path);
+  if (isGzip(bytes)) return parseFits(await gunzipAsync(bytes, name), name, true, options);
+  return parseFits(bytes, name, true, options);
+}
+
+/**
+ * Synchronous {@link readFitsFile} (gzip through node:zlib): the fastest
+ * path for many small files (stamps).
+ *
+ * @param path File path.
+ * @param options Reader options.
+ */
+export function readFitsFileSync(path: string, options: ReadOptions = {}): FitsFile {
+  let bytes: Uint8Array;
+  try {
+    bytes = Deno.readFileSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new FitsError(`File not found: ${path}`, {}, { cause: e, hint: "check the path" });
+    }
+    throw e;
+  }
+  const name = baseName(path);
+  if (isGzip(bytes)) return parseFits(gunzip(bytes, name), name, true, options);
+  return parseFits(bytes, name, true, options);
+}
