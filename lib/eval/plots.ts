@@ -1,0 +1,183 @@
+/**
+ * Plots as SVG strings, from vega-lite specifications rendered headless by
+ * vega (`new vega.View(vega.parse(spec), {renderer: "none"}).toSVG()`, no
+ * DOM): the confusion matrix, learning curves and the reliability diagram.
+ *
+ * @module
+ */
+import * as vega from "vega";
+import * as vegaLite from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
+import type { Metrics } from "./metrics.ts";
+
+/** One row of a learning-curve log (one epoch of one stage). */
+export interface EpochRecord {
+  /** Training stage (1 or 2). */
+  stage: number;
+  /** Epoch within the stage, from 1. */
+  epoch: number;
+  /** Mean training loss. */
+  trainLoss: number;
+  /** Training accuracy (on the augmented balanced epoch). */
+  trainAccuracy: number;
+  /** Validation loss (NaN or absent when no validation set). */
+  valLoss?: number;
+  /** Validation accuracy. */
+  valAccuracy?: number;
+  /** Validation macro F1. */
+  valMacroF1?: number;
+}
+
+/**
+ * Renders a vega-lite specification to an SVG string with no DOM.
+ *
+ * @param spec A vega-lite top-level specification with inline data.
+ * @example
+ * ```ts
+ * import { renderSvg } from "./plots.ts";
+ * const svg = await renderSvg({
+ *   data: { values: [{ x: 1, y: 2 }] },
+ *   mark: "point",
+ *   encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } },
+ * });
+ * svg.startsWith("<svg"); // true
+ * ```
+ */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const compiled = vegaLite.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * Vega-lite specification of the confusion matrix: rows are true classes,
+ * columns predicted classes, cells coloured by the row-normalised fraction
+ * and labelled with the count.
+ */
+export function confusionSpec(metrics: Metrics, title = "Confusion matrix (test)"): TopLevelSpec {
+  const values: Record<string, string | number>[] = [];
+  metrics.confusion.forEach((row, i) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    row.forEach((count, j) => {
+      values.push({
+        true: metrics.classes[i]!,
+        predicted: metrics.classes[j]!,
+        count,
+        fraction: total ? count / total : 0,
+      });
+    });
+  });
+  const order = metrics.classes;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title,
+    data: { values },
+    width: 60 * order.length,
+    height: 60 * order.length,
+    encoding: {
+      x: { field: "predicted", type: "nominal", sort: order, title: "predicted class" },
+      y: { field: "true", type: "nominal", sort: order, title: "true class" },
+    },
+    layer: [
+      {
+        mark: "rect",
+        encoding: {
+          color: {
+            field: "fraction",
+            type: "quantitative",
+            scale: { domain: [0, 1], scheme: "blues" },
+            title: "row fraction",
+          },
+        },
+      },
+      {
+        mark: { type: "text", fontSize: 13 },
+        encoding: {
+          text: { field: "count", type: "quantitative" },
+          color: { condition: { test: "datum.fraction > 0.5", value: "white" }, value: "black" },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Vega-lite specification of the learning curves: loss and accuracy per epoch
+ * (training and validation), epochs numbered across both stages with the stage
+ * as the line style.
+ */
+export function learningCurvesSpec(records: readonly EpochRecord[]): TopLevelSpec {
+  const values: Record<string, string | number>[] = [];
+  let x = 0;
+  for (const r of records) {
+    x++;
+    const stage = `stage ${r.stage}`;
+    const push = (metric: string, split: string, value: number | undefined) => {
+      if (value !== undefined && Number.isFinite(value)) {
+        values.push({ epoch: x, metric, split, stage, value });
+      }
+    };
+    push("loss", "train", r.trainLoss);
+    push("loss", "validation", r.valLoss);
+    push("accuracy", "train", r.trainAccuracy);
+    push("accuracy", "validation", r.valAccuracy);
+    push("macro F1", "validation", r.valMacroF1);
+  }
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: "Learning curves",
+    data: { values },
+    facet: { column: { field: "metric", type: "nominal", sort: ["loss", "accuracy", "macro F1"] } },
+    resolve: { scale: { y: "independent" } },
+    spec: {
+      width: 220,
+      height: 160,
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "epoch", type: "quantitative", title: "epoch (both stages)" },
+        y: { field: "value", type: "quantitative", scale: { zero: false } },
+        color: { field: "split", type: "nominal" },
+        strokeDash: { field: "stage", type: "nominal" },
+        detail: { field: "stage", type: "nominal" },
+      },
+    },
+  };
+}
+
+/** Vega-lite specification of the reliability diagram behind the ECE. */
+export function reliabilitySpec(metrics: Metrics): TopLevelSpec {
+  const values = metrics.calibration.filter((b) => b.count > 0).map((b) => ({
+    confidence: b.confidence,
+    accuracy: b.accuracy,
+    count: b.count,
+  }));
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: `Reliability (ECE ${metrics.ece.toFixed(3)}, ${metrics.eceBins} equal-width bins)`,
+    width: 220,
+    height: 220,
+    layer: [
+      {
+        data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+        mark: { type: "line", color: "gray", strokeDash: [4, 4] },
+        encoding: {
+          x: { field: "x", type: "quantitative", scale: { domain: [0, 1] }, title: "confidence" },
+          y: { field: "y", type: "quantitative", scale: { domain: [0, 1] }, title: "accuracy" },
+        },
+      },
+      {
+        data: { values },
+        mark: { type: "point", filled: true },
+        encoding: {
+          x: { field: "confidence", type: "quantitative" },
+          y: { field: "accuracy", type: "quantitative" },
+          size: { field: "count", type: "quantitative" },
+        },
+      },
+    ],
+  };
+}
