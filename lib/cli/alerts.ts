@@ -1,19 +1,233 @@
 /**
- * `convention alerts`: inspect ZTF alert packets
+ * `convention alerts`: inspect ZTF alert packets.
+ *
+ * - `alerts info FILE|DIR... [--json]`: per packet the file, objectId, candid,
+ *   fid, jd, number of prv_candidates and per cut-out its shape, non-NaN pixel
+ *   sum and NaN count, or why it is not FITS.
+ * - `alerts lightcurve FILE|DIR... [--json]`: per object the deduplicated
+ *   photometry of candidate + prv_candidates (flux in µJy, upper limits flagged).
+ * - `alerts series FILE|DIR... [--cutout science|difference|template]`: groups
+ *   packets by object into image series and prints the grouping report.
  *
  * @module
  */
-import type { Command } from "@commander-js/extra-typings";
+import { type Command, Option } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
-import { printError } from "./util/output.ts";
+import { printJson } from "./util/output.ts";
+import { UsageError } from "../errors.ts";
+import { listAlertFiles } from "../survey/ztf_files.ts";
+import { type AlertPacket, MJD_OFFSET, readAlertPackets, ZTF_BANDS } from "../survey/ztf_packet.ts";
+import { CUTOUT_FIELDS, CUTOUT_NAMES, type CutoutName } from "../survey/ztf_cutout.ts";
+import { alertLightCurves } from "../survey/ztf_lightcurve.ts";
+import { alertSeries } from "../survey/ztf_series.ts";
+import { Progress } from "../util/progress.ts";
+
+/** What `alerts info --json` prints per cut-out. */
+type CutoutInfo =
+  | { fileName: string | null; shape: [number, number]; sum: number; nanCount: number }
+  | { fileName: string | null; problem: string };
+
+/** What `alerts info --json` prints per packet. */
+interface PacketInfo {
+  file: string;
+  index: number;
+  objectId: string | null;
+  id: string;
+  candid: string | null;
+  fid: number;
+  band: string | null;
+  jd: number;
+  mjd: number;
+  nPrv: number;
+  schemaVersion: string | null;
+  cutouts: Record<string, CutoutInfo>;
+}
+
+function packetInfo(p: AlertPacket): PacketInfo {
+  const cutouts: Record<string, CutoutInfo> = {};
+  for (const name of CUTOUT_NAMES) {
+    const c = p.cutouts[name];
+    if (!c) continue;
+    cutouts[CUTOUT_FIELDS[name]] = c.pixels
+      ? { fileName: c.fileName, shape: [c.width, c.height], sum: c.sum, nanCount: c.nanCount }
+      : { fileName: c.fileName, problem: c.problem ?? "not FITS" };
+  }
+  return {
+    file: p.file,
+    index: p.index,
+    objectId: p.objectId,
+    id: p.id,
+    candid: p.candid === null ? null : String(p.candid),
+    fid: p.candidate.fid,
+    band: ZTF_BANDS[p.candidate.fid] ?? null,
+    jd: p.candidate.jd,
+    mjd: p.candidate.jd - MJD_OFFSET,
+    nPrv: p.prvCandidates.length,
+    schemaVersion: p.schemaVersion,
+    cutouts,
+  };
+}
+
+async function infoAction(paths: string[], opts: { json?: boolean }): Promise<number> {
+  const files = await listAlertFiles(paths);
+  const packets: PacketInfo[] = [];
+  const failed: { file: string; error: string }[] = [];
+  const bar = new Progress("reading alerts", files.length, "files");
+  for (const file of files) {
+    try {
+      for (const p of readAlertPackets(await Deno.readFile(file), file)) {
+        packets.push(packetInfo(p));
+      }
+    } catch (err) {
+      failed.push({ file, error: (err as Error).message });
+    }
+    bar.tick();
+  }
+  bar.done(undefined, true);
+  const notFits = packets.filter((p) => Object.values(p.cutouts).some((c) => "problem" in c));
+  const summary = {
+    files: files.length,
+    filesFailed: failed.length,
+    packets: packets.length,
+    packetsWithNonFitsCutouts: notFits.length,
+  };
+  if (opts.json) {
+    printJson({ packets, failed, summary });
+  } else {
+    for (const p of packets) {
+      const id = p.objectId ?? `${p.id} (no objectId)`;
+      console.log(
+        `${p.file}${p.index ? `[${p.index}]` : ""}  ${id}  candid ${p.candid}  fid ${p.fid} (${
+          p.band ?? "?"
+        })  jd ${p.jd}  prv ${p.nPrv}`,
+      );
+      for (const [name, c] of Object.entries(p.cutouts)) {
+        console.log(
+          "problem" in c
+            ? `  ${name.padEnd(16)} not FITS: ${c.problem}`
+            : `  ${name.padEnd(16)} ${c.shape[0]}x${c.shape[1]}  sum ${c.sum}  NaN ${c.nanCount}`,
+        );
+      }
+    }
+    for (const f of failed) console.log(`${f.file}  not read: ${f.error}`);
+    console.log(
+      `${summary.packets} packets in ${summary.files} files; ${summary.packetsWithNonFitsCutouts} ` +
+        `with cut-outs that are not FITS; ${summary.filesFailed} files not read`,
+    );
+  }
+  return failed.length ? 1 : 0;
+}
+
+async function lightcurveAction(paths: string[], opts: { json?: boolean }): Promise<number> {
+  const { curves, report } = await alertLightCurves(paths);
+  if (opts.json) {
+    printJson({ curves, report });
+  } else {
+    for (const c of curves) {
+      console.log(`${c.id}  ${c.packets} packets  ${c.points.length} points`);
+      console.log("  mjd           band  mag     err     flux_uJy     err_uJy   limit");
+      for (const p of c.points) {
+        const f = (v: number | null, d: number, w: number): string =>
+          (v === null ? "-" : v.toFixed(d)).padStart(w);
+        console.log(
+          `  ${p.mjd.toFixed(5).padEnd(13)} ${p.band.padEnd(4)} ${f(p.magpsf, 3, 7)} ${
+            f(p.sigmapsf, 3, 7)
+          } ${f(p.flux, 2, 12)} ${f(p.fluxErr, 2, 11)} ${f(p.diffmaglim, 2, 7)}${
+            p.upperLimit ? "  (upper limit)" : ""
+          }`,
+        );
+      }
+    }
+    for (const pr of report.problems) console.log(`${pr.file}  not read: ${pr.problem}`);
+    console.log(
+      `${report.objects} objects, ${report.detections} detections, ${report.upperLimits} upper ` +
+        `limits (${report.duplicates} repeats dropped) from ${report.packets} packets`,
+    );
+  }
+  return report.filesFailed ? 1 : 0;
+}
+
+async function seriesAction(
+  paths: string[],
+  opts: { cutout: CutoutName; size: string; json?: boolean },
+): Promise<number> {
+  const size = Number(opts.size);
+  if (!Number.isInteger(size) || size < 1) {
+    throw new UsageError(`--size must be a positive integer, not "${opts.size}"`);
+  }
+  const { series, report } = await alertSeries(paths, {
+    cutout: opts.cutout,
+    size,
+    progress: true,
+  });
+  const objects = series.map((s) => ({
+    id: s.id,
+    frames: s.frames.length,
+    bands: [...new Set(s.frames.map((f) => f.band))].join(""),
+    mjd: s.frames.length ? [s.frames[0]!.mjd, s.frames.at(-1)!.mjd] : [],
+    maskedPixels: s.frames.reduce((n, f) => n + (f.mask?.filter((m) => m === 0).length ?? 0), 0),
+  }));
+  if (opts.json) {
+    printJson({ objects, report });
+  } else {
+    for (const o of objects) {
+      console.log(
+        `${o.id}  ${o.frames} frames  bands ${o.bands}  masked pixels ${o.maskedPixels}`,
+      );
+    }
+    for (const p of report.problems) {
+      console.log(
+        `skipped ${p.file}${p.index !== null ? `[${p.index}]` : ""}${
+          p.cutout ? ` ${p.cutout}` : ""
+        }: ${p.problem}`,
+      );
+    }
+    console.log(
+      `${report.objects} objects, ${report.frames} frames (${report.cutout}, ${report.size}x` +
+        `${report.size}; ${report.paddedFrames} padded, ${report.nanPixels} NaN pixels masked) ` +
+        `from ${report.packets} packets; ${report.packetsSkipped} packets skipped, ` +
+        `${report.filesFailed} files not read`,
+    );
+  }
+  return report.filesFailed ? 1 : 0;
+}
 
 /** Registers the `alerts` verb on `program`. */
 export function registerAlerts(program: Command): void {
-  program
+  const alerts = program
     .command("alerts")
-    .description("inspect ZTF alert packets")
-    .action(guarded(() => {
-      printError("`convention alerts` is not built yet (issue 8).");
-      return 1;
-    }));
+    .description("inspect ZTF alert packets (Avro files; folders expand to their *.avro files)");
+  alerts
+    .command("info")
+    .description(
+      "per packet: file, objectId, candid, fid, jd, prv_candidates count and per cut-out its " +
+        "shape (NAXIS1xNAXIS2), non-NaN pixel sum and NaN count, or why it is not FITS",
+    )
+    .argument("<paths...>", "alert packet files or folders")
+    .option("--json", "print JSON on stdout")
+    .action(guarded(infoAction));
+  alerts
+    .command("lightcurve")
+    .description(
+      "per object: candidate + prv_candidates photometry, deduplicated (flux in microjansky " +
+        "from magpsf with AB zero point 23.9, signed by isdiffpos; upper limits flagged)",
+    )
+    .argument("<paths...>", "alert packet files or folders")
+    .option("--json", "print JSON on stdout")
+    .action(guarded(lightcurveAction));
+  alerts
+    .command("series")
+    .description(
+      "group packets by objectId into image series (edge cut-outs padded and masked) and " +
+        "report what was used and skipped",
+    )
+    .argument("<paths...>", "alert packet files or folders")
+    .addOption(
+      new Option("--cutout <name>", "which cut-out makes the frames")
+        .choices(["science", "difference", "template"] as const)
+        .default("science" as const),
+    )
+    .option("--size <n>", "common stamp size in pixels", "63")
+    .option("--json", "print JSON on stdout")
+    .action(guarded(seriesAction));
 }

@@ -1,0 +1,237 @@
+/**
+ * ZTF alert packets: the typed view of one alert (object id, candidate,
+ * previous candidates and the three image cut-outs) decoded from an Avro
+ * container file, schema versions 2.0 to 3.5 and the early 2016 format.
+ *
+ * Early packets (2016, schema "ztf sample avro alert schema v1.0") carry no
+ * `objectId`: their {@link AlertPacket.id} is `alertId:<alertId>` (or
+ * `candid:<candid>`), and {@link AlertPacket.idSource} says which was used.
+ *
+ * @module
+ */
+import { readAvroContainer } from "./ztf_avro.ts";
+import {
+  type AlertCutout,
+  CUTOUT_FIELDS,
+  CUTOUT_NAMES,
+  type CutoutName,
+  decodeCutout,
+} from "./ztf_cutout.ts";
+
+/** ZTF filter ids to band names. */
+export const ZTF_BANDS: Readonly<Record<number, string>> = { 1: "g", 2: "r", 3: "i" };
+
+/** Julian Date of MJD 0 (MJD = JD - 2400000.5). */
+export const MJD_OFFSET = 2400000.5;
+
+/** A scalar field of a candidate as decoded (Avro `long` is `bigint`). */
+export type AlertValue = string | number | bigint | boolean | null;
+
+/** One detection or non-detection (a `candidate` or a `prv_candidates` entry). */
+export interface AlertCandidate {
+  /** Candidate id; null for non-detections in `prv_candidates`. */
+  candid: bigint | null;
+  /** Julian Date of the exposure (mid-exposure, UTC). */
+  jd: number;
+  /** Filter id: 1 = g, 2 = r, 3 = i. */
+  fid: number;
+  /** PSF-fit magnitude of the difference image (AB); null for upper limits. */
+  magpsf: number | null;
+  /** 1-sigma error of `magpsf`; null for upper limits. */
+  sigmapsf: number | null;
+  /** 5-sigma limiting magnitude of the difference image. */
+  diffmaglim: number | null;
+  /** Whether the candidate is from the positive subtraction (science - reference): `t`/`1` or `f`/`0`. */
+  isdiffpos: string | null;
+  /** Right ascension (deg); null when absent. */
+  ra: number | null;
+  /** Declination (deg); null when absent. */
+  dec: number | null;
+  /** Every field of the record (including those above), as decoded. */
+  fields: Record<string, AlertValue>;
+}
+
+/** One alert packet. */
+export interface AlertPacket {
+  /** The packet file (as given). */
+  file: string;
+  /** Record index within the file (0 for single-alert files). */
+  index: number;
+  /** `objectId` as stored; null for early packets that have none. */
+  objectId: string | null;
+  /** The id used to group packets: `objectId`, else `alertId:<n>`, else `candid:<n>`. */
+  id: string;
+  /** Which field `id` comes from. */
+  idSource: "objectId" | "alertId" | "candid";
+  /** Alert candid (top-level `candid`, else the candidate's). */
+  candid: bigint | null;
+  /** `schemavsn` when the packet states it. */
+  schemaVersion: string | null;
+  /** The triggering detection. */
+  candidate: AlertCandidate;
+  /** History: earlier detections and upper limits (empty when null). */
+  prvCandidates: AlertCandidate[];
+  /** Decoded cut-outs, those asked for that the packet holds. */
+  cutouts: Partial<Record<CutoutName, AlertCutout>>;
+}
+
+/** Options of {@link readAlertPackets}. */
+export interface ReadAlertOptions {
+  /** Which cut-outs to decode (default all three); `[]` skips FITS decoding. */
+  cutouts?: readonly CutoutName[];
+}
+
+/** Converts a decoded Avro value to the scalar kinds kept in `fields`. */
+function scalar(v: unknown): AlertValue {
+  if (v === undefined || v === null) return null;
+  if (
+    typeof v === "string" || typeof v === "number" || typeof v === "bigint" ||
+    typeof v === "boolean"
+  ) return v;
+  return String(v);
+}
+
+function num(v: unknown): number | null {
+  if (typeof v === "number") return v;
+  if (typeof v === "bigint") return Number(v);
+  return null;
+}
+
+function big(v: unknown): bigint | null {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
+  return null;
+}
+
+function toCandidate(rec: Record<string, unknown>, where: string): AlertCandidate {
+  const fields: Record<string, AlertValue> = {};
+  for (const [k, v] of Object.entries(rec)) fields[k] = scalar(v);
+  const jd = num(rec.jd);
+  const fid = num(rec.fid);
+  if (jd === null || fid === null) {
+    throw new TypeError(`${where} has no jd or fid`);
+  }
+  const d = rec.isdiffpos;
+  return {
+    candid: big(rec.candid),
+    jd,
+    fid,
+    magpsf: num(rec.magpsf),
+    sigmapsf: num(rec.sigmapsf),
+    diffmaglim: num(rec.diffmaglim),
+    isdiffpos: d === null || d === undefined ? null : String(d),
+    ra: num(rec.ra),
+    dec: num(rec.dec),
+    fields,
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Turns one decoded Avro record into an {@link AlertPacket}.
+ *
+ * @throws {TypeError} when the record has no `candidate` with jd and fid.
+ */
+export function toAlertPacket(
+  rec: unknown,
+  file: string,
+  index: number,
+  options: ReadAlertOptions = {},
+): AlertPacket {
+  const where = `${file}[${index}]`;
+  if (!isRecord(rec) || !isRecord(rec.candidate)) {
+    throw new TypeError(`${where}: record has no candidate`);
+  }
+  const candidate = toCandidate(rec.candidate, `${where} candidate`);
+  const prv = Array.isArray(rec.prv_candidates) ? rec.prv_candidates : [];
+  const prvCandidates = prv.filter(isRecord).map((p, i) =>
+    toCandidate(p, `${where} prv_candidates[${i}]`)
+  );
+  const candid = big(rec.candid) ?? candidate.candid;
+  let id: string;
+  let idSource: AlertPacket["idSource"];
+  if (typeof rec.objectId === "string" && rec.objectId !== "") {
+    id = rec.objectId;
+    idSource = "objectId";
+  } else if (rec.alertId !== undefined && rec.alertId !== null) {
+    id = `alertId:${rec.alertId}`;
+    idSource = "alertId";
+  } else {
+    id = `candid:${candid}`;
+    idSource = "candid";
+  }
+  const cutouts: Partial<Record<CutoutName, AlertCutout>> = {};
+  for (const name of options.cutouts ?? CUTOUT_NAMES) {
+    const field = CUTOUT_FIELDS[name];
+    const stamp = rec[field];
+    if (!isRecord(stamp) || !(stamp.stampData instanceof Uint8Array)) continue;
+    const fileName = typeof stamp.fileName === "string" ? stamp.fileName : null;
+    cutouts[name] = decodeCutout(name, fileName, stamp.stampData, `${file}:${field}`);
+  }
+  return {
+    file,
+    index,
+    objectId: idSource === "objectId" ? id : null,
+    id,
+    idSource,
+    candid,
+    schemaVersion: typeof rec.schemavsn === "string" ? rec.schemavsn : null,
+    candidate,
+    prvCandidates,
+    cutouts,
+  };
+}
+
+/**
+ * Decodes the alert packets of one Avro file from its bytes (ZTF files hold
+ * one alert each, but any number is read). Cut-outs that are not FITS (early
+ * JPEG packets) come back with `pixels: null` and a `problem`; they do not
+ * throw.
+ *
+ * @param bytes The whole `.avro` file.
+ * @param file The file name, used in ids of reports.
+ * @param options Which cut-outs to decode.
+ * @returns The packets in file order.
+ * @throws {AvroError} when the bytes are not a readable Avro container.
+ * @throws {TypeError} when a record has no candidate (not a ZTF alert).
+ *
+ * @example
+ * ```ts
+ * import { readAlertPackets } from "./ztf_packet.ts";
+ * const path = "../shared/data/ztf-alerts/396522680015040001.avro";
+ * const [alert] = readAlertPackets(await Deno.readFile(path), path);
+ * console.log(alert!.id, alert!.candidate.fid, alert!.cutouts.science?.height); // ZTF18aagtxuc 2 41
+ * ```
+ */
+export function readAlertPackets(
+  bytes: Uint8Array,
+  file = "<bytes>",
+  options: ReadAlertOptions = {},
+): AlertPacket[] {
+  const { records } = readAvroContainer(bytes, file);
+  return records.map((rec, i) => toAlertPacket(rec, file, i, options));
+}
+
+/**
+ * Reads one `.avro` alert file from disk; see {@link readAlertPackets}.
+ *
+ * @param path Path of the packet file.
+ * @param options Which cut-outs to decode.
+ *
+ * @example
+ * ```ts
+ * import { readAlertFile } from "./ztf_packet.ts";
+ * const packets = await readAlertFile("../shared/data/ztf-alerts/87704463155000.avro");
+ * console.log(packets[0]!.id, packets[0]!.cutouts.science?.problem);
+ * // alertId:87704463155000 JPEG image (FF D8 FF), ... bytes
+ * ```
+ */
+export async function readAlertFile(
+  path: string,
+  options: ReadAlertOptions = {},
+): Promise<AlertPacket[]> {
+  return readAlertPackets(await Deno.readFile(path), path, options);
+}
