@@ -1,0 +1,271 @@
+/**
+ * The batch loader the training loop uses: streams {@link Batch}es
+ * `[batch, l, h, w]` (plus band ids, MJDs, masks, labels) from a packed
+ * store.
+ *
+ * - Training ({@link epochBatches}): a seeded epoch plan (balanced by
+ *   default, see `balance.ts`), random windows, augmentation of duplicates.
+ *   The same (seed, stage, epoch, ids, options) give the same batches,
+ *   bit for bit, with or without workers.
+ * - Evaluation ({@link evalBatches}): the ids in the given order, the
+ *   deterministic window around the brightest frame, no augmentation.
+ *
+ * Prefetching: with `prefetch > 0` (default 2) batches are built in
+ * `workers` Deno Workers (default 1) that run ahead of the consumer by at
+ * most `prefetch` batches each, so batch building overlaps with synchronous
+ * model compute on another core. Memory is bounded independently of the
+ * dataset size: per-frame tables (about 17 bytes per frame), a pixel cache
+ * of `cacheBytes` per reader, and `prefetch + 1` batches per worker.
+ *
+ * @module
+ */
+import { ConventionError } from "../errors.ts";
+import type { Store } from "./store.ts";
+import type { Batch } from "./batch.ts";
+import type { Normalization } from "./normalization.ts";
+import { checkNormalization } from "./normalization.ts";
+import { type AugmentConfig, resolveAugment } from "./augment.ts";
+import { type ClassTarget, epochPlan, type PlanEntry } from "./balance.ts";
+import { buildBatch, type BuildOptions, type Visit } from "./batch_builder.ts";
+import { DEFAULT_LENGTH } from "./reformat.ts";
+import type { WorkerStart } from "./loader_worker.ts";
+
+/** Options common to training and evaluation batches. */
+export interface LoaderOptions {
+  /** Rows per batch (default 128). */
+  batchSize?: number;
+  /** Sequence length l (default 99). */
+  length?: number;
+  /** Output stamp side, a centre crop of the store stamps (default: the store size). */
+  size?: number;
+  /** Per-band normalisation (from `computeNormalization`), or null for raw pixels. */
+  normalization?: Normalization | null;
+  /** Batches built ahead per worker; 0 = build in the calling thread (default 2). */
+  prefetch?: number;
+  /** Number of loader workers when prefetching (default 1). */
+  workers?: number;
+  /** Pixel cache budget per worker in bytes (default 256 MiB). */
+  cacheBytes?: number;
+  /** Drop a last, smaller batch (default false). */
+  dropLast?: boolean;
+}
+
+/** Options of {@link epochBatches}. */
+export interface EpochOptions extends LoaderOptions {
+  /** Run seed. */
+  seed: number;
+  /** Epoch number. */
+  epoch: number;
+  /** Stage (1, 2, or a name); part of the random stream. */
+  stage?: number | string;
+  /** Augment duplicates (default true); a partial config overrides defaults. */
+  augment?: boolean | Partial<AugmentConfig>;
+  /** Balance classes (default true). */
+  balance?: boolean;
+  /** Objects per class in a balanced epoch (default "median"). */
+  perClass?: ClassTarget;
+  /** Largest extra fraction of frames dropped by the training window (default 0.25). */
+  maxDrop?: number;
+}
+
+/** Batches of an epoch: iterate once; `length` and `plan` are known in advance. */
+export interface BatchStream extends AsyncIterable<Batch> {
+  /** Number of batches. */
+  readonly length: number;
+  /** Number of rows over all batches. */
+  readonly rows: number;
+  /** The visits, in order (training: the epoch plan). */
+  readonly plan: readonly PlanEntry[];
+}
+
+function resolveCommon(store: Store, opts: LoaderOptions) {
+  const batchSize = opts.batchSize ?? 128;
+  const length = opts.length ?? DEFAULT_LENGTH;
+  const size = opts.size ?? store.size;
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) {
+    throw new ConventionError(`Batch size ${batchSize} is not a positive integer.`);
+  }
+  if (!(Number.isInteger(length) && length >= 1)) {
+    throw new ConventionError(`Sequence length ${length} is not a positive integer.`);
+  }
+  if (!(Number.isInteger(size) && size >= 1 && size <= store.size)) {
+    throw new ConventionError(
+      `Stamp size ${size} is not in 1..${store.size} (the store ${store.path} holds ${store.size}x${store.size}).`,
+      { hint: "Ingest again with a larger --size, or use a smaller model stamp size." },
+    );
+  }
+  if (opts.normalization) checkNormalization(opts.normalization, store.bands);
+  return { batchSize, length, size, normalization: opts.normalization ?? null };
+}
+
+function chunk<T>(items: readonly T[], n: number, dropLast: boolean): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += n) {
+    const c = items.slice(i, i + n);
+    if (c.length < n && dropLast) break;
+    out.push(c);
+  }
+  return out;
+}
+
+async function* inThread(
+  store: Store,
+  jobs: Visit[][],
+  build: BuildOptions,
+): AsyncGenerator<Batch> {
+  for (const job of jobs) yield buildBatch(store, job, build);
+}
+
+async function* inWorkers(
+  store: Store,
+  jobs: Visit[][],
+  build: BuildOptions,
+  opts: { prefetch: number; workers: number; cacheBytes: number },
+): AsyncGenerator<Batch> {
+  if (jobs.length === 0) return;
+  const nW = Math.max(1, Math.min(opts.workers, jobs.length));
+  const ready = new Map<number, Batch>();
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const url = new URL("./loader_worker.ts", import.meta.url).href;
+  const workers: Worker[] = [];
+  try {
+    for (let w = 0; w < nW; w++) {
+      const worker = new Worker(url, { type: "module" });
+      worker.onmessage = (ev: MessageEvent) => {
+        const m = ev.data as { type: string; seq?: number; batch?: Batch; message?: string };
+        if (m.type === "batch") ready.set(m.seq!, m.batch!);
+        else if (m.type === "error") {
+          failure = new ConventionError(`Loader worker failed: ${m.message}`);
+        }
+        notify();
+      };
+      worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        failure = new ConventionError(`Loader worker crashed: ${e.message}`);
+        notify();
+      };
+      const seqs: number[] = [];
+      for (let i = w; i < jobs.length; i += nW) seqs.push(i);
+      const start: WorkerStart = {
+        storePath: store.path,
+        cacheBytes: opts.cacheBytes,
+        jobs: seqs.map((i) => jobs[i]!),
+        seqs,
+        build,
+        depth: opts.prefetch,
+      };
+      worker.postMessage({ type: "start", ...start });
+      workers.push(worker);
+    }
+    for (let i = 0; i < jobs.length; i++) {
+      while (!ready.has(i)) {
+        if (failure) throw failure;
+        await new Promise<void>((r) => wake = r);
+      }
+      const b = ready.get(i)!;
+      ready.delete(i);
+      workers[i % nW]!.postMessage({ type: "credit" });
+      yield b;
+    }
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+}
+
+function stream(
+  store: Store,
+  plan: PlanEntry[],
+  build: BuildOptions,
+  opts: LoaderOptions,
+  batchSize: number,
+): BatchStream {
+  const jobs = chunk(plan, batchSize, opts.dropLast ?? false);
+  const prefetch = opts.prefetch ?? 2;
+  return {
+    length: jobs.length,
+    rows: jobs.reduce((s, j) => s + j.length, 0),
+    plan,
+    [Symbol.asyncIterator](): AsyncIterator<Batch> {
+      const gen = prefetch > 0
+        ? inWorkers(store, jobs, build, {
+          prefetch,
+          workers: opts.workers ?? 1,
+          cacheBytes: opts.cacheBytes ?? 256 << 20,
+        })
+        : inThread(store, jobs, build);
+      return gen[Symbol.asyncIterator]();
+    },
+  };
+}
+
+/**
+ * The epoch plan {@link epochBatches} uses for `ids` (object indexes refer to
+ * `store.objects`). Objects without a label are left out.
+ */
+export function planEpoch(store: Store, ids: readonly string[], opts: EpochOptions): PlanEntry[] {
+  const objs = ids.map((id) => {
+    const o = store.get(id);
+    return { object: o.index, label: o.labelIndex };
+  });
+  return epochPlan(objs, {
+    seed: opts.seed,
+    stage: opts.stage,
+    epoch: opts.epoch,
+    balance: opts.balance ?? true,
+    perClass: opts.perClass,
+    numClasses: store.classes.length,
+  });
+}
+
+/**
+ * Training batches of one epoch over `ids`.
+ *
+ * @example
+ * ```ts ignore
+ * import { openStore, epochBatches, computeNormalization } from "./mod.ts";
+ * const store = await openStore("runs/x/store");
+ * const normalization = computeNormalization(store, trainIds);
+ * for await (const b of epochBatches(store, trainIds, { seed: 1, epoch: 0, normalization })) {
+ *   // b.frames: Float32Array [b.batchSize, 99, 32, 32]
+ * }
+ * ```
+ */
+export function epochBatches(
+  store: Store,
+  ids: readonly string[],
+  opts: EpochOptions,
+): BatchStream {
+  const common = resolveCommon(store, opts);
+  const build: BuildOptions = {
+    mode: "train",
+    ...common,
+    augment: resolveAugment(opts.augment ?? true),
+    maxDrop: opts.maxDrop ?? 0.25,
+  };
+  return stream(store, planEpoch(store, ids, opts), build, opts, common.batchSize);
+}
+
+/**
+ * Evaluation batches over `ids`, in that order, each series cut to the
+ * window of `l` frames centred on its brightest frame. Deterministic; no
+ * augmentation. Labels are -1 for unlabelled objects.
+ */
+export function evalBatches(
+  store: Store,
+  ids: readonly string[],
+  opts: LoaderOptions = {},
+): BatchStream {
+  const common = resolveCommon(store, opts);
+  const build: BuildOptions = { mode: "eval", ...common, augment: null, maxDrop: 0 };
+  const plan = ids.map((id) => {
+    const o = store.get(id);
+    return { object: o.index, label: o.labelIndex, duplicate: false, seed: 0 };
+  });
+  return stream(store, plan, build, opts, common.batchSize);
+}

@@ -1,0 +1,92 @@
+/**
+ * The band map: which bands a dataset has, in which order (band id 1..B; 0
+ * is padding), and how the names found in files map onto them. Any set of
+ * bands works: ugriz (the paper), gri, ZTF g/r/i, a single band.
+ *
+ * @module
+ */
+import { UsageError } from "../errors.ts";
+
+/** The SDSS bands of the paper, band ids 1..5. */
+export const DEFAULT_BANDS: readonly string[] = ["u", "g", "r", "i", "z"];
+
+/** Configuration of a band map. */
+export interface BandMapConfig {
+  /** Band names in id order: `bands[0]` has id 1. */
+  bands: readonly string[];
+  /**
+   * Other spellings found in files, mapped to a name of `bands`
+   * (e.g. `{ "SDSS r": "r", "ZTF_g": "g", "1": "g" }`).
+   */
+  aliases?: Readonly<Record<string, string>>;
+}
+
+/** Maps band names (as found in files) to band ids 1..B. */
+export class BandMap {
+  /** Band names in id order (`bands[id - 1]`). */
+  readonly bands: readonly string[];
+  /** Aliases as configured. */
+  readonly aliases: Readonly<Record<string, string>>;
+  #ids = new Map<string, number>();
+
+  /**
+   * Creates the map; throws {@link UsageError} on an empty or duplicated band
+   * list or an alias that points to no band.
+   */
+  constructor(config: BandMapConfig = { bands: DEFAULT_BANDS }) {
+    const bands = config.bands.map((b) => b.trim());
+    if (bands.length === 0) throw new UsageError("The band list is empty.");
+    if (bands.length > 255) throw new UsageError("At most 255 bands are supported.");
+    if (new Set(bands).size !== bands.length || bands.some((b) => b === "")) {
+      throw new UsageError(`The band list ${JSON.stringify(bands)} has an empty or repeated name.`);
+    }
+    this.bands = bands;
+    this.aliases = { ...(config.aliases ?? {}) };
+    bands.forEach((b, i) => this.#ids.set(b, i + 1));
+    for (const [alias, target] of Object.entries(this.aliases)) {
+      const id = this.#ids.get(target.trim());
+      if (id === undefined) {
+        throw new UsageError(
+          `Band alias "${alias}" points to "${target}", which is not in the band list ${
+            JSON.stringify(bands)
+          }.`,
+        );
+      }
+      this.#ids.set(alias.trim(), id);
+    }
+  }
+
+  /** Number of bands B. */
+  get size(): number {
+    return this.bands.length;
+  }
+
+  /** Band id (1..B) of a name as found in a file (trimmed, then aliases), or 0 if unknown. */
+  id(name: string): number {
+    return this.#ids.get(name.trim()) ?? 0;
+  }
+
+  /** Canonical band name of an id (1..B), or "" for 0/out of range. */
+  name(id: number): string {
+    return this.bands[id - 1] ?? "";
+  }
+
+  /** Parses a band list from the command line: `ugriz`, `g,r,i` or `ZTF_g,ZTF_r`. */
+  static parseList(text: string): string[] {
+    const t = text.trim();
+    if (t.includes(",")) return t.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    return [...t];
+  }
+
+  /** Parses aliases from the command line: `"SDSS r=r,1=g"`. */
+  static parseAliases(text: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const part of text.split(",")) {
+      if (part.trim() === "") continue;
+      const eq = part.indexOf("=");
+      if (eq <= 0) throw new UsageError(`Band alias "${part}" is not of the form name=band.`);
+      out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+    }
+    return out;
+  }
+}
