@@ -160,7 +160,10 @@ export function parseFits(
         if (kind === "image") {
           hdu.image = decodeImage(bytes, parsed.dataOffset, bitpix, shape, header, { owned, warn });
         } else if (kind === "bintable") {
-          hdu.table = decodeBintable(bytes, parsed.dataOffset, header, shape, { ...where, warn });
+          hdu.table = decodeBintable(bytes, parsed.dataOffset, header, shape, pcount, {
+            ...where,
+            warn,
+          });
         } else if (kind === "compressed-image") {
           hdu.image = decodeCompressedImage(bytes, parsed.dataOffset, header, shape, pcount, {
             ...where,
