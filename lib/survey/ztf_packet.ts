@@ -104,8 +104,17 @@ function big(v: unknown): bigint | null {
 }
 
 function toCandidate(rec: Record<string, unknown>, where: string): AlertCandidate {
-  const fields: Record<string, AlertValue> = {};
-  for (const [k, v] of Object.entries(rec)) fields[k] = scalar(v);
+  // Candidate records hold only scalars (null, boolean, int, long, float,
+  // double, string): use the decoded record as is, without a copy.
+  let fields = rec as Record<string, AlertValue>;
+  for (const k in rec) {
+    const v = rec[k];
+    if (v !== null && typeof v === "object") {
+      fields = {};
+      for (const [k2, v2] of Object.entries(rec)) fields[k2] = scalar(v2);
+      break;
+    }
+  }
   const jd = num(rec.jd);
   const fid = num(rec.fid);
   if (jd === null || fid === null) {

@@ -75,3 +75,54 @@ Deno.test("ztf avro: fixZtfSchema drops null defaults of non-null-first unions o
   assertEquals(fixed.fields[2]!.default, 0);
   assertEquals(schema.fields[0]!.default, null, "input unchanged");
 });
+
+/** Zig-zag varint of a bigint (Avro int/long), written independently of the reader. */
+function zz(n: bigint): number[] {
+  let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
+  const out: number[] = [];
+  do {
+    const b = Number(z & 0x7fn);
+    z >>= 7n;
+    out.push(z ? b | 0x80 : b);
+  } while (z);
+  return out;
+}
+
+function str(s: string): number[] {
+  const b = new TextEncoder().encode(s);
+  return [...zz(BigInt(b.length)), ...b];
+}
+
+Deno.test("ztf avro: 64-bit longs decode exactly as bigint (hand-made container)", () => {
+  const schema = JSON.stringify({
+    type: "record",
+    name: "r",
+    fields: [{ name: "a", type: "long" }, { name: "b", type: ["float", "null"], default: null }],
+  });
+  const sync = Array.from({ length: 16 }, (_, i) => i * 7 + 1);
+  const values = [0n, -1n, 2n ** 53n + 1n, -(2n ** 63n), 2n ** 63n - 1n, 1661382530015060001n];
+  const body: number[] = [];
+  for (const v of values) body.push(...zz(v), ...zz(1n)); // union branch 1 = null
+  const bytes = new Uint8Array([
+    0x4f,
+    0x62,
+    0x6a,
+    0x01,
+    ...zz(-2n),
+    ...zz(BigInt(str("avro.schema").length + str(schema).length)), // negative count + size
+    ...str("avro.schema"),
+    ...str(schema),
+    ...str("avro.codec"),
+    ...str("null"),
+    0,
+    ...sync,
+    ...zz(BigInt(values.length)),
+    ...zz(BigInt(body.length)),
+    ...body,
+    ...sync,
+  ]);
+  const c = readAvroContainer(bytes, "mem.avro");
+  assertEquals(c.codec, "null");
+  assertEquals(c.records.map((r) => (r as { a: bigint }).a), values);
+  assertEquals(c.records.map((r) => (r as { b: unknown }).b), values.map(() => null));
+});
