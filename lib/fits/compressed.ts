@@ -218,6 +218,9 @@ export function decodeCompressedImage(
   const kzzero = header.getNumber("ZZERO");
   const kzblank = header.getNumber("ZBLANK");
   const blockSize = zval(header, "BLOCKSIZE") ?? 32;
+  if (!Number.isInteger(blockSize) || blockSize < 1) {
+    throw new FitsError(`BLOCKSIZE ${blockSize} is not a positive integer`, where);
+  }
   const bytepixRice = zval(header, "BYTEPIX") ?? 4;
   const heapStart = dataOffset + layout.heapOffset;
   const heapEnd = heapStart + layout.heapSize;
@@ -282,12 +285,12 @@ export function decodeCompressedImage(
           : bp === 2
           ? new Int16Array(tpix)
           : new Int32Array(tpix);
-        riceDecompress(comp, arr, bp, blockSize);
+        tileGuard(t, where, () => riceDecompress(comp, arr, bp, blockSize));
         values = arr;
       } else if (ctype === "NOCOMPRESS") {
         values = beWords(comp, intSize, tpix, false, isFloat && !quantized);
       } else {
-        const raw = inflateTile(comp, tpix * 8);
+        const raw = tileGuard(t, where, () => inflateTile(comp, tpix * 8));
         const wsize = raw.length / tpix;
         if (![1, 2, 4, 8].includes(wsize)) {
           throw new FitsError(
@@ -315,7 +318,7 @@ export function decodeCompressedImage(
         throw new FitsError(`Tile ${t + 1} data lie outside the heap`, { ...where, offset: p0 });
       }
       const buf = alt === cols.gzip
-        ? inflateTile(bytes.subarray(p0, p1), tpix * 8)
+        ? tileGuard(t, where, () => inflateTile(bytes.subarray(p0, p1), tpix * 8))
         : bytes.subarray(p0, p1);
       if (buf.length !== tpix * elem) {
         throw new FitsError(
@@ -395,6 +398,22 @@ export function decodeCompressedImage(
     ctx.warn("null pixels found without ZBLANK");
   }
   return { bitpix: zbitpix, shape: dims, data };
+}
+
+/** Runs a tile decompressor, turning its errors into a FitsError naming the tile. */
+function tileGuard<T>(t: number, where: { file: string; hdu: number }, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new FitsError(
+      `Tile ${t + 1} cannot be decompressed: ${(e as Error)?.message ?? e}`,
+      where,
+      {
+        cause: e,
+        hint: "the compressed data are damaged; check the file with fitsverify or funpack",
+      },
+    );
+  }
 }
 
 /** Copies one tile's pixels (tile-local order) into the full image. */

@@ -19,6 +19,11 @@ export { imageToFloat32 } from "./image.ts";
 export interface ReadOptions {
   /** Parse headers and structure only; leave `image`/`table` unset. */
   headersOnly?: boolean;
+  /**
+   * When given, a fatal error ends the read early and is pushed here instead
+   * of thrown; `hdus` then holds the HDUs read before it.
+   */
+  errors?: FitsError[];
 }
 
 const VALID_BITPIX = new Set([8, 16, 32, 64, -32, -64]);
@@ -73,12 +78,30 @@ export function parseFits(
   const warnings: string[] = [];
   const ctx: ParseContext = { file: name, warnings };
   const hdus: Hdu[] = [];
+  if (bytes.length % BLOCK !== 0) {
+    warnings.push(`file size ${bytes.length} is not a multiple of 2880`);
+  }
+  try {
+    readHdus(bytes, name, owned, options, ctx, hdus);
+  } catch (e) {
+    if (!options.errors || !(e instanceof FitsError)) throw e;
+    options.errors.push(e);
+  }
+  return { name, hdus, warnings };
+}
+
+function readHdus(
+  bytes: Uint8Array,
+  name: string,
+  owned: boolean,
+  options: ReadOptions,
+  ctx: ParseContext,
+  hdus: Hdu[],
+): void {
+  const warnings = ctx.warnings;
   let offset = 0;
   if (bytes.length < 80) {
     throw new FitsError(`Not a FITS file: only ${bytes.length} bytes`, { file: name, offset: 0 });
-  }
-  if (bytes.length % BLOCK !== 0) {
-    warnings.push(`file size ${bytes.length} is not a multiple of 2880`);
   }
   while (offset < bytes.length) {
     const index = hdus.length;
@@ -114,7 +137,7 @@ export function parseFits(
     const naxis = intKey(header, "NAXIS", where, 0, 999);
     const shape: number[] = [];
     // Product of the axes, bounded as we go so garbage cannot overflow.
-    const remaining = bytes.length - parsed.dataOffset;
+    const remaining = Math.max(0, bytes.length - parsed.dataOffset);
     let count = naxis > 0 ? 1 : 0;
     const groups = index === 0 && naxis > 0 && header.get("GROUPS") === true &&
       header.get("NAXIS1") === 0;
@@ -186,7 +209,6 @@ export function parseFits(
     }
     offset = end;
   }
-  return { name, hdus, warnings };
 }
 
 function gunzip(bytes: Uint8Array, name: string): Uint8Array {
