@@ -9,24 +9,9 @@ import * as vega from "vega";
 import * as vegaLite from "vega-lite";
 import type { TopLevelSpec } from "vega-lite";
 import type { Metrics } from "./metrics.ts";
+import type { EpochRecord } from "../train/metrics_log.ts";
 
-/** One row of a learning-curve log (one epoch of one stage). */
-export interface EpochRecord {
-  /** Training stage (1 or 2). */
-  stage: number;
-  /** Epoch within the stage, from 1. */
-  epoch: number;
-  /** Mean training loss. */
-  trainLoss: number;
-  /** Training accuracy (on the augmented balanced epoch). */
-  trainAccuracy: number;
-  /** Validation loss (NaN or absent when no validation set). */
-  valLoss?: number;
-  /** Validation accuracy. */
-  valAccuracy?: number;
-  /** Validation macro F1. */
-  valMacroF1?: number;
-}
+export type { EpochRecord };
 
 /**
  * Renders a vega-lite specification to an SVG string with no DOM.

@@ -1,0 +1,77 @@
+/**
+ * Comparing evaluated runs in the layout of the paper's Table 2 (model,
+ * bands, input, accuracy, plus balanced accuracy, macro F1, parameters and
+ * training time), written as Markdown, CSV and JSON.
+ *
+ * @module
+ */
+import { ConventionError } from "../errors.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
+import { readRunInfo, runPaths } from "../train/run_dir.ts";
+import type { Metrics } from "./metrics.ts";
+import { compareCsv, compareMarkdown, type CompareRow } from "./tables.ts";
+
+/** Reads `eval/metrics.json` of a run (throws when the run was not evaluated). */
+export async function readRunMetrics(dir: string): Promise<Metrics> {
+  const p = `${runPaths(dir).eval}/metrics.json`;
+  try {
+    return JSON.parse(await Deno.readTextFile(p)) as Metrics;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ConventionError(`Run ${dir} has no evaluation (${p} is missing).`, {
+        hint: `Run \`convention eval ${dir}\` first.`,
+      });
+    }
+    throw new ConventionError(`${p} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** The Table-2 row of one evaluated run. */
+export async function compareRow(dir: string): Promise<CompareRow> {
+  const info = await readRunInfo(dir);
+  const m = await readRunMetrics(dir);
+  return {
+    model: info.modelLabel,
+    preset: info.preset,
+    bands: info.bands.join(""),
+    input: info.input,
+    accuracy: m.accuracy,
+    balancedAccuracy: m.balancedAccuracy,
+    macroF1: m.macroF1,
+    parameters: info.parameters,
+    trainTimeS: info.trainTimeS,
+    testObjects: m.n,
+    run: dir,
+  };
+}
+
+/** The comparison of several runs, in every output form. */
+export interface Comparison {
+  /** One row per run, in the given order. */
+  rows: CompareRow[];
+  /** Markdown table. */
+  markdown: string;
+  /** CSV text. */
+  csv: string;
+}
+
+/**
+ * Builds the comparison of evaluated runs.
+ *
+ * @param dirs Run folders (each with `run.json` and `eval/metrics.json`).
+ */
+export async function compareRuns(dirs: readonly string[]): Promise<Comparison> {
+  const rows: CompareRow[] = [];
+  for (const d of dirs) rows.push(await compareRow(d));
+  return { rows, markdown: compareMarkdown(rows), csv: compareCsv(rows) };
+}
+
+/** Writes `compare.md`, `compare.csv` and `compare.json` into `outDir`; returns their paths. */
+export async function writeComparison(outDir: string, c: Comparison): Promise<string[]> {
+  await Deno.mkdir(outDir, { recursive: true });
+  const paths = [`${outDir}/compare.md`, `${outDir}/compare.csv`, `${outDir}/compare.json`];
+  await writeFileAtomic(paths[0]!, c.markdown);
+  await writeFileAtomic(paths[1]!, c.csv);
+  await writeFileAtomic(paths[2]!, JSON.stringify(c.rows, null, 2) + "\n");
+  return paths;
+}

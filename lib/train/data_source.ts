@@ -1,0 +1,123 @@
+/**
+ * Where training data come from: the default simulated survey (created on
+ * first use), a packed store, or a survey to ingest once into a cached store
+ * (simulator layout, manifest CSV, folder of FITS). Also the object sources
+ * `predict` reads.
+ *
+ * @module
+ */
+import { ConventionError, UsageError } from "../errors.ts";
+import { BandMap } from "../survey/bands.ts";
+import type { ObjectSource } from "../survey/source.ts";
+import { simulatedSource } from "../survey/simulated.ts";
+import { manifestSource } from "../survey/manifest.ts";
+import { folderSource } from "../survey/folder.ts";
+import { ingest } from "../data/ingest.ts";
+import { INDEX_NAME } from "../data/store_format.ts";
+import { hashSeed } from "../util/rng.ts";
+import type { DataConfig } from "./config.ts";
+
+/** Default cache folder (simulated survey, ingested stores). */
+export const DEFAULT_CACHE = ".cache/convention";
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(p)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(p)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** What kind of input a path is. */
+export type InputKind = "store" | "simulated" | "manifest" | "folder";
+
+/**
+ * Recognises an input path: a packed store (folder with `index.json`), the
+ * simulator layout (folder with `catalog.csv`), a manifest (`.csv` file), or
+ * a folder of FITS files.
+ */
+export async function inputKind(path: string): Promise<InputKind> {
+  if (await isFile(`${path}/${INDEX_NAME}`)) return "store";
+  if (await isFile(`${path}/catalog.csv`)) return "simulated";
+  if (await isFile(path) && /\.csv$/i.test(path)) return "manifest";
+  if (await isDir(path)) return "folder";
+  throw new UsageError(
+    `Input ${path} is neither a store, a simulated survey, a manifest CSV nor a folder.`,
+    { hint: "Give a folder with catalog.csv, a manifest .csv file, or a folder of FITS files." },
+  );
+}
+
+/** The object source for a survey path (not a store). */
+export async function objectSource(path: string): Promise<ObjectSource> {
+  const kind = await inputKind(path);
+  switch (kind) {
+    case "simulated":
+      return simulatedSource(path);
+    case "manifest":
+      return manifestSource(path);
+    case "folder":
+      return folderSource(path);
+    case "store":
+      throw new UsageError(`${path} is a packed store, not a survey to read objects from.`);
+  }
+}
+
+/** Options of {@link prepareStore}. */
+export interface PrepareOptions {
+  /** Cache folder (default `.cache/convention`). */
+  cacheDir?: string;
+  /** Store stamp side when ingesting (default 32). */
+  size?: number;
+  /** Show ingest progress (default true). */
+  progress?: boolean;
+  /**
+   * Creates the default simulated survey when missing and returns its
+   * folder (the simulator's `ensureDefaultSurvey`).
+   */
+  ensureDefaultSurvey?: (cacheDir: string) => Promise<string>;
+}
+
+/**
+ * Returns the path of a packed store for `data.source`, ingesting once when
+ * the source is a survey: the store goes to `data.store` or to
+ * `<cache>/stores/<name>-<hash>` and is reused while its `index.json`
+ * exists (the store is written atomically, so an interrupted ingest is
+ * redone).
+ */
+export async function prepareStore(data: DataConfig, opts: PrepareOptions = {}): Promise<string> {
+  const cache = opts.cacheDir ?? DEFAULT_CACHE;
+  let survey: string;
+  let storeDir: string;
+  const bandsTag = data.bands ? `-${data.bands.join("")}` : "";
+  if (data.source === "default") {
+    if (!opts.ensureDefaultSurvey) {
+      throw new ConventionError("The default simulated survey is not available in this build.");
+    }
+    survey = await opts.ensureDefaultSurvey(cache);
+    storeDir = data.store ?? `${cache}/stores/default${bandsTag}`;
+  } else {
+    const kind = await inputKind(data.source);
+    if (kind === "store") return data.source.replace(/\/+$/, "");
+    survey = data.source.replace(/\/+$/, "");
+    const base = survey.split("/").pop()!.replace(/[^A-Za-z0-9._-]/g, "_");
+    const tag = hashSeed(`${survey}|${bandsTag}`).toString(16).padStart(8, "0");
+    storeDir = data.store ?? `${cache}/stores/${base}${bandsTag}-${tag}`;
+  }
+  if (await isFile(`${storeDir}/${INDEX_NAME}`)) return storeDir;
+  const source = await objectSource(survey);
+  await ingest(source, {
+    out: storeDir,
+    size: opts.size ?? 32,
+    bands: data.bands ? new BandMap({ bands: data.bands }) : undefined,
+    progress: opts.progress ?? true,
+  });
+  return storeDir;
+}
