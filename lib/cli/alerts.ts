@@ -68,48 +68,55 @@ function packetInfo(p: AlertPacket): PacketInfo {
   };
 }
 
+function printPacket(p: PacketInfo): void {
+  const id = p.objectId ?? `${p.id} (no objectId)`;
+  console.log(
+    `${p.file}${p.index ? `[${p.index}]` : ""}  ${id}  candid ${p.candid}  fid ${p.fid} (${
+      p.band ?? "?"
+    })  jd ${p.jd}  prv ${p.nPrv}`,
+  );
+  for (const [name, c] of Object.entries(p.cutouts)) {
+    console.log(
+      "problem" in c
+        ? `  ${name.padEnd(16)} not FITS: ${c.problem}`
+        : `  ${name.padEnd(16)} ${c.shape[0]}x${c.shape[1]}  sum ${c.sum}  NaN ${c.nanCount}`,
+    );
+  }
+}
+
 async function infoAction(paths: string[], opts: { json?: boolean }): Promise<number> {
   const files = await listAlertFiles(paths);
   const packets: PacketInfo[] = [];
   const failed: { file: string; error: string }[] = [];
-  const bar = new Progress("reading alerts", files.length, "files");
+  // Tables are printed file by file (the output is the progress); JSON at the end, with a bar.
+  const bar = opts.json ? new Progress("reading alerts", files.length, "files") : null;
+  let notFits = 0;
+  let count = 0;
   for (const file of files) {
     try {
       for (const p of readAlertPackets(await Deno.readFile(file), file)) {
-        packets.push(packetInfo(p));
+        const info = packetInfo(p);
+        count++;
+        if (Object.values(info.cutouts).some((c) => "problem" in c)) notFits++;
+        if (opts.json) packets.push(info);
+        else printPacket(info);
       }
     } catch (err) {
       failed.push({ file, error: (err as Error).message });
+      if (!opts.json) console.log(`${file}  not read: ${(err as Error).message}`);
     }
-    bar.tick();
+    bar?.tick();
   }
-  bar.done(undefined, true);
-  const notFits = packets.filter((p) => Object.values(p.cutouts).some((c) => "problem" in c));
+  bar?.done(undefined, true);
   const summary = {
     files: files.length,
     filesFailed: failed.length,
-    packets: packets.length,
-    packetsWithNonFitsCutouts: notFits.length,
+    packets: count,
+    packetsWithNonFitsCutouts: notFits,
   };
   if (opts.json) {
     printJson({ packets, failed, summary });
   } else {
-    for (const p of packets) {
-      const id = p.objectId ?? `${p.id} (no objectId)`;
-      console.log(
-        `${p.file}${p.index ? `[${p.index}]` : ""}  ${id}  candid ${p.candid}  fid ${p.fid} (${
-          p.band ?? "?"
-        })  jd ${p.jd}  prv ${p.nPrv}`,
-      );
-      for (const [name, c] of Object.entries(p.cutouts)) {
-        console.log(
-          "problem" in c
-            ? `  ${name.padEnd(16)} not FITS: ${c.problem}`
-            : `  ${name.padEnd(16)} ${c.shape[0]}x${c.shape[1]}  sum ${c.sum}  NaN ${c.nanCount}`,
-        );
-      }
-    }
-    for (const f of failed) console.log(`${f.file}  not read: ${f.error}`);
     console.log(
       `${summary.packets} packets in ${summary.files} files; ${summary.packetsWithNonFitsCutouts} ` +
         `with cut-outs that are not FITS; ${summary.filesFailed} files not read`,
