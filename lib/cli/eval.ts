@@ -1,19 +1,73 @@
 /**
- * `convention eval`: evaluate a trained run on its saved test split: metrics, tables, plots, report
+ * `convention eval`: evaluate trained runs on their saved test splits:
+ * metrics (Markdown on stdout; JSON, CSV in `<run>/eval/`), plots (SVG) and
+ * the HTML report. With several runs, also the comparison table in the
+ * layout of the paper's Table 2.
  *
  * @module
  */
 import type { Command } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
-import { printError } from "./util/output.ts";
+import { UsageError } from "../errors.ts";
+import { evaluateRun } from "../eval/evaluate.ts";
+import { compareRuns, writeComparison } from "../eval/compare.ts";
+import { resolveRun } from "../train/run_dir.ts";
+import { runtimeHooks } from "../train/runtime.ts";
+import { pct } from "../eval/tables.ts";
 
 /** Registers the `eval` verb on `program`. */
 export function registerEval(program: Command): void {
   program
     .command("eval")
-    .description("evaluate a trained run on its saved test split: metrics, tables, plots, report")
-    .action(guarded(() => {
-      printError("`convention eval` is not built yet (issue 6).");
-      return 1;
+    .description(
+      "evaluate trained runs on their saved test split: metrics, tables, plots, HTML report " +
+        "(no RUN: the latest run; several: also the Table-2 comparison)",
+    )
+    .argument("[runs...]", "run folders or names (default: runs/latest)")
+    .option("--runs-dir <dir>", "folder of the run folders", "runs")
+    .option(
+      "--report <file>",
+      "write the HTML report there (one run; default <run>/eval/report.html)",
+    )
+    .option("--no-report", "do not write the HTML report")
+    .option("--gallery <n>", "misclassified objects shown in the report", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--gallery ${v} is not a count.`);
+      return n;
+    })
+    .option("--backend <name>", "auto, webgpu, wasm or cpu", "auto")
+    .option("--out <dir>", "where the comparison of several runs goes", "runs/compare")
+    .option("--json", "print metrics (one run) or comparison rows as JSON on stdout")
+    .action(guarded(async (runs, o) => {
+      const hooks = runtimeHooks();
+      if (!["auto", "webgpu", "wasm", "cpu"].includes(o.backend)) {
+        throw new UsageError(`--backend ${o.backend} is not auto, webgpu, wasm or cpu.`);
+      }
+      await hooks.selectBackend(o.backend as "auto");
+      const dirs = runs.length ? await Promise.all(runs.map((r) => resolveRun(r, o.runsDir))) : [
+        await resolveRun(undefined, o.runsDir),
+      ];
+      if (dirs.length > 1 && typeof o.report === "string") {
+        throw new UsageError(
+          "--report FILE names one report; with several runs each goes to <run>/eval/.",
+        );
+      }
+      for (const dir of dirs) {
+        const ev = await evaluateRun(dir, { report: o.report, gallery: o.gallery });
+        if (dirs.length === 1 && o.json) console.log(JSON.stringify(ev.metrics, null, 2));
+        else if (dirs.length === 1) console.log(ev.markdown);
+        console.error(
+          `${dir}: test accuracy ${pct(ev.metrics.accuracy)} % on ${ev.metrics.n} objects; ` +
+            `outputs in ${dir}/eval/` + (ev.report ? `; report ${ev.report}` : ""),
+        );
+      }
+      if (dirs.length > 1) {
+        const c = await compareRuns(dirs);
+        const files = await writeComparison(o.out, c);
+        if (o.json) console.log(JSON.stringify(c.rows, null, 2));
+        else console.log(c.markdown);
+        console.error(`comparison: ${files.join(", ")}`);
+      }
+      return 0;
     }));
 }

@@ -1,19 +1,106 @@
 /**
- * `convention predict`: classify objects with a trained model
+ * `convention predict --model RUN INPUT...`: classify objects with a trained
+ * run. Inputs: a simulated survey folder, a manifest CSV, a folder of FITS
+ * files, or a packed store. One JSON line per object (default) or CSV, on
+ * stdout; problems with the input on stderr.
  *
  * @module
  */
 import type { Command } from "@commander-js/extra-typings";
+import { stringify } from "csv-stringify/sync";
 import { guarded } from "./util/action.ts";
-import { printError } from "./util/output.ts";
+import { UsageError } from "../errors.ts";
+import { predict, type Prediction } from "../train/predict.ts";
+import { resolveRun } from "../train/run_dir.ts";
+import { runtimeHooks } from "../train/runtime.ts";
+
+function csvRow(p: Prediction, classes: string[], mc: boolean): (string | number)[] {
+  const row: (string | number)[] = [p.id, p.label ?? "", p.predicted, p.frames];
+  for (const k of classes) row.push(p.probabilities[k]!);
+  if (mc) {
+    row.push(p.mcPredicted!);
+    for (const k of classes) row.push(p.mcMean![k]!);
+    for (const k of classes) row.push(p.mcStd![k]!);
+  }
+  return row;
+}
 
 /** Registers the `predict` verb on `program`. */
 export function registerPredict(program: Command): void {
   program
     .command("predict")
-    .description("classify objects with a trained model")
-    .action(guarded(() => {
-      printError("`convention predict` is not built yet (issue 6).");
-      return 1;
+    .description("classify objects with a trained model (JSON lines or CSV on stdout)")
+    .argument("<inputs...>", "simulated survey folders, manifest CSVs, FITS folders or stores")
+    .requiredOption("-m, --model <run>", "trained run folder or name (`latest` for runs/latest)")
+    .option("--runs-dir <dir>", "folder of the run folders", "runs")
+    .option("--format <fmt>", "jsonl (default) or csv", "jsonl")
+    .option("--mc <n>", "Monte-Carlo dropout passes (adds predictive mean and spread)", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--mc ${v} is not a count.`);
+      return n;
+    })
+    .option("--batch-size <n>", "objects per batch", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--batch-size ${v} is not positive.`);
+      return n;
+    })
+    .option("--seed <n>", "seed of the Monte-Carlo dropout masks", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n)) throw new UsageError(`--seed ${v} is not an integer.`);
+      return n;
+    })
+    .option("--backend <name>", "auto, webgpu, wasm or cpu", "auto")
+    .action(guarded(async (inputs, o) => {
+      if (!["jsonl", "csv"].includes(o.format)) {
+        throw new UsageError(`--format ${o.format} is not jsonl or csv.`);
+      }
+      if (!["auto", "webgpu", "wasm", "cpu"].includes(o.backend)) {
+        throw new UsageError(`--backend ${o.backend} is not auto, webgpu, wasm or cpu.`);
+      }
+      await runtimeHooks().selectBackend(o.backend as "auto");
+      const dir = await resolveRun(o.model, o.runsDir);
+      const mc = (o.mc ?? 0) > 0;
+      let header = false, n = 0, problems = 0;
+      const enc = new TextEncoder();
+      const out = (s: string) => Deno.stdout.writeSync(enc.encode(s));
+      for await (
+        const p of predict(
+          dir,
+          inputs,
+          { mc: o.mc, batchSize: o.batchSize, seed: o.seed },
+          (pr) => {
+            problems++;
+            console.error(`warning: ${pr.message} (${pr.skipped} skipped)`);
+          },
+        )
+      ) {
+        n++;
+        if (o.format === "jsonl") {
+          out(JSON.stringify(p) + "\n");
+          continue;
+        }
+        const classes = Object.keys(p.probabilities);
+        if (!header) {
+          header = true;
+          const cols = [
+            "object_id",
+            "label",
+            "predicted",
+            "frames",
+            ...classes.map((k) => `p_${k}`),
+          ];
+          if (mc) {
+            cols.push(
+              "mc_predicted",
+              ...classes.map((k) => `mc_mean_${k}`),
+              ...classes.map((k) => `mc_std_${k}`),
+            );
+          }
+          out(stringify([cols]));
+        }
+        out(stringify([csvRow(p, classes, mc)]));
+      }
+      console.error(`predicted ${n} objects with ${dir}; ${problems} input problems`);
+      return 0;
     }));
 }

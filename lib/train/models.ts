@@ -18,6 +18,11 @@ export interface ApplyOptions {
   training: boolean;
   /** Seed of this pass's dropout masks (deterministic when given). */
   seed?: number;
+  /**
+   * Monte-Carlo dropout: dropout on while BatchNorm stays in inference mode
+   * (running statistics, not updated). Used with `training: false`.
+   */
+  mcDropout?: boolean;
 }
 
 /**

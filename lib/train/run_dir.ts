@@ -90,6 +90,8 @@ export interface RunInfo {
   parameters: number;
   /** The store the run reads. */
   store: string;
+  /** Stamp side of that store (objects are reformatted at this size, then centre-cropped). */
+  stampSize: number;
   /** The backend that ran it. */
   backend: string;
   /** `running`, `stopped` (by --stop-after-epochs), `failed`, `done`. */

@@ -315,6 +315,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         bands: [...store.bands],
         parameters: model.paramCount(),
         store: store.path,
+        stampSize: store.size,
         backend,
         status: "running",
         trainTimeS: 0,

@@ -1,0 +1,263 @@
+/**
+ * Classifying objects with a trained run: per object the class
+ * probabilities, the predicted class and the number of frames used; with
+ * Monte-Carlo dropout (`mc` passes with dropout on and BatchNorm in
+ * inference mode), the predictive mean and standard deviation per class.
+ *
+ * Inputs are any survey the data layer reads (simulator layout, manifest
+ * CSV, folder of FITS) or a packed store; each object is reformatted as in
+ * evaluation (window of `l` frames around the brightest, the run's
+ * normalisation).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { hashSeed } from "../util/rng.ts";
+import { BandMap } from "../survey/bands.ts";
+import type { Problem } from "../survey/source.ts";
+import { type Batch, emptyBatch } from "../data/batch.ts";
+import { reformatSeries } from "../data/reformat.ts";
+import { openStore } from "../data/store.ts";
+import { evalBatches } from "../data/loader.ts";
+import { batchLogits, rowArgmax, softmaxRows } from "./infer.ts";
+import { type LoadedRun, loadRun } from "./load_run.ts";
+import { inputKind, objectSource } from "./data_source.ts";
+
+/** One object's prediction. */
+export interface Prediction {
+  /** Object id. */
+  id: string;
+  /** Predicted class: argmax of `probabilities`. */
+  predicted: string;
+  /** Class probabilities (inference mode). */
+  probabilities: Record<string, number>;
+  /** Frames the model used (at most l). */
+  frames: number;
+  /** The label the input gives, when it has one. */
+  label?: string | null;
+  /** Monte-Carlo dropout: mean probability per class over the passes. */
+  mcMean?: Record<string, number>;
+  /** Monte-Carlo dropout: standard deviation per class over the passes. */
+  mcStd?: Record<string, number>;
+  /** Monte-Carlo dropout: argmax of `mcMean`. */
+  mcPredicted?: string;
+  /** Number of Monte-Carlo passes. */
+  mcPasses?: number;
+}
+
+/** Options of {@link predict}. */
+export interface PredictOptions {
+  /** Monte-Carlo dropout passes (0 = none). */
+  mc?: number;
+  /** Objects per batch (default 32). */
+  batchSize?: number;
+  /** Seed of the Monte-Carlo dropout masks (default: the run's seed). */
+  seed?: number;
+  /** Messages (default stderr). */
+  log?: (line: string) => void;
+}
+
+/**
+ * Centre-crops every frame of a batch to `size x size`, as the loader crops
+ * store stamps (offset `floor((S - size) / 2)`).
+ */
+export function cropBatch(batch: Batch, size: number): Batch {
+  const S = batch.height;
+  if (size === S) return batch;
+  if (size > S || batch.width !== S) {
+    throw new RangeError(`cropBatch: cannot crop ${batch.width}x${S} frames to ${size}x${size}`);
+  }
+  const off = Math.floor((S - size) / 2);
+  const n = batch.batchSize * batch.length;
+  const frames = new Float32Array(n * size * size);
+  for (let f = 0; f < n; f++) {
+    for (let y = 0; y < size; y++) {
+      const src = f * S * S + (y + off) * S + off;
+      frames.set(batch.frames.subarray(src, src + size), f * size * size + y * size);
+    }
+  }
+  return { ...batch, frames, height: size, width: size };
+}
+
+/** Stacks one-object batches into one batch (same l, h, w). */
+export function stackBatches(parts: readonly Batch[]): Batch {
+  const first = parts[0];
+  if (!first) throw new RangeError("stackBatches: no batch");
+  const { length: l, height: h, width: w } = first;
+  const n = parts.reduce((s, b) => s + b.batchSize, 0);
+  const out = emptyBatch(n, l, h, w);
+  let row = 0;
+  for (const b of parts) {
+    out.frames.set(b.frames, row * l * h * w);
+    out.bands.set(b.bands, row * l);
+    out.mjd.set(b.mjd, row * l);
+    out.mask.set(b.mask, row * l);
+    out.labels.set(b.labels, row);
+    for (let i = 0; i < b.batchSize; i++) out.ids[row + i] = b.ids[i]!;
+    row += b.batchSize;
+  }
+  return out;
+}
+
+function predictBatch<I>(
+  run: LoadedRun<I>,
+  batch: Batch,
+  labels: (string | null | undefined)[],
+  opts: PredictOptions,
+  mcSeed: number,
+): Prediction[] {
+  const classes = run.info.classes;
+  const c = classes.length;
+  const probs = softmaxRows(batchLogits(run.entry, run.model, batch), c);
+  const mc = opts.mc ?? 0;
+  let mean: Float64Array | null = null, sq: Float64Array | null = null;
+  if (mc > 0) {
+    mean = new Float64Array(batch.batchSize * c);
+    sq = new Float64Array(batch.batchSize * c);
+    const input = run.entry.adapter(batch);
+    try {
+      for (let k = 0; k < mc; k++) {
+        const logits = tf.tidy(() =>
+          run.model.apply(input, {
+            training: false,
+            mcDropout: true,
+            seed: hashSeed(`mc/${k}`, mcSeed),
+          })
+        ).dataSync() as Float32Array;
+        const p = softmaxRows(logits, c);
+        for (let j = 0; j < p.length; j++) {
+          mean[j]! += p[j]!;
+          sq[j]! += p[j]! * p[j]!;
+        }
+      }
+    } finally {
+      run.entry.disposeInput(input);
+    }
+  }
+  const out: Prediction[] = [];
+  for (let i = 0; i < batch.batchSize; i++) {
+    let frames = 0;
+    for (let f = 0; f < batch.length; f++) frames += batch.mask[i * batch.length + f]! > 0 ? 1 : 0;
+    const rec = (arr: ArrayLike<number>) =>
+      Object.fromEntries(classes.map((k, j) => [k, arr[i * c + j]!]));
+    const pred: Prediction = {
+      id: batch.ids[i]!,
+      predicted: classes[rowArgmax(probs, c, i)]!,
+      probabilities: rec(probs),
+      frames,
+    };
+    if (labels[i] !== undefined) pred.label = labels[i];
+    if (mean && sq) {
+      const m = new Float64Array(c), s = new Float64Array(c);
+      for (let j = 0; j < c; j++) {
+        m[j] = mean[i * c + j]! / mc;
+        s[j] = Math.sqrt(Math.max(0, sq[i * c + j]! / mc - m[j]! * m[j]!));
+      }
+      pred.mcMean = Object.fromEntries(classes.map((k, j) => [k, m[j]!]));
+      pred.mcStd = Object.fromEntries(classes.map((k, j) => [k, s[j]!]));
+      pred.mcPredicted = classes[rowArgmax(m, c, 0)]!;
+      pred.mcPasses = mc;
+    }
+    out.push(pred);
+  }
+  return out;
+}
+
+/**
+ * Streams predictions for every object of `inputs` with the run's final
+ * model. Objects a source cannot read are reported through `onProblem` and
+ * skipped.
+ *
+ * @param runDir Run folder.
+ * @param inputs Survey folders, manifest CSVs, FITS folders or stores.
+ * @param opts Options.
+ * @param onProblem Called for each problem met while reading inputs.
+ * @example
+ * ```ts ignore
+ * import { predict } from "./predict.ts";
+ * for await (const p of predict("runs/x", ["my_survey/"])) console.log(p.id, p.predicted);
+ * ```
+ */
+export async function* predict(
+  runDir: string,
+  inputs: readonly string[],
+  opts: PredictOptions = {},
+  onProblem: (p: Problem) => void = () => {},
+): AsyncGenerator<Prediction> {
+  const say = opts.log ?? ((l: string) => console.error(l));
+  const run = await loadRun(runDir, say);
+  const bs = opts.batchSize ?? 32;
+  const mcSeed = opts.seed ?? run.config.seed;
+  let batchNo = 0;
+  try {
+    const bandMap = new BandMap({ bands: run.info.bands });
+    const stampSize = run.info.stampSize ?? run.size;
+    for (const input of inputs) {
+      if (await inputKind(input) === "store") {
+        const store = await openStore(input);
+        try {
+          const ids = store.objects.map((o) => o.id);
+          for await (
+            const batch of evalBatches(store, ids, {
+              batchSize: bs,
+              length: run.length,
+              size: run.size,
+              normalization: run.normalization,
+              prefetch: 0,
+            })
+          ) {
+            const labels = batch.ids.map((id) => store.get(id).label);
+            yield* predictBatch(run, batch, labels, opts, hashSeed(`batch/${batchNo++}`, mcSeed));
+          }
+        } finally {
+          store.close();
+        }
+        continue;
+      }
+      const source = await objectSource(input);
+      let parts: Batch[] = [];
+      let labels: (string | null)[] = [];
+      const flush = function* (): Generator<Prediction> {
+        if (parts.length === 0) return;
+        const batch = stackBatches(parts);
+        const l = labels;
+        parts = [];
+        labels = [];
+        yield* predictBatch(run, batch, l, opts, hashSeed(`batch/${batchNo++}`, mcSeed));
+      };
+      for await (const item of source.items()) {
+        for (const p of item.problems) onProblem(p);
+        if (!item.series || item.series.frames.length === 0) continue;
+        let b: Batch;
+        try {
+          // Reformat at the training store's stamp size, then crop: the evaluation
+          // window is chosen from brightness scores of full-size stamps, as in the store.
+          b = cropBatch(
+            reformatSeries(item.series, {
+              bands: bandMap,
+              length: run.length,
+              size: stampSize,
+              normalization: run.normalization,
+            }),
+            run.size,
+          );
+        } catch (e) {
+          onProblem({
+            object: item.id,
+            kind: "bad-value",
+            skipped: "object",
+            message: `Object "${item.id}" cannot be reformatted: ${(e as Error).message}`,
+          });
+          continue;
+        }
+        b.ids[0] = item.id;
+        parts.push(b);
+        labels.push(item.series.label);
+        if (parts.length >= bs) yield* flush();
+      }
+      yield* flush();
+    }
+  } finally {
+    run.model.dispose();
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The pieces the training verbs take from other layers: the default
+ * simulated survey (lib/simulate), the backend choice (lib/train/backend.ts)
+ * and the built-in models of the registry (lib/model).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { ConventionError } from "../errors.ts";
+import type { BackendChoice } from "./config.ts";
+
+/** Hooks used by `train`, `eval` and `predict`. */
+export interface RuntimeHooks {
+  /** Creates the default simulated survey if missing; returns its folder. */
+  ensureDefaultSurvey: (cacheDir: string) => Promise<string>;
+  /** Selects the TF.js backend; returns its name. */
+  selectBackend: (choice: BackendChoice) => Promise<string>;
+}
+
+/** The hooks wired to the project's simulator, backend choice and models. */
+export function runtimeHooks(): RuntimeHooks {
+  return {
+    ensureDefaultSurvey: () => {
+      throw new ConventionError("The default simulated survey is not wired in yet (issue 4).");
+    },
+    selectBackend: async (choice) => {
+      if (choice !== "auto") await tf.setBackend(choice);
+      return tf.getBackend();
+    },
+  };
+}
