@@ -106,6 +106,8 @@ export interface SamplingPlan {
   index: Int32Array;
   /** `[out * out * 4]` weights. */
   weight: Float32Array;
+  /** True when every output pixel copies one source pixel (no small angle). */
+  exact: boolean;
 }
 
 /**
@@ -158,5 +160,5 @@ export function samplingPlan(p: AugmentParams, size: number, out: number): Sampl
       });
     }
   }
-  return { index, weight };
+  return { index, weight, exact: p.angle === 0 };
 }

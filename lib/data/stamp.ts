@@ -56,31 +56,30 @@ export function fitStamp(frame: Frame, size: number): FittedStamp {
   return { pixels: out, nan, padded: size * size - nx * ny, cropped: w > size || h > size };
 }
 
-/** k-th smallest of `a[0..n)` (0-based), reordering `a` (quickselect). */
-function select(a: Float32Array, n: number, k: number): number {
-  let lo = 0, hi = n - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
+/** Pixel indices of the aperture and the background region for one stamp size (cached). */
+interface Regions {
+  aperture: Int32Array;
+  background: Int32Array;
 }
 
-const scratchCache = new Map<number, Float32Array>();
+const regionCache = new Map<number, Regions>();
+
+function regions(size: number): Regions {
+  let r = regionCache.get(size);
+  if (r) return r;
+  const c = (size - 1) / 2, rAp = 0.1 * size, rBg = 0.35 * size;
+  const ap: number[] = [], bg: number[] = [];
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const d = Math.hypot(x - c, y - c);
+      if (d <= rAp) ap.push(y * size + x);
+      else if (d >= rBg) bg.push(y * size + x);
+    }
+  }
+  r = { aperture: Int32Array.from(ap), background: Int32Array.from(bg) };
+  regionCache.set(size, r);
+  return r;
+}
 
 /**
  * Brightness score of a stamp: the background-subtracted flux in a central
@@ -89,8 +88,8 @@ const scratchCache = new Map<number, Float32Array>();
  *
  * - aperture: pixels within `0.1 * size` (3.2 px at 32) of the centre;
  * - background: pixels farther than `0.35 * size` from the centre (the
- *   corners and edges); its level is their median and its noise
- *   `1.4826 * MAD` (robust to stars in the corners);
+ *   corners and edges); its level and noise are their mean and standard
+ *   deviation, clipped twice at 3 sigma (robust to a star in a corner);
  * - score = sum(aperture - background) / (noise * sqrt(n_aperture)).
  *
  * NaN pixels are ignored. Returns NaN when the aperture or the background has
@@ -99,30 +98,34 @@ const scratchCache = new Map<number, Float32Array>();
  * score (see `selectEvalWindow`).
  */
 export function brightnessScore(pixels: Float32Array, size: number): number {
-  const c = (size - 1) / 2;
-  const rAp = 0.1 * size, rBg = 0.35 * size;
-  let scratch = scratchCache.get(size);
-  if (!scratch) {
-    scratch = new Float32Array(size * size);
-    scratchCache.set(size, scratch);
-  }
-  let nb = 0, apSum = 0, nAp = 0;
-  for (let y = 0; y < size; y++) {
-    const dy2 = (y - c) * (y - c);
-    for (let x = 0; x < size; x++) {
-      const v = pixels[y * size + x]!;
-      if (Number.isNaN(v)) continue;
-      const d = Math.sqrt(dy2 + (x - c) * (x - c));
-      if (d <= rAp) {
-        apSum += v;
-        nAp++;
-      } else if (d >= rBg) scratch[nb++] = v;
+  const { aperture, background } = regions(size);
+  let apSum = 0, nAp = 0;
+  for (let i = 0; i < aperture.length; i++) {
+    const v = pixels[aperture[i]!]!;
+    if (v === v) {
+      apSum += v;
+      nAp++;
     }
   }
-  if (nAp === 0 || nb === 0) return NaN;
-  const bkg = select(scratch, nb, nb >> 1);
-  for (let i = 0; i < nb; i++) scratch[i] = Math.abs(scratch[i]! - bkg);
-  let noise = 1.4826 * select(scratch, nb, nb >> 1);
-  if (!(noise > 0)) noise = 1;
-  return (apSum - nAp * bkg) / (noise * Math.sqrt(nAp));
+  // Background level and noise: mean and standard deviation, clipped twice at 3 sigma.
+  let lo = -Infinity, hi = Infinity, mean = NaN, sd = NaN;
+  for (let pass = 0; pass < 3; pass++) {
+    let n = 0, sum = 0, sum2 = 0;
+    for (let i = 0; i < background.length; i++) {
+      const v = pixels[background[i]!]!;
+      if (v >= lo && v <= hi) {
+        n++;
+        sum += v;
+        sum2 += v * v;
+      }
+    }
+    if (n === 0) break;
+    mean = sum / n;
+    sd = Math.sqrt(Math.max(0, sum2 / n - mean * mean));
+    lo = mean - 3 * sd;
+    hi = mean + 3 * sd;
+  }
+  if (nAp === 0 || !(mean === mean)) return NaN;
+  const noise = sd > 0 ? sd : 1;
+  return (apSum - nAp * mean) / (noise * Math.sqrt(nAp));
 }

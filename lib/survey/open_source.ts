@@ -1,0 +1,87 @@
+/**
+ * Opening a source by kind: `simulated` (catalog + one FITS per object),
+ * `manifest` (CSV of frames), `folder` (per-epoch FITS files). Another kind
+ * (e.g. ZTF alerts) plugs in with {@link registerSource}; `ingest` and the
+ * CLI only see {@link ObjectSource}.
+ *
+ * @module
+ */
+import { UsageError } from "../errors.ts";
+import type { ObjectSource } from "./source.ts";
+import { simulatedSource } from "./simulated.ts";
+import { manifestSource } from "./manifest.ts";
+import { folderSource } from "./folder.ts";
+
+/** Options every opener may use (each takes what applies to it). */
+export interface SourceOptions {
+  /** Header keys for the band. */
+  bandKeys?: readonly string[];
+  /** Header keys for the time. */
+  timeKeys?: readonly string[];
+  /** Folder: how files are grouped into objects. */
+  objectFrom?: "folder" | "key";
+  /** Folder: header key naming the object. */
+  objectKey?: string;
+  /** Folder: labels CSV. */
+  labels?: string;
+  /** Folder: header key holding the label. */
+  labelKey?: string;
+  /** Folder: header key holding the confirmed flag. */
+  confirmedKey?: string;
+  /** Simulated: read at most this many objects. */
+  limit?: number;
+}
+
+/** Opens one kind of source from a path. */
+export type SourceOpener = (input: string, opts: SourceOptions) => ObjectSource;
+
+const openers = new Map<string, SourceOpener>([
+  ["simulated", (input, o) => simulatedSource(input, { limit: o.limit })],
+  ["manifest", (input, o) => manifestSource(input, { bandKeys: o.bandKeys, timeKeys: o.timeKeys })],
+  ["folder", (input, o) => folderSource(input, o)],
+]);
+
+/** Adds (or replaces) a source kind, e.g. `registerSource("alerts", ...)`. */
+export function registerSource(kind: string, opener: SourceOpener): void {
+  openers.set(kind, opener);
+}
+
+/** The registered source kinds. */
+export function sourceKinds(): string[] {
+  return [...openers.keys()];
+}
+
+/**
+ * Guesses the kind of `input`: a `.csv` file is a manifest, a folder with a
+ * `catalog.csv` is a simulated survey, any other folder a folder of FITS.
+ */
+export function detectSourceKind(input: string): string {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(input);
+  } catch {
+    throw new UsageError(`Input ${input} does not exist.`);
+  }
+  if (info.isFile) {
+    if (/\.csv$/i.test(input)) return "manifest";
+    throw new UsageError(`Input ${input} is a file but not a .csv manifest.`, {
+      hint: "Give a manifest CSV, a simulated survey folder or a folder of FITS files.",
+    });
+  }
+  try {
+    if (Deno.statSync(`${input}/catalog.csv`).isFile) return "simulated";
+  } catch { /* not a simulated survey */ }
+  return "folder";
+}
+
+/** Opens `input` as a source of `kind` ("auto" = {@link detectSourceKind}). */
+export function openSource(kind: string, input: string, opts: SourceOptions = {}): ObjectSource {
+  const k = kind === "auto" ? detectSourceKind(input) : kind;
+  const opener = openers.get(k);
+  if (!opener) {
+    throw new UsageError(`Unknown source kind "${kind}".`, {
+      hint: `Use one of: auto, ${sourceKinds().join(", ")}.`,
+    });
+  }
+  return opener(input, opts);
+}

@@ -1,0 +1,303 @@
+/**
+ * `deno task bench data [options]`: throughput of the data pipeline, printed
+ * as one JSON object on stdout.
+ *
+ * 1. ingest: objects/s (and frames/s, MB/s) of `ingest` from a survey in the
+ *    simulator's layout into a packed store. `--survey DIR` names an existing
+ *    survey (e.g. made by `deno task cli simulate --out DIR --objects 8249`);
+ *    without it a synthetic survey of `--objects` (default 8,249) objects in
+ *    the same layout is generated first (Stripe 82-like: the paper's class
+ *    counts and confirmations, 40-200 frames per object of 32x32 float32,
+ *    mean about 130 as the simulator gives), in `--work DIR`.
+ * 2. loader: batches/s of `epochBatches` at batch 128, l 99, 32x32, balanced
+ *    with augmentation, normalised, on the stage-1 training ids, in the
+ *    calling thread (`prefetch 0`), with one worker and with two workers;
+ *    then with a consumer that busy-waits `--compute-ms` per batch (a
+ *    stand-in for a synchronous training step): the time the consumer waits
+ *    for each batch beyond that is the loader's cost to training.
+ *
+ * Options: `--survey DIR`, `--objects N`, `--work DIR` (default
+ * /tmp/convention-bench-data), `--batches N` (default 12), `--compute-ms MS`
+ * (default 1000), `--dtype float32|float16`, `--skip-ingest` (reuse the store).
+ *
+ * @module
+ */
+import { Rng } from "../../lib/util/rng.ts";
+import { writeFits, type WriteHdu } from "../../lib/fits/write.ts";
+import { ingest } from "../../lib/data/ingest.ts";
+import { simulatedSource } from "../../lib/survey/simulated.ts";
+import { openStore, type Store } from "../../lib/data/store.ts";
+import { makeSplit, trainingIds } from "../../lib/data/split.ts";
+import { computeNormalization, type Normalization } from "../../lib/data/normalization.ts";
+import { epochBatches } from "../../lib/data/loader.ts";
+import type { Batch } from "../../lib/data/batch.ts";
+import { cpuUsage } from "node:process";
+
+function arg(args: string[], name: string, def: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
+}
+
+const CLASSES = [
+  { cls: "AGN", count: 906, confirmed: 906 },
+  { cls: "SNIa", count: 1988, confirmed: 540 },
+  { cls: "Variable", count: 3225, confirmed: 3225 },
+  { cls: "SNOther", count: 2130, confirmed: 89 },
+];
+
+/** Writes a synthetic survey in the simulator's layout; returns the number of frames. */
+async function generateSurvey(dir: string, objects: number, seed: number): Promise<number> {
+  await Deno.mkdir(`${dir}/objects`, { recursive: true });
+  const rng = new Rng(seed);
+  const noise = new Float32Array(1 << 20).map(() => rng.normal(0, 1));
+  // Labels in the paper's proportions.
+  const labels: { cls: string; confirmed: boolean }[] = [];
+  for (const c of CLASSES) {
+    const n = Math.round(c.count * objects / 8249);
+    const nc = Math.round(c.confirmed * objects / 8249);
+    for (let i = 0; i < n; i++) labels.push({ cls: c.cls, confirmed: i < nc });
+  }
+  while (labels.length < objects) labels.push({ cls: "Variable", confirmed: true });
+  labels.length = objects;
+  rng.shuffle(labels);
+  const rows = [
+    "object_id,class,true_class,subtype,confirmed,ra,dec,redshift,host_mag_r,peak_mag_r,n_epochs,n_frames,file",
+  ];
+  const S = 32, c = (S - 1) / 2;
+  let totalFrames = 0;
+  for (let k = 0; k < objects; k++) {
+    const epochs = rng.int(8, 40);
+    const peak = rng.int(0, epochs - 1), amp = rng.uniform(20, 400);
+    const hdus: WriteHdu[] = [{ bitpix: 8, shape: [] }];
+    let t = 53616 + rng.uniform(0, 10);
+    for (let e = 0; e < epochs; e++) {
+      t += rng.uniform(2, 6);
+      for (const band of ["u", "g", "r", "i", "z"]) {
+        if (rng.bernoulli(0.02)) continue;
+        const a = amp * Math.exp(-((e - peak) ** 2) / 8);
+        const off = rng.int(0, noise.length - S * S);
+        const data = new Float32Array(S * S);
+        for (let y = 0; y < S; y++) {
+          for (let x = 0; x < S; x++) {
+            data[y * S + x] = 5 * noise[off + y * S + x]! +
+              a * Math.exp(-((x - c) ** 2 + (y - c) ** 2) / 4.5);
+          }
+        }
+        hdus.push({
+          bitpix: -32,
+          shape: [S, S],
+          data,
+          header: [
+            ["MJD-OBS", t],
+            ["FILTER", band],
+            ["SEEING", 1.4],
+            ["MAGZP", 28.3],
+            ["SKYSIG", 5],
+            ["EXTNAME", `${band}${e}`],
+          ],
+        });
+      }
+    }
+    const n = hdus.length - 1;
+    totalFrames += n;
+    const id = `S82-${String(k + 1).padStart(6, "0")}`;
+    const file = `objects/${String(k + 1).padStart(6, "0")}.fits`;
+    await Deno.writeFile(`${dir}/${file}`, writeFits(hdus));
+    const l = labels[k]!;
+    rows.push(
+      `${id},${l.cls},${l.cls},,${l.confirmed ? 1 : 0},0,0,0.1,21,20,${epochs},${n},${file}`,
+    );
+  }
+  await Deno.writeTextFile(`${dir}/catalog.csv`, rows.join("\n") + "\n");
+  await Deno.writeTextFile(
+    `${dir}/survey.json`,
+    JSON.stringify({ generator: "tasks/bench/data.ts synthetic", seed, objects }),
+  );
+  return totalFrames;
+}
+
+async function duSize(path: string): Promise<number> {
+  let total = 0;
+  for await (const e of Deno.readDir(path)) {
+    const p = `${path}/${e.name}`;
+    if (e.isDirectory) total += await duSize(p);
+    else if (e.isFile) total += (await Deno.stat(p)).size;
+  }
+  return total;
+}
+
+function busyWait(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) { /* a synchronous "training step" */ }
+}
+
+interface LoaderRun {
+  mode: string;
+  batches: number;
+  firstBatchSeconds: number;
+  batchesPerSecond: number;
+  framesPerSecond: number;
+  waitPerBatchMs?: number;
+  computeMs?: number;
+  rssMB: number;
+  cpuSecondsPerBatch: number;
+}
+
+async function loaderRun(
+  store: Store,
+  ids: string[],
+  norm: Normalization,
+  mode: { name: string; prefetch: number; workers: number; computeMs: number },
+  batches: number,
+): Promise<LoaderRun> {
+  // Epoch after epoch until enough batches (workers restart at each epoch, as in training).
+  async function* epochs(): AsyncGenerator<Batch> {
+    for (let epoch = 0;; epoch++) {
+      yield* epochBatches(store, ids, {
+        seed: 1,
+        epoch,
+        stage: 1,
+        batchSize: 128,
+        length: 99,
+        size: 32,
+        normalization: norm,
+        augment: true,
+        balance: true,
+        prefetch: mode.prefetch,
+        workers: mode.workers,
+      });
+    }
+  }
+  const it = epochs();
+  const t0 = performance.now();
+  const first = await it.next();
+  if (first.done) throw new Error("no batch");
+  const tFirst = performance.now();
+  let n = 0, frames = 0, waited = 0, rss = Deno.memoryUsage().rss;
+  if (mode.computeMs > 0) busyWait(mode.computeMs);
+  const t1 = performance.now();
+  const c1 = cpuUsage();
+  while (n < batches) {
+    const w0 = performance.now();
+    const r = await it.next();
+    if (r.done) break;
+    waited += performance.now() - w0;
+    n++;
+    for (const m of r.value.mask) frames += m;
+    rss = Math.max(rss, Deno.memoryUsage().rss);
+    if (mode.computeMs > 0) busyWait(mode.computeMs);
+  }
+  const dt = (performance.now() - t1) / 1000;
+  const c = cpuUsage(c1);
+  await it.return(undefined);
+  const out: LoaderRun = {
+    mode: mode.name,
+    batches: n,
+    firstBatchSeconds: +((tFirst - t0) / 1000).toFixed(3),
+    batchesPerSecond: +(n / dt).toFixed(3),
+    framesPerSecond: Math.round(frames / dt),
+    rssMB: Math.round(rss / 2 ** 20),
+    cpuSecondsPerBatch: +((c.user + c.system) / 1e6 / n).toFixed(3),
+  };
+  if (mode.computeMs > 0) {
+    out.computeMs = mode.computeMs;
+    out.waitPerBatchMs = +(waited / n).toFixed(1);
+  }
+  return out;
+}
+
+/** Runs the benchmark (see the module doc). */
+export async function main(args: string[]): Promise<void> {
+  const work = arg(args, "--work", "/tmp/convention-bench-data");
+  const objects = Number(arg(args, "--objects", "8249"));
+  const batches = Number(arg(args, "--batches", "12"));
+  const computeMs = Number(arg(args, "--compute-ms", "1000"));
+  const dtype = arg(args, "--dtype", "float32") as "float32" | "float16";
+  let survey = arg(args, "--survey", "");
+  let generated: { seconds: number; frames: number } | null = null;
+  if (survey === "") {
+    survey = `${work}/survey-${objects}`;
+    let exists = false;
+    try {
+      exists = Deno.statSync(`${survey}/catalog.csv`).isFile;
+    } catch { /* make it */ }
+    if (!exists) {
+      console.error(`bench data: generating a synthetic survey of ${objects} objects in ${survey}`);
+      const t = performance.now();
+      const frames = await generateSurvey(survey, objects, 1);
+      generated = { seconds: +((performance.now() - t) / 1000).toFixed(1), frames };
+    }
+  }
+  const storeDir = `${work}/store-${objects}-${dtype}`;
+  let ingestResult: Record<string, unknown> = { skipped: true };
+  if (!args.includes("--skip-ingest")) {
+    const src = simulatedSource(survey);
+    const inputBytes = await duSize(`${survey}/objects`);
+    const t = performance.now();
+    const c0 = cpuUsage();
+    const r = await ingest(src, { out: storeDir, dtype, progress: Deno.stderr.isTerminal() });
+    const s = (performance.now() - t) / 1000;
+    const cu = cpuUsage(c0);
+    const cpu = (cu.user + cu.system) / 1e6;
+    ingestResult = {
+      objects: r.objects,
+      frames: r.frames,
+      seconds: +s.toFixed(2),
+      objectsPerSecond: +(r.objects.in / s).toFixed(1),
+      cpuSeconds: +cpu.toFixed(2),
+      objectsPerCpuSecond: +(r.objects.in / cpu).toFixed(1),
+      framesPerSecond: Math.round(r.frames.in / s),
+      inputMB: Math.round(inputBytes / 2 ** 20),
+      inputMBPerSecond: +(inputBytes / 2 ** 20 / s).toFixed(1),
+      storeMB: Math.round((await duSize(storeDir)) / 2 ** 20),
+    };
+  }
+  const store = await openStore(storeDir);
+  const split = makeSplit(store.objects, { seed: 1, classes: store.classes });
+  const tn = performance.now();
+  const norm = computeNormalization(store, trainingIds(split));
+  const normSeconds = (performance.now() - tn) / 1000;
+  const ids = split.stage1.train;
+  const runs: LoaderRun[] = [];
+  for (
+    const mode of [
+      { name: "in-thread", prefetch: 0, workers: 1, computeMs: 0 },
+      { name: "1 worker, prefetch 2", prefetch: 2, workers: 1, computeMs: 0 },
+      { name: "2 workers, prefetch 2", prefetch: 2, workers: 2, computeMs: 0 },
+      { name: "in-thread + compute", prefetch: 0, workers: 1, computeMs },
+      { name: "1 worker + compute", prefetch: 2, workers: 1, computeMs },
+    ]
+  ) {
+    console.error(`bench data: loader ${mode.name}`);
+    runs.push(await loaderRun(store, ids, norm, mode, batches));
+  }
+  store.close();
+  console.log(JSON.stringify(
+    {
+      bench: "data",
+      machine:
+        `${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} logical cores`,
+      deno: Deno.version.deno,
+      survey,
+      surveyGenerated: generated,
+      store: storeDir,
+      dtype,
+      ingest: ingestResult,
+      normalization: {
+        objects: trainingIds(split).length,
+        seconds: +normSeconds.toFixed(2),
+      },
+      loader: {
+        batchSize: 128,
+        length: 99,
+        size: 32,
+        augment: true,
+        balance: true,
+        stage1TrainObjects: ids.length,
+        runs,
+      },
+    },
+    null,
+    2,
+  ));
+}
