@@ -67,8 +67,8 @@ export class Adam {
     };
     this.#vars = variables;
     for (const [name, v] of variables) {
-      this.#m.set(name, tf.variable(tf.zerosLike(v), false, undefined, "float32"));
-      this.#v.set(name, tf.variable(tf.zerosLike(v), false, undefined, "float32"));
+      this.#m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(v), false, undefined, "float32")));
+      this.#v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(v), false, undefined, "float32")));
     }
   }
 
