@@ -49,6 +49,11 @@ export function registerPredict(program: Command): void {
       if (!Number.isInteger(n)) throw new UsageError(`--seed ${v} is not an integer.`);
       return n;
     })
+    .option(
+      "--kind <kind>",
+      "input kind: auto, simulated, manifest, folder (or another registered)",
+      "auto",
+    )
     .option("--backend <name>", "auto, webgpu, wasm or cpu", "auto")
     .action(guarded(async (inputs, o) => {
       if (!["jsonl", "csv"].includes(o.format)) {

@@ -128,6 +128,10 @@ export function registerTrain(program: Command): void {
     .option("--runs-dir <dir>", "folder of the run folders (default runs)")
     .option("--data <source>", "`default`, a store folder, a simulated survey or a manifest CSV")
     .option("--store <dir>", "where to ingest a survey source (default: a cache folder)")
+    .option(
+      "--cache-dir <dir>",
+      "cache of the default survey and ingested stores (default .cache/convention)",
+    )
     .option("--model <name>", "model registry name (default convention)")
     .option("--model-preset <name>", "model preset (default: the training preset's)")
     .option("--seed <n>", "seed of everything random", int("seed"))
@@ -172,7 +176,7 @@ export function registerTrain(program: Command): void {
         config,
         resume: o.resume,
         stopAfterEpochs: o.stopAfterEpochs,
-        prepare: { ensureDefaultSurvey: hooks.ensureDefaultSurvey },
+        prepare: { ensureDefaultSurvey: hooks.ensureDefaultSurvey, cacheDir: o.cacheDir },
         selectBackend: hooks.selectBackend,
       });
       if (result.stopped) {

@@ -9,9 +9,7 @@
 import { ConventionError, UsageError } from "../errors.ts";
 import { BandMap } from "../survey/bands.ts";
 import type { ObjectSource } from "../survey/source.ts";
-import { simulatedSource } from "../survey/simulated.ts";
-import { manifestSource } from "../survey/manifest.ts";
-import { folderSource } from "../survey/folder.ts";
+import { openSource } from "../survey/open_source.ts";
 import { ingest } from "../data/ingest.ts";
 import { INDEX_NAME } from "../data/store_format.ts";
 import { hashSeed } from "../util/rng.ts";
@@ -55,19 +53,15 @@ export async function inputKind(path: string): Promise<InputKind> {
   );
 }
 
-/** The object source for a survey path (not a store). */
-export async function objectSource(path: string): Promise<ObjectSource> {
-  const kind = await inputKind(path);
-  switch (kind) {
-    case "simulated":
-      return simulatedSource(path);
-    case "manifest":
-      return manifestSource(path);
-    case "folder":
-      return folderSource(path);
-    case "store":
-      throw new UsageError(`${path} is a packed store, not a survey to read objects from.`);
+/**
+ * The object source for a survey path (not a store), through the data
+ * layer's source registry (`kind` "auto" guesses simulated/manifest/folder).
+ */
+export async function objectSource(path: string, kind = "auto"): Promise<ObjectSource> {
+  if (await inputKind(path) === "store") {
+    throw new UsageError(`${path} is a packed store, not a survey to read objects from.`);
   }
+  return openSource(kind, path);
 }
 
 /** Options of {@link prepareStore}. */

@@ -53,6 +53,8 @@ export interface PredictOptions {
   batchSize?: number;
   /** Seed of the Monte-Carlo dropout masks (default: the run's seed). */
   seed?: number;
+  /** Source kind of the inputs (`auto`, `simulated`, `manifest`, `folder`, ...). */
+  kind?: string;
   /** Messages (default stderr). */
   log?: (line: string) => void;
 }
@@ -214,7 +216,7 @@ export async function* predict(
         }
         continue;
       }
-      const source = await objectSource(input);
+      const source = await objectSource(input, opts.kind ?? "auto");
       let parts: Batch[] = [];
       let labels: (string | null)[] = [];
       const flush = function* (): Generator<Prediction> {
