@@ -42,25 +42,60 @@ export interface LossOptions {
 /**
  * Mean loss of `logits` `[B, C]` for integer `labels` `[B]`; with class
  * weights, the weighted mean (sum of w_y * loss / sum of w_y), as PyTorch's
- * `CrossEntropyLoss(weight=...)`.
+ * `CrossEntropyLoss(weight=...)`. Focal loss: `-(1 - p)^gamma log p` with p
+ * the probability of the true class.
+ *
+ * The gradient with respect to the logits is written out in closed form
+ * (a custom gradient), so the loss needs no registered TF.js gradient:
+ * with s the softmax and p = s_y,
+ * `dL_i/dz_k = [gamma p (1-p)^(gamma-1) log p - (1-p)^gamma] (delta_ky - s_k)`
+ * (for cross-entropy, gamma = 0: `s_k - delta_ky`), times `w_i / sum(w)`.
  */
 export function lossOf(logits: tf.Tensor2D, labels: tf.Tensor1D, opts: LossOptions): tf.Scalar {
+  const gamma = opts.loss === "focal" ? (opts.gamma ?? 2) : 0;
+  const c = logits.shape[1];
   return tf.tidy(() => {
-    const c = logits.shape[1];
-    const onehot = tf.oneHot(tf.cast(labels, "int32"), c) as tf.Tensor2D; // [B, C]
-    const logp = tf.logSoftmax(logits); // [B, C]
-    const logpTrue = tf.sum(tf.mul(onehot, logp), 1); // [B]
-    let per: tf.Tensor = tf.neg(logpTrue);
-    if (opts.loss === "focal") {
-      const gamma = opts.gamma ?? 2;
-      const pTrue = tf.exp(logpTrue);
-      per = tf.mul(tf.pow(tf.sub(1, pTrue), gamma), per);
-    }
-    if (opts.classWeights && opts.classWeights.length) {
-      const w = tf.sum(tf.mul(onehot, tf.tensor1d([...opts.classWeights], "float32")), 1);
-      return tf.div(tf.sum(tf.mul(per, w)), tf.sum(w)) as tf.Scalar;
-    }
-    return tf.mean(per) as tf.Scalar;
+    const onehot = tf.oneHot(tf.cast(labels, "int32"), c); // [B, C]
+    const weights = opts.classWeights && opts.classWeights.length
+      ? tf.sum(tf.mul(onehot, tf.tensor1d([...opts.classWeights], "float32")), 1) // [B]
+      : tf.onesLike(tf.cast(labels, "float32")); // [B]
+    const f = tf.customGrad((z, y, w, save) => {
+      const zz = z as tf.Tensor2D, yy = y as tf.Tensor2D, ww = w as tf.Tensor1D;
+      const logp = tf.logSoftmax(zz); // [B, C]
+      const logpTrue = tf.sum(tf.mul(yy, logp), 1); // [B]
+      const pTrue = tf.exp(logpTrue); // [B]
+      const focal = gamma > 0 ? tf.pow(tf.sub(1, pTrue), gamma) : tf.onesLike(pTrue); // [B]
+      const per = tf.neg(tf.mul(focal, logpTrue)); // [B]
+      const wsum = tf.sum(ww);
+      (save as (t: tf.Tensor[]) => void)([zz, yy, ww, logp, logpTrue, pTrue, wsum]);
+      return {
+        value: tf.div(tf.sum(tf.mul(per, ww)), wsum),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sz, sy, sw, slogp, slogpTrue, spTrue, swsum] = saved as [
+            tf.Tensor2D,
+            tf.Tensor2D,
+            tf.Tensor1D,
+            tf.Tensor2D,
+            tf.Tensor1D,
+            tf.Tensor1D,
+            tf.Scalar,
+          ];
+          const soft = tf.exp(slogp); // [B, C]
+          let coef: tf.Tensor = tf.neg(tf.onesLike(spTrue)); // CE: -(delta - s)
+          if (gamma > 0) {
+            const q = tf.sub(1, spTrue); // 1 - p
+            coef = tf.sub(
+              tf.mul(tf.mul(gamma, tf.mul(spTrue, tf.pow(q, gamma - 1))), slogpTrue),
+              tf.pow(q, gamma),
+            );
+          }
+          const scale = tf.mul(tf.div(sw, swsum), tf.mul(coef, dy)); // [B]
+          const dz = tf.mul(tf.sub(sy, soft), tf.reshape(scale, [-1, 1])); // [B, C]
+          return [dz, tf.zerosLike(sy), tf.zerosLike(sw)] as tf.Tensor[];
+        },
+      };
+    });
+    return f(logits, onehot, weights) as tf.Scalar;
   });
 }
 
