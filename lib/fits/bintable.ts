@@ -149,9 +149,18 @@ function gather(
   const { rows, rowBytes } = layout;
   const n = rows * col.repeat;
   const out = new Uint8Array(n * size);
-  for (let r = 0; r < rows; r++) {
-    const src = dataOffset + r * rowBytes + col.offset;
-    out.set(bytes.subarray(src, src + col.width), r * col.width);
+  const w = col.width;
+  if (w <= 32) {
+    // Narrow fields: a byte loop beats one subarray + set per row.
+    for (let r = 0, o = 0; r < rows; r++) {
+      const src = dataOffset + r * rowBytes + col.offset;
+      for (let k = 0; k < w; k++) out[o++] = bytes[src + k]!;
+    }
+  } else {
+    for (let r = 0; r < rows; r++) {
+      const src = dataOffset + r * rowBytes + col.offset;
+      out.set(bytes.subarray(src, src + w), r * w);
+    }
   }
   swapInPlace(out.buffer, 0, n, size);
   return out.buffer;

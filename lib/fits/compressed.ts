@@ -33,42 +33,40 @@ interface TileColumns {
 }
 
 function readDescriptor(
-  bytes: Uint8Array,
+  dv: DataView,
   dataOffset: number,
   layout: TableLayout,
   col: ColumnLayout,
   row: number,
 ): [number, number] {
   const p = dataOffset + row * layout.rowBytes + col.offset;
-  const v = new DataView(bytes.buffer, bytes.byteOffset + p, col.width);
-  if (col.type === "P") return [v.getInt32(0), v.getInt32(4)];
-  const n = v.getBigInt64(0), off = v.getBigInt64(8);
-  if (n > 2n ** 52n || off > 2n ** 52n) return [-1, -1];
+  if (col.type === "P") return [dv.getInt32(p), dv.getInt32(p + 4)];
+  const n = dv.getBigInt64(p), off = dv.getBigInt64(p + 8);
+  if (n < 0n || off < 0n || n > 2n ** 52n || off > 2n ** 52n) return [-1, -1];
   return [Number(n), Number(off)];
 }
 
 function readScalar(
-  bytes: Uint8Array,
+  dv: DataView,
   dataOffset: number,
   layout: TableLayout,
   col: ColumnLayout,
   row: number,
 ): number {
   const p = dataOffset + row * layout.rowBytes + col.offset;
-  const v = new DataView(bytes.buffer, bytes.byteOffset + p, col.width);
   switch (col.type) {
     case "D":
-      return v.getFloat64(0);
+      return dv.getFloat64(p);
     case "E":
-      return v.getFloat32(0);
+      return dv.getFloat32(p);
     case "J":
-      return v.getInt32(0);
+      return dv.getInt32(p);
     case "I":
-      return v.getInt16(0);
+      return dv.getInt16(p);
     case "K":
-      return Number(v.getBigInt64(0));
+      return Number(dv.getBigInt64(p));
     case "B":
-      return v.getUint8(0);
+      return dv.getUint8(p);
     default:
       return NaN;
   }
@@ -221,7 +219,18 @@ export function decodeCompressedImage(
   if (!Number.isInteger(blockSize) || blockSize < 1) {
     throw new FitsError(`BLOCKSIZE ${blockSize} is not a positive integer`, where);
   }
-  const bytepixRice = zval(header, "BYTEPIX") ?? 4;
+  const bytepixKey = zval(header, "BYTEPIX");
+  // Quantized floats are always 4-byte integers; integer images default to their width.
+  const riceBytepix = isFloat
+    ? 4
+    : zbitpix === 8
+    ? 1
+    : zbitpix === 16
+    ? (bytepixKey ?? 2)
+    : (bytepixKey ?? 4);
+  if (![1, 2, 4].includes(riceBytepix)) {
+    throw new FitsError(`BYTEPIX ${riceBytepix} is not 1, 2 or 4`, where);
+  }
   const heapStart = dataOffset + layout.heapOffset;
   const heapEnd = heapStart + layout.heapSize;
 
@@ -240,6 +249,12 @@ export function decodeCompressedImage(
   let sawNull = false;
   const randoms = dither ? fitsRandoms() : undefined;
   const pos = new Array<number>(znaxis).fill(0); // tile index per axis
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  let tileMax = 1;
+  for (const t of tile) tileMax *= t;
+  const riceScratch = ctype.startsWith("RICE") ? new Int32Array(tileMax) : undefined;
+  const strides = new Array<number>(znaxis);
+  for (let a = 0; a < znaxis; a++) strides[a] = a === 0 ? 1 : strides[a - 1]! * dims[a - 1]!;
   for (let t = 0; t < totalTiles; t++) {
     // Tile extent.
     const start: number[] = [], size: number[] = [];
@@ -251,7 +266,7 @@ export function decodeCompressedImage(
       size.push(len);
       tpix *= len;
     }
-    const [nelem, off] = readDescriptor(bytes, dataOffset, layout, cols.data, t);
+    const [nelem, off] = readDescriptor(dv, dataOffset, layout, cols.data, t);
     let values: PixelArray;
     let quantized = false;
     let scale = 1, zero = 0;
@@ -267,24 +282,14 @@ export function decodeCompressedImage(
         const hasScale = cols.zscale !== undefined || kzscale !== undefined;
         quantized = hasScale;
         if (hasScale) {
-          scale = cols.zscale ? readScalar(bytes, dataOffset, layout, cols.zscale, t) : kzscale!;
-          zero = cols.zzero ? readScalar(bytes, dataOffset, layout, cols.zzero, t) : kzzero ?? 0;
+          scale = cols.zscale ? readScalar(dv, dataOffset, layout, cols.zscale, t) : kzscale!;
+          zero = cols.zzero ? readScalar(dv, dataOffset, layout, cols.zzero, t) : kzzero ?? 0;
         }
       }
       const intSize = isFloat ? (quantized ? 4 : elem) : elem;
       if (ctype === "RICE_1" || ctype === "RICE_ONE") {
-        const bp = isFloat
-          ? 4
-          : zbitpix === 8
-          ? 1
-          : zbitpix === 16
-          ? (zval(header, "BYTEPIX") ?? 2)
-          : bytepixRice;
-        const arr = bp === 1
-          ? new Uint8Array(tpix)
-          : bp === 2
-          ? new Int16Array(tpix)
-          : new Int32Array(tpix);
+        const bp = riceBytepix;
+        const arr = riceScratch!.subarray(0, tpix);
         tileGuard(t, where, () => riceDecompress(comp, arr, bp, blockSize));
         values = arr;
       } else if (ctype === "NOCOMPRESS") {
@@ -304,7 +309,7 @@ export function decodeCompressedImage(
       // Tile stored losslessly in GZIP_COMPRESSED_DATA or UNCOMPRESSED_DATA.
       const alt = cols.gzip ?? cols.raw;
       if (!alt) throw new FitsError(`Tile ${t + 1} has no data`, where);
-      const [n2, off2] = readDescriptor(bytes, dataOffset, layout, alt, t);
+      const [n2, off2] = readDescriptor(dv, dataOffset, layout, alt, t);
       const esz = alt.elementType === "D" || alt.elementType === "K"
         ? 8
         : alt.elementType === "E" || alt.elementType === "J"
@@ -337,7 +342,7 @@ export function decodeCompressedImage(
       const q = values as Int32Array | Int16Array | Uint8Array;
       const f = zbitpix === -32 ? new Float32Array(tpix) : new Float64Array(tpix);
       const nullv = cols.zblank
-        ? readScalar(bytes, dataOffset, layout, cols.zblank, t)
+        ? readScalar(dv, dataOffset, layout, cols.zblank, t)
         : kzblank ?? NULL_VALUE;
       const hasNull = cols.zblank !== undefined || kzblank !== undefined;
       if (dither && randoms) {
@@ -371,15 +376,20 @@ export function decodeCompressedImage(
       tileValues = zbitpix === -32
         ? Float32Array.from(values as Float64Array)
         : Float64Array.from(values as Float32Array);
-    } else if (!isFloat && values.constructor !== out.constructor) {
-      // e.g. RICE with BYTEPIX 4 for a 16-bit image: narrow to the ZBITPIX type.
-      const conv = new (out.constructor as { new (n: number): PixelArray })(tpix);
-      for (let i = 0; i < tpix; i++) {
-        (conv as Int32Array)[i] = Number((values as Int32Array)[i]!);
+    } else if (!isFloat && (out instanceof BigInt64Array) !== (values instanceof BigInt64Array)) {
+      // 64-bit images stored in narrower words (or the reverse): convert explicitly.
+      if (out instanceof BigInt64Array) {
+        const conv = new BigInt64Array(tpix);
+        for (let i = 0; i < tpix; i++) conv[i] = BigInt((values as Int32Array)[i]!);
+        tileValues = conv;
+      } else {
+        const conv = new Float64Array(tpix);
+        for (let i = 0; i < tpix; i++) conv[i] = Number((values as BigInt64Array)[i]!);
+        tileValues = conv;
       }
-      tileValues = conv;
     }
-    placeTile(out, tileValues, dims, start, size);
+    // Other integer widths convert in TypedArray.set (values already fit the ZBITPIX type).
+    placeTile(out, tileValues, strides, start, size);
     // Next tile position (axis 1 fastest).
     for (let a = 0; a < znaxis; a++) {
       pos[a]!++;
@@ -420,25 +430,38 @@ function tileGuard<T>(t: number, where: { file: string; hdu: number }, fn: () =>
 function placeTile(
   out: PixelArray,
   tileVals: PixelArray,
-  dims: number[],
+  strides: number[],
   start: number[],
   size: number[],
 ): void {
-  const nd = dims.length;
+  const nd = strides.length;
   if (nd === 0) return;
   const w = size[0]!;
-  // Iterate over tile rows: all axes but the first.
+  const o = out as Int32Array, v = tileVals as Int32Array;
+  if (nd === 1) {
+    o.set(v.subarray(0, w), start[0]!);
+    return;
+  }
+  if (nd === 2) {
+    const s1 = strides[1]!;
+    if (w === s1) {
+      // Full-width tile: one contiguous block.
+      o.set(v.subarray(0, w * size[1]!), start[1]! * s1);
+      return;
+    }
+    for (let r = 0, src = 0; r < size[1]!; r++, src += w) {
+      o.set(v.subarray(src, src + w), start[0]! + (start[1]! + r) * s1);
+    }
+    return;
+  }
+  // Any number of axes: iterate over the tile's rows (all axes but the first).
   const idx = new Array<number>(nd).fill(0);
-  let src = 0;
-  const strides = new Array<number>(nd);
-  strides[0] = 1;
-  for (let a = 1; a < nd; a++) strides[a] = strides[a - 1]! * dims[a - 1]!;
-  const rows = size.slice(1).reduce((x, y) => x * y, 1);
-  for (let r = 0; r < rows; r++) {
+  let rows = 1;
+  for (let a = 1; a < nd; a++) rows *= size[a]!;
+  for (let r = 0, src = 0; r < rows; r++, src += w) {
     let dst = start[0]!;
     for (let a = 1; a < nd; a++) dst += (start[a]! + idx[a]!) * strides[a]!;
-    (out as Int32Array).set(tileVals.subarray(src, src + w) as Int32Array, dst);
-    src += w;
+    o.set(v.subarray(src, src + w), dst);
     for (let a = 1; a < nd; a++) {
       idx[a]!++;
       if (idx[a]! < size[a]!) break;

@@ -124,6 +124,12 @@ export interface ParsedHeader {
 
 const latin1 = new TextDecoder("latin1");
 
+/** Whether the card at `p` is `END` followed by blanks in the keyword field. */
+function isEndCard(bytes: Uint8Array, p: number): boolean {
+  return bytes[p] === 69 && bytes[p + 1] === 78 && bytes[p + 2] === 68 && bytes[p + 3] === 32 &&
+    bytes[p + 4] === 32 && bytes[p + 5] === 32 && bytes[p + 6] === 32 && bytes[p + 7] === 32;
+}
+
 /**
  * Parses the header starting at `offset` (a block boundary) up to its END
  * card.
@@ -139,97 +145,87 @@ export function parseHeader(
   hdu: number,
   ctx: ParseContext,
 ): ParsedHeader {
-  const cards: HeaderCard[] = [];
-  let pos = offset;
-  let cardNo = 0;
-  let badChars = false;
-  let pendingLong: HeaderCard | null = null; // a string card ending in '&'
-  while (true) {
-    if (pos + CARD > bytes.length) {
-      if (cardNo === 0) {
-        throw new FitsError("Unexpected end of file: no header", {
-          file: ctx.file,
-          hdu,
-          offset: pos,
-        });
-      }
-      throw new FitsError("Header has no END card before the end of the file", {
-        file: ctx.file,
-        hdu,
-        card: cardNo,
-        offset: pos,
-      });
+  // Find the END card (card-aligned) before decoding anything.
+  const n = bytes.length;
+  if (offset + CARD > n) {
+    throw new FitsError("Unexpected end of file: no header", { file: ctx.file, hdu, offset });
+  }
+  let end = offset;
+  while (end + CARD <= n && !isEndCard(bytes, end)) end += CARD;
+  if (end + CARD > n) {
+    throw new FitsError("Header has no END card before the end of the file", {
+      file: ctx.file,
+      hdu,
+      card: (end - offset) / CARD,
+      offset: end,
+    });
+  }
+  const cardCount = (end - offset) / CARD + 1;
+  for (let p = offset; p < end; p++) {
+    const c = bytes[p]!;
+    if (c < 32 || c > 126) {
+      ctx.warnings.push(
+        `HDU ${hdu} card ${
+          Math.floor((p - offset) / CARD) + 1
+        }: illegal (non-ASCII-text) characters in header`,
+      );
+      break;
     }
-    const blockEnd = Math.min(bytes.length, pos + BLOCK);
-    const text = latin1.decode(bytes.subarray(pos, blockEnd));
-    let ended = false;
-    for (let c = 0; c + CARD <= text.length; c += CARD) {
-      cardNo++;
-      const card = text.substring(c, c + CARD);
-      if (!badChars && !isPrintable(card)) {
-        badChars = true;
-        ctx.warnings.push(
-          `HDU ${hdu} card ${cardNo}: illegal (non-ASCII-text) characters in header`,
-        );
-      }
-      const key8 = card.substring(0, 8).trimEnd();
-      if (key8 === "END") {
-        if (card.substring(8).trim() !== "") {
-          ctx.warnings.push(`HDU ${hdu} card ${cardNo}: END card has trailing characters`);
+  }
+  for (let p = end + 3; p < end + CARD; p++) {
+    if (bytes[p] !== 32) {
+      ctx.warnings.push(`HDU ${hdu} card ${cardCount}: END card has trailing characters`);
+      break;
+    }
+  }
+  const text = latin1.decode(bytes.subarray(offset, end));
+  const cards: HeaderCard[] = [];
+  let pendingLong: HeaderCard | null = null; // a string card ending in '&'
+  for (let c = 0, cardNo = 1; c < text.length; c += CARD, cardNo++) {
+    // Keyword: columns 1-8 without trailing blanks.
+    let k = c + 8;
+    while (k > c && text.charCodeAt(k - 1) === 32) k--;
+    const key8 = text.substring(c, k);
+    if (key8 === "CONTINUE" && text.charCodeAt(c + 8) !== 61) {
+      const parsed = parseValueRange(text, c + 8, c + CARD, ctx, hdu, cardNo);
+      if (pendingLong && typeof parsed.value === "string") {
+        const prev = pendingLong.value as string;
+        pendingLong.value = prev.slice(0, -1) + parsed.value;
+        if (parsed.comment) {
+          pendingLong.comment = pendingLong.comment
+            ? `${pendingLong.comment} ${parsed.comment}`
+            : parsed.comment;
         }
-        ended = true;
-        pos += c + CARD;
-        break;
-      }
-      if (key8 === "CONTINUE" && card.charCodeAt(8) !== 61 /* = */) {
-        const parsed = parseValueText(card.substring(8), ctx, hdu, cardNo);
-        if (pendingLong && typeof parsed.value === "string") {
-          const prev = pendingLong.value as string;
-          pendingLong.value = prev.slice(0, -1) + parsed.value;
-          if (parsed.comment) {
-            pendingLong.comment = pendingLong.comment
-              ? `${pendingLong.comment} ${parsed.comment}`
-              : parsed.comment;
-          }
-          if (!parsed.value.endsWith("&")) pendingLong = null;
-          continue;
-        }
-        // A CONTINUE card without a long string before it: keep it as commentary.
-        ctx.warnings.push(
-          `HDU ${hdu} card ${cardNo}: CONTINUE card without a long string before it`,
-        );
-        cards.push({ key: "CONTINUE", comment: card.substring(8).trimEnd(), raw: card });
-        pendingLong = null;
+        if (!parsed.value.endsWith("&")) pendingLong = null;
         continue;
       }
-      pendingLong = null;
-      const parsed = parseCard(card, key8, ctx, hdu, cardNo);
-      cards.push(parsed);
-      if (typeof parsed.value === "string" && parsed.value.endsWith("&")) pendingLong = parsed;
-    }
-    if (ended) break;
-    pos = blockEnd;
-    if (blockEnd - offset > 0 && (blockEnd - offset) % BLOCK !== 0) {
-      throw new FitsError("Header has no END card before the end of the file", {
-        file: ctx.file,
-        hdu,
-        card: cardNo,
-        offset: blockEnd,
+      ctx.warnings.push(
+        `HDU ${hdu} card ${cardNo}: CONTINUE card without a long string before it`,
+      );
+      cards.push({
+        key: "CONTINUE",
+        comment: trimEndRange(text, c + 8, c + CARD),
+        raw: text.substring(c, c + CARD),
       });
+      pendingLong = null;
+      continue;
     }
+    pendingLong = null;
+    const parsed = parseCardAt(text, c, key8, ctx, hdu, cardNo);
+    cards.push(parsed);
+    if (typeof parsed.value === "string" && parsed.value.endsWith("&")) pendingLong = parsed;
   }
-  // Data start at the next block boundary after END.
-  const rel = pos - offset;
-  const dataOffset = offset + Math.ceil(rel / BLOCK) * BLOCK;
-  return { header: new FitsHeader(cards), dataOffset, cardCount: cardNo };
+  const dataOffset = offset + Math.ceil((end + CARD - offset) / BLOCK) * BLOCK;
+  return { header: new FitsHeader(cards), dataOffset, cardCount };
 }
 
-function isPrintable(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c > 126) return false;
-  }
-  return true;
+function trimEndRange(text: string, start: number, end: number): string {
+  while (end > start && text.charCodeAt(end - 1) === 32) end--;
+  return text.substring(start, end);
+}
+
+function isKeyChar(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
 }
 
 /** Parses one 80-character card (not END, not CONTINUE). */
@@ -240,42 +236,54 @@ export function parseCard(
   hdu: number,
   cardNo: number,
 ): HeaderCard {
+  return parseCardAt(card.padEnd(CARD), 0, key8, ctx, hdu, cardNo);
+}
+
+/** Parses the card starting at `c` of `text` (80 characters). */
+function parseCardAt(
+  text: string,
+  c: number,
+  key8: string,
+  ctx: ParseContext,
+  hdu: number,
+  cardNo: number,
+): HeaderCard {
+  const raw = text.substring(c, c + CARD);
   if (key8 === "HIERARCH") {
-    const eq = card.indexOf("=", 8);
-    if (eq < 0) return { key: "HIERARCH", comment: card.substring(8).trimEnd(), raw: card };
-    const key = card.substring(9, eq).trim().toUpperCase().replace(/\s+/g, " ");
-    const v = parseValueText(card.substring(eq + 1), ctx, hdu, cardNo);
-    return { key, value: v.value, comment: v.comment, raw: card };
+    const eq = raw.indexOf("=", 8);
+    if (eq < 0) return { key: "HIERARCH", comment: trimEndRange(raw, 8, CARD), raw };
+    const key = raw.substring(9, eq).trim().toUpperCase().replace(/\s+/g, " ");
+    const v = parseValueRange(raw, eq + 1, CARD, ctx, hdu, cardNo);
+    return { key, value: v.value, comment: v.comment, raw };
   }
   if (COMMENTARY.has(key8)) {
-    if (key8 === "COMMENT" && card.charCodeAt(8) === 61 && card.charCodeAt(9) === 32) {
+    if (key8 === "COMMENT" && text.charCodeAt(c + 8) === 61 && text.charCodeAt(c + 9) === 32) {
       ctx.warnings.push(
         `HDU ${hdu} card ${cardNo}: COMMENT card with a value indicator read as commentary`,
       );
     }
-    return { key: key8, comment: card.substring(8).trimEnd(), raw: card };
+    return { key: key8, comment: trimEndRange(text, c + 8, c + CARD), raw };
   }
   let key = key8;
-  if (!/^[A-Z0-9_-]*$/.test(key)) {
-    const up = key.toUpperCase();
-    ctx.warnings.push(`HDU ${hdu} card ${cardNo}: keyword '${key}' has illegal characters`);
-    key = up;
+  for (let i = 0; i < key.length; i++) {
+    if (!isKeyChar(key.charCodeAt(i))) {
+      ctx.warnings.push(`HDU ${hdu} card ${cardNo}: keyword '${key}' has illegal characters`);
+      key = key.toUpperCase();
+      break;
+    }
   }
-  if (card.charCodeAt(8) === 61 /* = */ && card.charCodeAt(9) === 32) {
-    const v = parseValueText(card.substring(10), ctx, hdu, cardNo);
-    return { key, value: v.value, comment: v.comment, raw: card };
-  }
-  if (card.charCodeAt(8) === 61) {
-    // "KEY    =value" without the blank in column 10: tolerated.
-    ctx.warnings.push(`HDU ${hdu} card ${cardNo}: keyword ${key}: no space after '='`);
-    const v = parseValueText(card.substring(9), ctx, hdu, cardNo);
-    return { key, value: v.value, comment: v.comment, raw: card };
+  if (text.charCodeAt(c + 8) === 61 /* = */) {
+    if (text.charCodeAt(c + 9) !== 32) {
+      // "KEY    =value" without the blank in column 10: tolerated.
+      ctx.warnings.push(`HDU ${hdu} card ${cardNo}: keyword ${key}: no space after '='`);
+    }
+    const v = parseValueRange(text, c + 9, c + CARD, ctx, hdu, cardNo);
+    return { key, value: v.value, comment: v.comment, raw };
   }
   // A keyword without a value indicator: commentary text.
-  return { key, comment: card.substring(8).trimEnd(), raw: card };
+  return { key, comment: trimEndRange(text, c + 8, c + CARD), raw };
 }
 
-const INT_RE = /^[+-]?\d+$/;
 const FLOAT_RE = /^[+-]?(\d+\.?\d*|\.\d+)([EeDd][+-]?\d+)?$/;
 
 /** Parses the value field of a card (text after `= `): value and comment. */
@@ -285,75 +293,121 @@ export function parseValueText(
   hdu: number,
   cardNo: number,
 ): { value: HeaderValue; comment?: string } {
-  let i = 0;
-  const n = text.length;
-  while (i < n && text.charCodeAt(i) === 32) i++;
-  if (i < n && text.charCodeAt(i) === 39 /* ' */) {
+  return parseValueRange(text, 0, text.length, ctx, hdu, cardNo);
+}
+
+function commentAt(text: string, slash: number, end: number): string | undefined {
+  let a = slash + 1;
+  while (a < end && text.charCodeAt(a) === 32) a++;
+  let b = end;
+  while (b > a && text.charCodeAt(b - 1) === 32) b--;
+  return a < b ? text.substring(a, b) : undefined;
+}
+
+/** Parses the value field in `text[start, end)`. */
+function parseValueRange(
+  text: string,
+  start: number,
+  end: number,
+  ctx: ParseContext,
+  hdu: number,
+  cardNo: number,
+): { value: HeaderValue; comment?: string } {
+  let i = start;
+  while (i < end && text.charCodeAt(i) === 32) i++;
+  if (i < end && text.charCodeAt(i) === 39 /* ' */) {
     // Quoted string: '' is an escaped quote.
     let s = "";
     let j = i + 1;
     let closed = false;
-    let start = j;
-    while (j < n) {
+    let from = j;
+    while (j < end) {
       if (text.charCodeAt(j) === 39) {
-        if (j + 1 < n && text.charCodeAt(j + 1) === 39) {
-          s += text.substring(start, j + 1);
+        if (j + 1 < end && text.charCodeAt(j + 1) === 39) {
+          s += text.substring(from, j + 1);
           j += 2;
-          start = j;
+          from = j;
           continue;
         }
-        s += text.substring(start, j);
+        s += text.substring(from, j);
         closed = true;
         break;
       }
       j++;
     }
     if (!closed) {
-      s += text.substring(start);
+      s += text.substring(from, end);
       ctx.warnings.push(`HDU ${hdu} card ${cardNo}: string value has no closing quote`);
       return { value: s.trimEnd() };
     }
-    const rest = text.substring(j + 1);
-    const slash = rest.indexOf("/");
-    const comment = slash >= 0 ? rest.substring(slash + 1).trim() : undefined;
-    if (slash < 0 && rest.trim() !== "") {
-      ctx.warnings.push(`HDU ${hdu} card ${cardNo}: text after a string value without '/'`);
+    let r = j + 1;
+    while (r < end && text.charCodeAt(r) === 32) r++;
+    let comment: string | undefined;
+    if (r < end) {
+      if (text.charCodeAt(r) === 47) comment = commentAt(text, r, end);
+      else {
+        ctx.warnings.push(`HDU ${hdu} card ${cardNo}: text after a string value without '/'`);
+        const slash = text.indexOf("/", r);
+        if (slash >= 0 && slash < end) comment = commentAt(text, slash, end);
+      }
     }
     // Trailing blanks in strings are not significant; leading ones are.
-    return { value: s.trimEnd(), comment: comment || undefined };
+    let e = s.length;
+    while (e > 0 && s.charCodeAt(e - 1) === 32) e--;
+    return { value: e === s.length ? s : s.substring(0, e), comment };
   }
+  // Non-string value: up to a '/' outside parentheses.
   let slash = -1;
   let paren = false;
-  for (let j = i; j < n; j++) {
+  for (let j = i; j < end; j++) {
     const c = text.charCodeAt(j);
-    if (c === 40) paren = true;
-    else if (c === 41) paren = false;
-    else if (c === 47 && !paren) {
+    if (c === 47 && !paren) {
       slash = j;
       break;
     }
+    if (c === 40) paren = true;
+    else if (c === 41) paren = false;
   }
-  const vtext = (slash >= 0 ? text.substring(i, slash) : text.substring(i)).trim();
-  const comment = slash >= 0 ? text.substring(slash + 1).trim() || undefined : undefined;
-  if (vtext === "") return { value: null, comment };
-  if (vtext === "T") return { value: true, comment };
-  if (vtext === "F") return { value: false, comment };
-  if (INT_RE.test(vtext)) {
+  let ve = slash >= 0 ? slash : end;
+  while (ve > i && text.charCodeAt(ve - 1) === 32) ve--;
+  const comment = slash >= 0 ? commentAt(text, slash, end) : undefined;
+  if (ve === i) return { value: null, comment };
+  const c0 = text.charCodeAt(i);
+  if (ve === i + 1) {
+    if (c0 === 84) return { value: true, comment };
+    if (c0 === 70) return { value: false, comment };
+  }
+  // Integers: digits with an optional sign, parsed without a regex.
+  let j = i;
+  if (c0 === 43 || c0 === 45) j++;
+  let digits = 0;
+  let v = 0;
+  while (j < ve) {
+    const d = text.charCodeAt(j) - 48;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+    digits++;
+    j++;
+  }
+  if (j === ve && digits > 0) {
+    if (digits <= 15) return { value: c0 === 45 ? -v : v, comment };
+    const vtext = text.substring(i, ve);
     const num = Number(vtext);
     if (Number.isSafeInteger(num)) return { value: num, comment };
     return { value: BigInt(vtext), comment };
   }
+  const vtext = text.substring(i, ve);
   if (FLOAT_RE.test(vtext)) {
     return { value: Number(vtext.replace(/[dD]/, "E")), comment };
   }
-  if (vtext.charCodeAt(0) === 40) {
+  if (c0 === 40) {
     const m = /^\(\s*([^,\s]+)\s*,\s*([^)\s]+)\s*\)$/.exec(vtext);
     if (m && FLOAT_RE.test(m[1]!) && FLOAT_RE.test(m[2]!)) {
-      const c: ComplexValue = {
+      const cv: ComplexValue = {
         re: Number(m[1]!.replace(/[dD]/, "E")),
         im: Number(m[2]!.replace(/[dD]/, "E")),
       };
-      return { value: c, comment };
+      return { value: cv, comment };
     }
   }
   // Not a legal FITS value: keep the text so nothing is lost.

@@ -1,0 +1,194 @@
+/**
+ * `deno task bench fits [--stamps N] [--passes P] [--no-python]`: FITS read
+ * throughput, printed as one JSON object on stdout.
+ *
+ * - corpus: every file of ../shared/data/fits-corpus (plain, .gz, .fz,
+ *   tables), all HDUs decoded; MB/s counts bytes on disk;
+ * - stamps: N (default 10,000) 32x32 float32 stamps, one file each (8,640
+ *   bytes), written to a temporary folder with `writeFits` first (the write
+ *   rate is reported too), then read back one file at a time;
+ * - the same, in the same run, for astropy and fitsio (cfitsio) through
+ *   /usr/bin/python3 tasks/bench/fits_bench.py, when importable.
+ *
+ * Every reader gets a warm-up pass over 1,000 stamps, then P (default 3)
+ * timed passes; the best pass is reported, with wall and process CPU time
+ * (on a shared machine the rate per CPU second is the steadier number).
+ *
+ * @module
+ */
+import { cpuUsage } from "node:process";
+import { readFitsFile, readFitsFileSync } from "../../lib/fits/read.ts";
+import { writeFits } from "../../lib/fits/write.ts";
+
+function arg(args: string[], name: string, def: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
+}
+
+/** One timed measurement. */
+interface Rate {
+  files: number;
+  bytes: number;
+  seconds: number;
+  cpu_seconds: number;
+  files_per_s: number;
+  MB_per_s: number;
+  files_per_cpu_s: number;
+}
+
+async function passes(
+  paths: string[],
+  sizes: number[],
+  n: number,
+  fn: (p: string) => unknown,
+): Promise<Rate> {
+  let best: [number, number] | undefined;
+  for (let k = 0; k < n; k++) {
+    const c0 = cpuUsage();
+    const t0 = performance.now();
+    for (const p of paths) await fn(p);
+    const w = (performance.now() - t0) / 1000;
+    const c = cpuUsage(c0);
+    const cpu = (c.user + c.system) / 1e6;
+    if (!best || w < best[0]) best = [w, cpu];
+  }
+  const [w, cpu] = best!;
+  const bytes = sizes.reduce((a, b) => a + b, 0);
+  return {
+    files: paths.length,
+    bytes,
+    seconds: +w.toFixed(4),
+    cpu_seconds: +cpu.toFixed(4),
+    files_per_s: +(paths.length / w).toFixed(1),
+    MB_per_s: +(bytes / w / 1e6).toFixed(2),
+    files_per_cpu_s: +(paths.length / cpu).toFixed(1),
+  };
+}
+
+/** Entry point: prints one JSON object. */
+export async function main(args: string[]): Promise<void> {
+  const nStamps = Number(arg(args, "--stamps", "10000"));
+  const nPasses = Number(arg(args, "--passes", "3"));
+  const corpusDir = arg(args, "--corpus", "../shared/data/fits-corpus");
+  const python = !args.includes("--no-python");
+  const loadBefore = Deno.loadavg();
+
+  const corpus = [...Deno.readDirSync(corpusDir)]
+    .map((e) => e.name)
+    .filter((n) => /\.(fits|fit|fz|gz)$/.test(n))
+    .sort()
+    .map((n) => `${corpusDir}/${n}`);
+  const corpusSizes = corpus.map((p) => Deno.statSync(p).size);
+
+  const dir = await Deno.makeTempDir({ prefix: "bench_fits_" });
+  try {
+    // Write the stamps (one 32x32 float32 image with a few header cards per file).
+    const stamps: string[] = [];
+    const data = new Float32Array(32 * 32);
+    const c0 = cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < nStamps; i++) {
+      for (let k = 0; k < data.length; k++) data[k] = ((i * 7919 + k * 104729) % 10007) * 0.01;
+      const path = `${dir}/s${String(i).padStart(5, "0")}.fits`;
+      Deno.writeFileSync(
+        path,
+        writeFits([{
+          bitpix: -32,
+          shape: [32, 32],
+          data,
+          header: [["MJD-OBS", 59000 + i * 0.5], ["FILTER", "ugriz"[i % 5]!], [
+            "OBJECT",
+            `obj${i}`,
+          ]],
+        }]),
+      );
+      stamps.push(path);
+    }
+    const wsec = (performance.now() - t0) / 1000;
+    const wc = cpuUsage(c0);
+    const stampSizes = stamps.map((p) => Deno.statSync(p).size);
+    const write = {
+      files: nStamps,
+      seconds: +wsec.toFixed(3),
+      files_per_s: +(nStamps / wsec).toFixed(1),
+      files_per_cpu_s: +(nStamps / ((wc.user + wc.system) / 1e6)).toFixed(1),
+    };
+    let check = 0;
+    const readSync = (p: string) => {
+      check += readFitsFileSync(p).hdus.length;
+    };
+    const readAsync = async (p: string) => {
+      check += (await readFitsFile(p)).hdus.length;
+    };
+    for (const p of stamps.slice(0, 1000)) readSync(p);
+    const convention = {
+      stamps_sync: await passes(stamps, stampSizes, nPasses, readSync),
+      stamps_async: await passes(stamps, stampSizes, nPasses, readAsync),
+      corpus_sync: await passes(corpus, corpusSizes, nPasses, readSync),
+      corpus_async: await passes(corpus, corpusSizes, nPasses, readAsync),
+      write_stamps: write,
+    };
+    let reference: Record<string, unknown> = { skipped: "--no-python" };
+    if (python) {
+      try {
+        const out = await new Deno.Command("/usr/bin/python3", {
+          args: ["tasks/bench/fits_bench.py", dir, String(nStamps), corpusDir, String(nPasses)],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const text = new TextDecoder().decode(out.stdout).trim();
+        reference = out.code === 0 && text
+          ? JSON.parse(text)
+          : { skipped: `python failed: ${new TextDecoder().decode(out.stderr).slice(-300)}` };
+      } catch (e) {
+        reference = { skipped: `cannot run /usr/bin/python3: ${(e as Error).message}` };
+      }
+    }
+    const fitsio = reference.fitsio as { stamps?: Rate; corpus?: Rate } | undefined;
+    const astropy = reference.astropy as { stamps?: Rate; corpus?: Rate } | undefined;
+    const ratio = (a: number | undefined, b: number | undefined) =>
+      a && b ? +(a / b).toFixed(2) : null;
+    console.log(JSON.stringify(
+      {
+        bench: "fits",
+        machine: {
+          cpus: navigator.hardwareConcurrency,
+          loadavg_before: loadBefore,
+          loadavg_after: Deno.loadavg(),
+        },
+        deno: Deno.version.deno,
+        stamps: { count: nStamps, shape: [32, 32], bitpix: -32, bytes_each: stampSizes[0] },
+        passes: nPasses,
+        convention,
+        ...reference,
+        ratios: {
+          stamps_sync_vs_fitsio_wall: ratio(
+            convention.stamps_sync.files_per_s,
+            fitsio?.stamps?.files_per_s,
+          ),
+          stamps_sync_vs_fitsio_cpu: ratio(
+            convention.stamps_sync.files_per_cpu_s,
+            fitsio?.stamps?.files_per_cpu_s,
+          ),
+          stamps_sync_vs_astropy_wall: ratio(
+            convention.stamps_sync.files_per_s,
+            astropy?.stamps?.files_per_s,
+          ),
+          corpus_sync_vs_fitsio_wall: ratio(
+            convention.corpus_sync.MB_per_s,
+            fitsio?.corpus?.MB_per_s,
+          ),
+          corpus_sync_vs_astropy_wall: ratio(
+            convention.corpus_sync.MB_per_s,
+            astropy?.corpus?.MB_per_s,
+          ),
+        },
+        checksum: check,
+      },
+      null,
+      2,
+    ));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
