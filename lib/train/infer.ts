@@ -17,7 +17,12 @@ export function batchLogits<I>(
 ): Float32Array {
   const input = entry.adapter(batch);
   try {
-    return tf.tidy(() => model.apply(input, { training: false })).dataSync() as Float32Array;
+    const logits = tf.tidy(() => model.apply(input, { training: false })); // [B, C]
+    try {
+      return logits.dataSync() as Float32Array;
+    } finally {
+      logits.dispose();
+    }
   } finally {
     entry.disposeInput(input);
   }

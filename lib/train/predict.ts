@@ -119,13 +119,15 @@ function predictBatch<I>(
     const input = run.entry.adapter(batch);
     try {
       for (let k = 0; k < mc; k++) {
-        const logits = tf.tidy(() =>
+        const t = tf.tidy(() =>
           run.model.apply(input, {
             training: false,
             mcDropout: true,
             seed: hashSeed(`mc/${k}`, mcSeed),
           })
-        ).dataSync() as Float32Array;
+        ); // [B, C]
+        const logits = t.dataSync() as Float32Array;
+        t.dispose();
         const p = softmaxRows(logits, c);
         for (let j = 0; j < p.length; j++) {
           mean[j]! += p[j]!;

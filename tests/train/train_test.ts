@@ -1,0 +1,143 @@
+import "@tensorflow/tfjs-backend-cpu";
+import * as tf from "@tensorflow/tfjs-core";
+import { assert, assertEquals, assertMatch, assertRejects } from "../util/assert.ts";
+import { merge, type TrainConfig, trainPreset } from "../../lib/train/config.ts";
+import { train } from "../../lib/train/train.ts";
+import { readManifest } from "../../lib/train/checkpoint.ts";
+import { decodeTensors } from "../../lib/train/tensor_file.ts";
+import { NonFiniteLossError } from "../../lib/train/step.ts";
+import { readEpochLog } from "../../lib/train/metrics_log.ts";
+import { registerStandIn } from "./stand_in.ts";
+import { writeTinySurvey } from "./fixture.ts";
+
+await tf.setBackend("cpu");
+registerStandIn(5);
+const root = await Deno.makeTempDir({ prefix: "convention-train-" });
+await writeTinySurvey(`${root}/survey`);
+
+function cfg(name: string, over: Record<string, unknown> = {}): TrainConfig {
+  return merge(trainPreset("tiny"), {
+    name,
+    runsDir: `${root}/runs`,
+    model: { name: "stand-in" },
+    data: { source: `${root}/survey`, store: `${root}/store` },
+    ...over,
+  } as Record<string, unknown>);
+}
+const quiet = { log: () => {}, tty: false };
+
+async function weightsOf(path: string): Promise<Map<string, Float32Array | Int32Array>> {
+  const { arrays } = decodeTensors(await Deno.readFile(path), path);
+  return new Map([...arrays].map(([k, v]) => [k, v.data]));
+}
+
+Deno.test("train: two stages write the run folder; no tensor leak", async () => {
+  const before = tf.memory().numTensors;
+  const r = await train({ config: cfg("full"), ...quiet });
+  assertEquals(tf.memory().numTensors, before);
+  assertEquals(r.stopped, false);
+  assertEquals(r.info.status, "done");
+  assertEquals(r.info.stagesDone, [1, 2]);
+  assertEquals(r.log.map((l) => `${l.stage}.${l.epoch}`), ["1.1", "1.2", "2.1", "2.2"]);
+  for (
+    const f of [
+      "config.yaml",
+      "run.json",
+      "split.json",
+      "normalization.json",
+      "metrics.csv",
+      "metrics.jsonl",
+      "checkpoints/latest.json",
+      "best/stage1.safetensors",
+      "best/stage2.safetensors",
+      "best/model.safetensors",
+    ]
+  ) await Deno.stat(`${r.runDir}/${f}`);
+  const csv = (await Deno.readTextFile(`${r.runDir}/metrics.csv`)).trim().split("\n");
+  assertEquals(csv.length, 5);
+  assertMatch(csv[0]!, /^stage,epoch,lr,trainLoss/);
+  const m = await readManifest(`${r.runDir}/checkpoints`);
+  assertEquals([m!.stage, m!.epoch, m!.stageDone], [2, 2, true]);
+  assertEquals((await Deno.readTextFile(`${root}/runs/latest`)).trim(), "full");
+  for (const l of r.log) assert(Number.isFinite(l.trainLoss) && l.valAccuracy !== undefined);
+});
+
+Deno.test("train: resume after a stop ends with bit-identical weights", async () => {
+  const a = await train({ config: cfg("straight"), ...quiet });
+  // Stop after 1 epoch (mid stage 1), then after 2 more (stage boundary crossed), then finish.
+  const b1 = await train({ config: cfg("resumed"), stopAfterEpochs: 1, ...quiet });
+  assertEquals(b1.stopped, true);
+  assertEquals(b1.info.status, "stopped");
+  const b2 = await train({ resume: b1.runDir, stopAfterEpochs: 2, ...quiet });
+  assertEquals(b2.stopped, true);
+  const b3 = await train({ resume: b1.runDir, ...quiet });
+  assertEquals(b3.stopped, false);
+  const wa = await weightsOf(`${a.runDir}/best/model.safetensors`);
+  const wb = await weightsOf(`${b3.runDir}/best/model.safetensors`);
+  assertEquals([...wa.keys()], [...wb.keys()]);
+  for (const [k, v] of wa) assertEquals(wb.get(k), v, `weight ${k}`);
+  const strip = (rows: Awaited<ReturnType<typeof readEpochLog>>) =>
+    rows.map(({ seconds: _s, objectsPerSecond: _o, ...rest }) => rest);
+  assertEquals(
+    strip(await readEpochLog(`${b3.runDir}/metrics.jsonl`)),
+    strip(await readEpochLog(`${a.runDir}/metrics.jsonl`)),
+  );
+});
+
+Deno.test("train: NaN loss stops with stage/epoch/batch and keeps the last checkpoint", async () => {
+  const c = cfg("nan", { model: { name: "stand-in-nan" } });
+  const err = await assertRejects(() => train({ config: c, ...quiet }), NonFiniteLossError);
+  assertMatch(err.message, /stage 1, epoch 2, batch 2\/4/);
+  const m = await readManifest(`${root}/runs/nan/checkpoints`);
+  assertEquals([m!.stage, m!.epoch], [1, 1]);
+  const info = JSON.parse(await Deno.readTextFile(`${root}/runs/nan/run.json`));
+  assertEquals(info.status, "failed");
+});
+
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(root, { recursive: true });
+  } catch { /* ignore */ }
+});
+
+Deno.test("eval + predict: metrics files, report, predictions with MC dropout", async () => {
+  const { evaluateRun } = await import("../../lib/eval/evaluate.ts");
+  const { predict } = await import("../../lib/train/predict.ts");
+  const r = await train({ config: cfg("evalrun"), ...quiet });
+  const before = tf.memory().numTensors;
+  const ev = await evaluateRun(r.runDir, { report: true, tty: false, log: () => {} });
+  const split = JSON.parse(await Deno.readTextFile(`${r.runDir}/split.json`));
+  assertEquals(ev.metrics.n, split.test.length);
+  for (
+    const f of [
+      "metrics.json",
+      "metrics.csv",
+      "metrics.md",
+      "predictions.csv",
+      "confusion.svg",
+      "learning_curves.svg",
+      "reliability.svg",
+      "report.html",
+    ]
+  ) {
+    await Deno.stat(`${r.runDir}/eval/${f}`);
+  }
+  const preds = [];
+  for await (const p of predict(r.runDir, [`${root}/survey`], { mc: 4, log: () => {} })) {
+    preds.push(p);
+  }
+  assertEquals(preds.length, 56);
+  assertEquals(tf.memory().numTensors, before);
+  const p0 = preds[0]!;
+  assertEquals(Object.keys(p0.probabilities), ["AGN", "SNIa", "Variable", "SNOther"]);
+  assert(Math.abs(Object.values(p0.probabilities).reduce((a, b) => a + b, 0) - 1) < 1e-6);
+  assertEquals(p0.mcPasses, 4);
+  assert(p0.frames > 0 && p0.frames <= 12);
+  // The test objects predicted from the survey files equal the evaluation's probabilities.
+  const csv = (await Deno.readTextFile(`${r.runDir}/eval/predictions.csv`)).trim().split("\n")
+    .slice(1);
+  const first = csv[0]!.split(",");
+  const match = preds.find((p) => p.id === first[0])!;
+  assertEquals(match.predicted, first[2]);
+  assert(Math.abs(match.probabilities["AGN"]! - Number(first[4])) < 1e-5);
+});
