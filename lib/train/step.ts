@@ -67,12 +67,11 @@ export function lossOf(logits: tf.Tensor2D, labels: tf.Tensor1D, opts: LossOptio
       const focal = gamma > 0 ? tf.pow(tf.sub(1, pTrue), gamma) : tf.onesLike(pTrue); // [B]
       const per = tf.neg(tf.mul(focal, logpTrue)); // [B]
       const wsum = tf.sum(ww);
-      (save as (t: tf.Tensor[]) => void)([zz, yy, ww, logp, logpTrue, pTrue, wsum]);
+      (save as (t: tf.Tensor[]) => void)([yy, ww, logp, logpTrue, pTrue, wsum]);
       return {
         value: tf.div(tf.sum(tf.mul(per, ww)), wsum),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [sz, sy, sw, slogp, slogpTrue, spTrue, swsum] = saved as [
-            tf.Tensor2D,
+          const [sy, sw, slogp, slogpTrue, spTrue, swsum] = saved as [
             tf.Tensor2D,
             tf.Tensor1D,
             tf.Tensor2D,
