@@ -1,0 +1,66 @@
+import { parse } from "yaml";
+import { assertEquals, assertMatch } from "../util/assert.ts";
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "main.ts",
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("cli train --print-config: preset, options and --set overrides", async () => {
+  const r = await cli(
+    "train",
+    "--print-config",
+    "--preset",
+    "tiny",
+    "--epochs1",
+    "3",
+    "--stage",
+    "2",
+    "--optimizer",
+    "adamw",
+    "--set",
+    "stage2.lr=1e-4",
+    "model.options.dropout=0.2",
+  );
+  assertEquals(r.code, 0, r.stderr);
+  const c = parse(r.stdout);
+  assertEquals(c.preset, "tiny");
+  assertEquals(c.stage1.epochs, 3);
+  assertEquals([c.stage1.enabled, c.stage2.enabled], [false, true]);
+  assertEquals(c.stage2.lr, 1e-4);
+  assertEquals(c.optim.name, "adamw");
+  assertEquals(c.model.options, { dropout: 0.2 });
+  const d = parse((await cli("train", "--print-config")).stdout);
+  assertEquals(d.preset, "cpu");
+});
+
+Deno.test("cli: bad training options and missing runs are one-line errors", async () => {
+  for (
+    const [args, code, re] of [
+      [["train", "--set", "stage1.nope=1", "--print-config"], 2, /Unknown configuration key/],
+      [["train", "--preset", "huge", "--print-config"], 2, /Unknown training preset/],
+      [["train", "--stage", "3", "--print-config"], 2, /--stage 3/],
+      [["eval", "--runs-dir", "/nonexistent-runs"], 1, /latest does not exist/],
+      [["compare", "--models", "all"], 2, /not available yet/],
+      [["predict", "--model", "/nonexistent-run", "x"], 1, /not found/],
+    ] as [string[], number, RegExp][]
+  ) {
+    const r = await cli(...args);
+    assertEquals(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+    assertMatch(r.stderr, /^error: /);
+    assertMatch(r.stderr, re);
+  }
+});
