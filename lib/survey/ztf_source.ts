@@ -12,6 +12,8 @@
  * @module
  */
 import type { ObjectSource, Problem, ProblemKind, SourceItem } from "./source.ts";
+import type { SourceOptions } from "./open_source.ts";
+import { parseConfirmed, readCsv } from "./csv.ts";
 import { listAlertFiles } from "./ztf_files.ts";
 import { type AlertPacket, readAlertPackets } from "./ztf_packet.ts";
 import { type AlertProblem, type AlertSeriesOptions, groupAlertSeries } from "./ztf_series.ts";
@@ -164,4 +166,36 @@ export function alertSource(
       }
     },
   };
+}
+
+/**
+ * Reads a labels CSV (`object_id,label[,confirmed]`) into the map
+ * {@link AlertSourceOptions.labels} takes.
+ *
+ * @param path CSV path.
+ * @throws {ConventionError} when the file cannot be read or lacks a column.
+ */
+export function readAlertLabels(
+  path: string,
+): Map<string, { label: string | null; confirmed: boolean }> {
+  const labels = new Map<string, { label: string | null; confirmed: boolean }>();
+  for (const r of readCsv(path, ["object_id", "label"])) {
+    labels.set(r["object_id"]!.trim(), {
+      label: r["label"]?.trim() || null,
+      confirmed: parseConfirmed(r["confirmed"]) ?? false,
+    });
+  }
+  return labels;
+}
+
+/**
+ * The `alerts` opener for the source registry (`registerSource("alerts",
+ * openAlertSource)`): a file or folder of packets, science cut-outs at 63x63,
+ * labels from `opts.labels` (a CSV `object_id,label[,confirmed]`) when given.
+ *
+ * @param input A packet file or a folder of them.
+ * @param opts Registry options; only `labels` applies.
+ */
+export function openAlertSource(input: string, opts: SourceOptions = {}): ObjectSource {
+  return alertSource(input, { labels: opts.labels ? readAlertLabels(opts.labels) : undefined });
 }

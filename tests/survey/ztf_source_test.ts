@@ -1,4 +1,7 @@
-import { alertSource } from "../../lib/survey/ztf_source.ts";
+import { alertSource, openAlertSource } from "../../lib/survey/ztf_source.ts";
+import { openSource, sourceKinds } from "../../lib/survey/open_source.ts";
+import { registerAlerts } from "../../lib/cli/alerts.ts";
+import { Command } from "@commander-js/extra-typings";
 import { alertSeries } from "../../lib/survey/ztf_series.ts";
 import type { SourceItem } from "../../lib/survey/source.ts";
 import { ingest } from "../../lib/data/ingest.ts";
@@ -63,5 +66,21 @@ Deno.test("ztf source: ingest into a packed store counts every packet", async ()
     assertEquals(r.problemCounts["duplicate-frame"]?.frames, 1);
   } finally {
     await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("ztf source: registered as the `alerts` kind, labels from a CSV", async () => {
+  registerAlerts(new Command());
+  assert(sourceKinds().includes("alerts"));
+  const csv = await Deno.makeTempFile({ suffix: ".csv" });
+  try {
+    await Deno.writeTextFile(csv, "object_id,label,confirmed\nZTF17aaacxxf,AGN,1\n");
+    const items = await collect(openSource("alerts", DIR, { labels: csv }).items());
+    const s = items.find((i) => i.id === "ZTF17aaacxxf")!.series!;
+    assertEquals([s.label, s.confirmed], ["AGN", true]);
+    const direct = await collect(openAlertSource(`${DIR}/472263571115090000.avro`).items());
+    assertEquals(direct.map((i) => [i.id, i.series!.label]), [["ZTF18aaxjlwy", null]]);
+  } finally {
+    await Deno.remove(csv);
   }
 });
