@@ -1,19 +1,131 @@
 /**
- * `convention simulate`: simulate a Stripe 82-like survey of image time series, written as FITS
+ * `convention simulate`: simulate a Stripe 82-like survey of image time
+ * series (SDSS-II SN survey, 2005-2007), written as FITS files plus a
+ * catalogue. Progress on stderr; a JSON summary on stdout.
+ *
+ * ```
+ * convention simulate --out DIR [--objects 8249] [--seed 1] [--size 32] [--bands ugriz]
+ *                     [--difference] [--gzip] [--quantize Q] [--error-rate 0.08]
+ *                     [--workers N] [--force] [--quiet]
+ * convention simulate --default [--cache .cache/convention]
+ * ```
  *
  * @module
  */
 import type { Command } from "@commander-js/extra-typings";
+import { UsageError } from "../errors.ts";
+import { DEFAULT_SURVEY, ensureDefaultSurvey } from "../simulate/default_survey.ts";
+import { exampleFigure } from "../simulate/figure.ts";
+import { simulateSurvey } from "../simulate/survey.ts";
 import { guarded } from "./util/action.ts";
-import { printError } from "./util/output.ts";
+import { printJson } from "./util/output.ts";
+
+function intOption(
+  name: string,
+  v: string | undefined,
+  lo: number,
+  hi: number,
+): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < lo || n > hi) {
+    throw new UsageError(`--${name} must be an integer from ${lo} to ${hi}, got "${v}"`);
+  }
+  return n;
+}
+
+function numberOption(
+  name: string,
+  v: string | undefined,
+  lo: number,
+  hi: number,
+): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < lo || n > hi) {
+    throw new UsageError(`--${name} must be a number from ${lo} to ${hi}, got "${v}"`);
+  }
+  return n;
+}
 
 /** Registers the `simulate` verb on `program`. */
 export function registerSimulate(program: Command): void {
   program
     .command("simulate")
     .description("simulate a Stripe 82-like survey of image time series, written as FITS")
-    .action(guarded(() => {
-      printError("`convention simulate` is not built yet (issue 4).");
-      return 1;
+    .option("--out <dir>", "output folder (new or empty)")
+    .option("--objects <n>", "number of objects, in the paper's class proportions", "8249")
+    .option("--seed <n>", "random seed (same seed, same bytes)", "1")
+    .option("--size <px>", "stamp side in pixels", "32")
+    .option("--bands <letters>", "bands to simulate, a subset of ugriz", "ugriz")
+    .option("--difference", "write template-subtracted stamps instead of science stamps")
+    .option("--gzip", "gzip each object file (.fits.gz)")
+    .option("--quantize <q>", "store 16-bit integers with BSCALE = SKYSIG / q (0 = float32)", "0")
+    .option("--error-rate <p>", "photometric mislabelling rate of unconfirmed SNe", "0.08")
+    .option("--workers <n>", "worker threads (default 2; 0 = this thread)")
+    .option("--force", "replace an existing simulated survey in --out")
+    .option("--quiet", "no progress bar")
+    .option(
+      "--default",
+      `create (once) and print the default survey used by \`train\` (${DEFAULT_SURVEY.objects} objects)`,
+    )
+    .option("--cache <dir>", "cache folder of --default", ".cache/convention")
+    .option("--figure <svg>", "also write an SVG of stamp strips of a few SNe Ia and AGN")
+    .addHelpText(
+      "after",
+      `
+Writes DIR/catalog.csv (object_id,class,true_class,subtype,confirmed,ra,dec,redshift,
+host_mag_r,peak_mag_r,n_epochs,n_frames,file), DIR/survey.json and one FITS file per
+object in DIR/objects/ (an empty primary HDU, then one IMAGE HDU per band-frame with
+MJD-OBS, FILTER, SEEING, MAGZP, SKYSIG). Pixels are sky-subtracted nanomaggies.
+The survey model and its sources: docs/simulator.md.`,
+    )
+    .action(guarded(async (opts) => {
+      const progress = !opts.quiet;
+      if (opts.default) {
+        const dir = await ensureDefaultSurvey(opts.cache, { progress });
+        printJson({ out: dir });
+        return 0;
+      }
+      if (!opts.out) {
+        throw new UsageError("--out is required", {
+          hint: "give an output folder, e.g. --out data/s82 (or --default for the cached default)",
+        });
+      }
+      const bands = opts.bands;
+      if (!/^[ugriz]+$/.test(bands) || new Set(bands).size !== bands.length) {
+        throw new UsageError(`--bands must be distinct letters of ugriz, got "${bands}"`);
+      }
+      const summary = await simulateSurvey({
+        out: opts.out,
+        objects: intOption("objects", opts.objects, 1, 10_000_000),
+        seed: intOption("seed", opts.seed, 0, 0xffffffff),
+        size: intOption("size", opts.size, 8, 256),
+        bands,
+        difference: opts.difference ?? false,
+        gzip: opts.gzip ?? false,
+        quantize: numberOption("quantize", opts.quantize, 0, 1024),
+        photometricErrorRate: numberOption("error-rate", opts.errorRate, 0, 0.49),
+        workers: intOption("workers", opts.workers, 0, 64),
+        overwrite: opts.force ?? false,
+        progress,
+      });
+      if (opts.figure) {
+        const svg = await exampleFigure({
+          seed: summary.seed,
+          objects: summary.objects,
+          size: intOption("size", opts.size, 8, 256),
+          bands,
+          difference: opts.difference ?? false,
+          photometricErrorRate: numberOption("error-rate", opts.errorRate, 0, 0.49),
+        }, { band: bands.includes("r") ? "r" : bands[0]! });
+        await Deno.writeTextFile(opts.figure, svg);
+      }
+      printJson({
+        ...summary,
+        objectsPerSecond: Number((summary.objects / summary.seconds).toFixed(2)),
+        megabytesPerSecond: Number((summary.bytes / 1e6 / summary.seconds).toFixed(2)),
+      });
+      return 0;
     }));
 }

@@ -17,8 +17,9 @@
  * - AGN and variable stars: 1, 2 or 3 consecutive seasons with probabilities
  *   0.6, 0.3, 0.1 (model choice).
  * - Redshifts: SN Ia 0.02-0.45 and core-collapse 0.02-0.3 by comoving volume
- *   (dV/dz / (1 + z)); AGN 0.05-2.5 with density proportional to z
- *   (model choice giving a median near 1.3, like Stripe 82 quasars).
+ *   (dV/dz / (1 + z)); AGN 0.05-2.5 with density proportional to
+ *   z exp(-z / 0.5) (model choice: median 0.85, a third below z = 0.5 where
+ *   the host is visible, the rest quasar-like).
  * - Galactic extinction E(B-V) uniform 0.02-0.08 (typical of Stripe 82 in
  *   Schlegel et al. 1998).
  *
@@ -275,13 +276,17 @@ export function drawObjectParams(seed: number, index: number, trueClass: SimClas
   const window = pickSeasonWindow(rng);
   const visits = visitsIn(seed, pos.raSigned, pos.dec, window);
   if (trueClass === "AGN") {
-    // Density proportional to z on 0.05-2.5 (inverse CDF of z^2).
-    const z = Math.sqrt(0.05 * 0.05 + rng.next() * (2.5 * 2.5 - 0.05 * 0.05));
+    // Density proportional to z exp(-z / 0.5) on 0.05-2.5 (a Gamma(2, 0.5) draw, redrawn
+    // outside the range).
+    let z = 0;
+    do z = -0.5 * (Math.log(1 - rng.next()) + Math.log(1 - rng.next())); while (
+      z < 0.05 || z > 2.5
+    );
     const mu = distanceModulus(z);
     const host = drawHost(rng, "AGN", z);
     const hostFlux = hostFluxes(host, z, mu, pos.ebv);
     // Nucleus: mean r from 18 to 21.5 with counts rising as 10^(0.3 m) (model choice,
-    // quasar number counts), never more than 2.5 mag fainter than the host.
+    // quasar number counts).
     const k = 0.3 * Math.LN10;
     const mNuc = Math.log(Math.exp(k * 18) + rng.next() * (Math.exp(k * 21.5) - Math.exp(k * 18))) /
       k;

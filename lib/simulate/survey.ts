@@ -54,6 +54,8 @@ export interface SimulateOptions {
 export interface SurveySummary {
   /** Output folder. */
   out: string;
+  /** Seed. */
+  seed: number;
   /** Objects written. */
   objects: number;
   /** Band-frames written. */
@@ -333,6 +335,7 @@ export async function simulateSurvey(opts: SimulateOptions): Promise<SurveySumma
     bar?.done(`${frames} frames, ${(bytes / 1e6).toFixed(1)} MB, ${out}`);
     return {
       out,
+      seed: o.seed,
       objects: o.objects,
       frames,
       bytes,
