@@ -1,6 +1,21 @@
 /**
- * The one-shot GPU check, bundled by `pack.ts` into `.gpu/check.js` and run by
- * `run.sh` on the GPU machine (placeholder: adapter + matmul).
+ * The one-shot GPU check. `pack.ts` bundles it into `.gpu/check.js`; `run.sh`
+ * runs it on the GPU machine (`check.js run --mode gpu`) or, in rehearsal,
+ * on the development VM with the software adapter and tiny sizes.
+ *
+ * Within a fixed time budget, writing `gpu_check.json` after every step:
+ * 0. the adapter `navigator.gpu` gives (a non-fallback NVIDIA adapter is
+ *    required in gpu mode: otherwise a failed verdict at once, exit code 3);
+ * 1. correctness: loss and every gradient of a small config, webgpu vs cpu;
+ * 2. speed: ms per Adam step of the preset at each batch (median after warm-up);
+ * 3. the PyTorch timings `torch_bench.py` wrote, and the WebGPU/PyTorch ratios;
+ * 4. a short training on objects simulated in Workers meanwhile, with the
+ *    validation accuracy per epoch;
+ * and the paper's full training (8,249 objects x 50 epochs, batch 128)
+ * extrapolated from the step time.
+ *
+ * Commands: `run` (default), `probe` (adapter only, one JSON line on stdout),
+ * `summary` (prints the summary of an existing `gpu_check.json`).
  *
  * @module
  */
@@ -8,25 +23,339 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-webgpu";
 import { probeAdapter } from "./adapter.ts";
+import { Budget } from "./budget.ts";
 import { parseCheckArgs } from "./check_args.ts";
-import { emptyResult, type GpuCheckResult, summarize, writeResult } from "./report.ts";
+import {
+  emptyResult,
+  type GpuCheckResult,
+  summarize,
+  type TorchReport,
+  type TorchRun,
+  writeResult,
+} from "./report.ts";
+import { checkCorrectness } from "./step_correctness.ts";
+import { timeBatch } from "./step_speed.ts";
+import { shortTraining } from "./step_training.ts";
+import { type SimSet, simulateSet } from "./sim_pool.ts";
+import { extrapolateTraining } from "./stats.ts";
+import { MODEL_SOURCE, presetShape, registerGradients } from "./model_api.ts";
+
+const PAPER = { objects: 8249, epochs: 50, batch: 128, goalMinutes: 30, paperHours: 3 };
+
+function log(msg: string): void {
+  console.error(`[gpu-check] ${msg}`);
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
 
 const opts = parseCheckArgs(Deno.args, (k) => Deno.env.get(k), navigator.hardwareConcurrency);
+
 if (opts.command === "summary") {
-  const r = JSON.parse(await Deno.readTextFile(`${opts.out}/gpu_check.json`)) as GpuCheckResult;
-  console.log(summarize(r));
+  const path = `${opts.out}/gpu_check.json`;
+  const r = JSON.parse(await Deno.readTextFile(path)) as GpuCheckResult;
+  if (r.status === "running") {
+    // The check was killed at its time limit: say so in the file too.
+    r.status = "failed";
+    r.errors = {
+      ...(r.errors ?? {}),
+      run: "killed before the end (time limit); finished steps are kept",
+    };
+    await writeResult(opts.out, r);
+  }
+  console.log(r.adapter !== undefined ? summarize(r) : JSON.stringify(r));
   Deno.exit(0);
 }
+
+const budget = new Budget(opts.budgetS);
 const result = emptyResult(opts.mode, opts.sizes, opts.budgetS);
+const save = async (): Promise<void> => {
+  result.elapsedS = budget.elapsed();
+  await writeResult(opts.out, result);
+};
+
 result.adapter = await probeAdapter();
-await writeResult(opts.out, result);
-console.log(JSON.stringify(result.adapter));
-if (opts.command === "probe") Deno.exit(result.adapter.found ? 0 : 3);
-await tf.setBackend("webgpu");
-await tf.ready();
-const a = tf.randomNormal([256, 256], 0, 1, "float32", 1);
-const c = tf.matMul(a, a);
-const s = tf.sum(c);
-console.log("backend", tf.getBackend(), "sum", (await s.data())[0]);
+if (opts.command === "probe") {
+  await save();
+  console.log(JSON.stringify(result.adapter));
+  Deno.exit(result.adapter.found ? 0 : 3);
+}
+
+const preset = opts.sizes === "full" ? "paper" : "tiny";
+const checkPreset = "tiny";
+const checkBatch = opts.sizes === "full" ? 8 : 2;
+result.plan = {
+  preset,
+  batches: opts.batches,
+  objects: opts.objects,
+  trainBatch: opts.trainBatch,
+  correctnessPreset: checkPreset,
+  correctnessBatch: checkBatch,
+  workers: opts.workers,
+};
+result.env = {
+  deno: Deno.version.deno,
+  v8: Deno.version.v8,
+  typescript: Deno.version.typescript,
+  tfjs: tf.version_core,
+  os: Deno.build.os,
+  arch: Deno.build.arch,
+  cores: navigator.hardwareConcurrency,
+  wgpuBackend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default",
+  model: MODEL_SOURCE,
+  stepFunction: "lib/train/step.ts trainStep + lib/train/optimizer.ts Adam (lr 1e-3)",
+};
+const a = result.adapter;
+const adapterLine = a.found
+  ? `${a.description || a.device} (vendor ${a.vendor}, ${
+    a.architecture || "?"
+  }, wgpu ${a.wgpuBackend})`
+  : "none";
+const usable = a.found && (opts.mode === "rehearse" || (a.nvidia && !a.isFallbackAdapter));
+result.verdict.push(
+  `adapter: ${usable ? "ok" : "NOT USABLE"}: ${adapterLine}${
+    a.isFallbackAdapter ? " [fallback]" : ""
+  }`,
+);
+if (!usable) {
+  result.status = "failed";
+  result.errors.adapter = a.error ?? "not a non-fallback NVIDIA adapter";
+  await save();
+  log(result.verdict[0]!);
+  Deno.exit(3);
+}
+await save();
+
+try {
+  // The simulation for step 4 runs in Workers from now on (CPU only).
+  await tf.setBackend("cpu");
+  const shape = presetShape(preset);
+  let simSet: SimSet | null = null;
+  let simError: string | null = null;
+  log(
+    `simulating ${opts.objects} objects in ${opts.workers} workers (l=${shape.length}, ${shape.size}x${shape.size})`,
+  );
+  const simPromise = simulateSet(opts.objects, opts.workers, {
+    seed: 1,
+    objects: opts.objects,
+    length: shape.length,
+    size: shape.size,
+  }).then((s) => {
+    simSet = s;
+    log(`simulation done: ${s.n} objects in ${s.seconds.toFixed(1)} s (${s.failed.length} failed)`);
+  }, (err) => {
+    simError = errText(err);
+    log(`simulation failed: ${simError}`);
+  });
+
+  registerGradients();
+  try {
+    if (!(await tf.setBackend("webgpu"))) throw new Error("tf.setBackend('webgpu') returned false");
+    await tf.ready();
+  } catch (err) {
+    result.status = "failed";
+    result.errors.backend = errText(err);
+    result.verdict.push(`backend: webgpu failed to start: ${errText(err)}`);
+    await save();
+    Deno.exit(4);
+  }
+
+  // 1. correctness
+  try {
+    log(`correctness: ${checkPreset} preset, batch ${checkBatch}, webgpu vs cpu`);
+    const c = await checkCorrectness(checkPreset, checkBatch);
+    result.correctness = c;
+    result.verdict.push(
+      `correctness: ${c.ok ? "ok" : "FAILED"} (worst rel err ${
+        c.worstRelErr.toExponential(2)
+      } at ${c.worstName}, tol ${c.tolerance})`,
+    );
+  } catch (err) {
+    result.errors.correctness = errText(err);
+    result.verdict.push(`correctness: error ${errText(err)}`);
+  }
+  await tf.setBackend("webgpu");
+  await save();
+
+  // 2. speed
+  result.speed = { preset, paramCount: 0, runs: [], seconds: 0 };
+  {
+    const t0 = performance.now();
+    const speedShare = budget.allot(0.4, 30);
+    const weights = opts.batches.map((b) => b / opts.batches.reduce((s, x) => s + x, 0));
+    for (let i = 0; i < opts.batches.length; i++) {
+      const b = opts.batches[i]!;
+      const slice = Math.max(5, speedShare * weights[i]!);
+      if (budget.left() < 20) {
+        result.skipped[`speed-${b}`] = "no time left";
+        continue;
+      }
+      log(`speed: ${preset} preset, batch ${b}, up to ${slice.toFixed(0)} s`);
+      const run = await timeBatch(preset, b, budget.deadline(slice));
+      result.speed.runs.push(run);
+      if (run.error) result.errors[`speed-${b}`] = run.error;
+      log(
+        run.error
+          ? `  batch ${b}: ${run.error}`
+          : `  batch ${b}: ${
+            run.medianMs.toFixed(1)
+          } ms/step (${run.stepMs.length} steps; warm-up ${
+            run.warmupMs.map((x) => x.toFixed(0)).join(", ")
+          } ms)`,
+      );
+      result.speed.seconds = (performance.now() - t0) / 1000;
+      await save();
+    }
+    result.speed.paramCount = presetShape(preset).paramCount;
+    const ok = result.speed.runs.filter((r) => !r.error);
+    result.verdict.push(
+      `speed: ${
+        ok.map((r) =>
+          `batch ${r.batch} ${r.medianMs.toFixed(1)} ms/step (${r.objectsPerS.toFixed(1)} obj/s)`
+        ).join("; ") || "none"
+      }`,
+    );
+  }
+
+  // 3. PyTorch (measured before this process started, by run.sh)
+  if (opts.torchJson) {
+    try {
+      const t = JSON.parse(await Deno.readTextFile(opts.torchJson)) as {
+        device: string;
+        deviceName: string;
+        torchVersion: string;
+        runs: TorchRun[];
+        error?: string;
+      };
+      const rep: TorchReport = {
+        device: t.device,
+        deviceName: t.deviceName,
+        torchVersion: t.torchVersion,
+        runs: t.runs,
+        ratios: [],
+        ...(t.error ? { error: t.error } : {}),
+      };
+      for (const s of result.speed.runs) {
+        if (s.error) continue;
+        for (const q of t.runs) {
+          if (q.batch === s.batch && Number.isFinite(q.medianMs)) {
+            rep.ratios.push({
+              batch: s.batch,
+              precision: q.precision,
+              webgpuMs: s.medianMs,
+              torchMs: q.medianMs,
+              ratio: s.medianMs / q.medianMs,
+            });
+          }
+        }
+      }
+      result.pytorch = rep;
+      if (rep.error) result.errors.pytorch = rep.error;
+      result.verdict.push(
+        `pytorch (${rep.device}, ${rep.deviceName}, torch ${rep.torchVersion}): ${
+          rep.ratios.map((q) =>
+            `batch ${q.batch} ${q.precision} ${q.torchMs.toFixed(1)} ms, webgpu/pytorch ${
+              q.ratio.toFixed(2)
+            }`
+          )
+            .join("; ") || rep.error || "no timing"
+        }`,
+      );
+    } catch (err) {
+      result.errors.pytorch = `cannot read ${opts.torchJson}: ${errText(err)}`;
+    }
+  } else {
+    result.skipped.pytorch = "no --torch-json given";
+  }
+  await save();
+
+  // 4. short training
+  {
+    const waitS = Math.max(0, budget.left() - 30);
+    if (simSet === null && simError === null) {
+      log(`waiting for the simulation (at most ${waitS.toFixed(0)} s)`);
+      await Promise.race([simPromise, new Promise((r) => setTimeout(r, waitS * 1000))]);
+    }
+    const set = simSet as SimSet | null;
+    if (set === null) {
+      result.skipped.training = simError ?? "the simulation did not finish in time";
+    } else if (budget.left() < 15) {
+      result.skipped.training = "no time left";
+    } else {
+      try {
+        log(
+          `training: ${preset} preset, ${set.n} objects, batch ${opts.trainBatch}, ${
+            budget.left().toFixed(0)
+          } s left`,
+        );
+        result.training = await shortTraining(
+          preset,
+          set,
+          opts.trainBatch,
+          budget.deadline(budget.left() - 8),
+          async (t) => {
+            result.training = t;
+            await save();
+          },
+        );
+        const t = result.training;
+        result.verdict.push(
+          `training: ${t.epochs.length} epochs on ${t.train} objects; val accuracy ${
+            t.epochs.map((e) => `${(100 * e.valAccuracy).toFixed(1)} %`).join(", ")
+          }`,
+        );
+      } catch (err) {
+        result.errors.training = errText(err);
+      }
+    }
+  }
+
+  // The paper's training, extrapolated from the batch-128 step (else the largest batch timed).
+  {
+    const runs = (result.speed?.runs ?? []).filter((r) => !r.error);
+    const r = runs.find((x) => x.batch === PAPER.batch) ??
+      runs.sort((x, y) => y.batch - x.batch)[0];
+    if (r) {
+      const x = extrapolateTraining(
+        r.medianMs * (r.batch === PAPER.batch ? 1 : PAPER.batch / r.batch),
+        PAPER.objects,
+        PAPER.epochs,
+        PAPER.batch,
+      );
+      result.extrapolation = {
+        objects: PAPER.objects,
+        epochs: PAPER.epochs,
+        batch: PAPER.batch,
+        msPerStep: r.medianMs * (r.batch === PAPER.batch ? 1 : PAPER.batch / r.batch),
+        steps: x.steps,
+        minutes: x.minutes,
+        goalMinutes: PAPER.goalMinutes,
+        paperHours: PAPER.paperHours,
+        meetsGoal: x.minutes <= PAPER.goalMinutes,
+      };
+      result.verdict.push(
+        `full training (${preset} preset${
+          r.batch === PAPER.batch ? "" : `, scaled from batch ${r.batch}`
+        }): ${
+          x.minutes.toFixed(1)
+        } min for ${PAPER.objects} objects x ${PAPER.epochs} epochs (goal ${PAPER.goalMinutes} min)`,
+      );
+    } else {
+      result.skipped.extrapolation = "no step time measured";
+    }
+  }
+} catch (err) {
+  // Anything not caught by a step: keep what was done, say what broke.
+  result.status = "failed";
+  result.errors.fatal = err instanceof Error ? `${errText(err)}\n${err.stack ?? ""}` : String(err);
+  await save();
+  log(`fatal: ${errText(err)}`);
+  Deno.exit(4);
+}
+
 result.status = "done";
-await writeResult(opts.out, result);
+await save();
+console.log(summarize(result));
+// Workers may still be running when the simulation was abandoned.
+Deno.exit(0);

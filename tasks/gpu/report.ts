@@ -63,6 +63,8 @@ export interface SpeedRun {
   /** Milliseconds of each timed step (forward + backward + Adam, losses read back). */
   stepMs: number[];
   medianMs: number;
+  /** Wall time of all timed steps plus the wait for the last update, divided by the steps. */
+  meanMsSynced: number;
   objectsPerS: number;
   /** tf.memory() after the timed steps. */
   tfMemory: { numTensors: number; numBytes: number; numBytesInGPU: number | null };
@@ -143,6 +145,18 @@ export interface ExtrapolationReport {
   meetsGoal: boolean;
 }
 
+/** What the check set out to do. */
+export interface CheckPlan {
+  /** Preset of the speed step and the training ("paper", or "tiny" in rehearsal). */
+  preset: string;
+  batches: number[];
+  objects: number;
+  trainBatch: number;
+  correctnessPreset: string;
+  correctnessBatch: number;
+  workers: number;
+}
+
 /** The whole result document. */
 export interface GpuCheckResult {
   schema: string;
@@ -154,6 +168,8 @@ export interface GpuCheckResult {
   /** "running" until the end; then "done" or "failed". */
   status: "running" | "done" | "failed";
   env: Record<string, string | number | boolean | null>;
+  /** What the check set out to do (preset, batches, objects, ...). */
+  plan: CheckPlan | null;
   adapter: AdapterReport | null;
   correctness: CorrectnessReport | null;
   speed: SpeedReport | null;
@@ -183,6 +199,7 @@ export function emptyResult(
     elapsedS: 0,
     status: "running",
     env: {},
+    plan: null,
     adapter: null,
     correctness: null,
     speed: null,

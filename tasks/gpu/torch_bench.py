@@ -1,5 +1,172 @@
 #!/usr/bin/env python3
-"""placeholder"""
-import json, sys
-out = sys.argv[sys.argv.index("--out") + 1]
-json.dump({"error": "placeholder"}, open(out, "w"))
+"""PyTorch reference timing for the GPU check (step 3).
+
+Times one training step (forward, cross-entropy, backward, Adam) of the
+ConvEntion preset built by the project's PyTorch reference module
+(tasks/pytorch/convention_ref.py) at the same batches as the WebGPU check:
+median of several steps after warm-up, CUDA synchronised around each step.
+
+On CUDA it times two precisions: "default" (PyTorch's defaults: cuDNN
+convolutions may use TF32 on Ampere/Hopper, matmuls do not) and "fp32"
+(TF32 off everywhere, the arithmetic WebGPU does).
+
+usage: python3 tasks/gpu/torch_bench.py --device cuda|cpu --sizes full|tiny
+       [--batches 32,128] [--budget-s 60] [--out torch.json]
+Writes the JSON after every measurement, so a kill keeps what was done.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+
+def write(path, doc):
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def load_reference():
+    """The project's PyTorch reference module (tasks/pytorch/convention_ref.py)."""
+    sys.path.insert(0, os.path.join(REPO, "tasks", "pytorch"))
+    import convention_ref  # noqa: E402
+
+    return convention_ref
+
+
+def build_model(ref, preset, num_classes, device):
+    """The preset as a torch.nn.Module and its input shape (l, size, bands)."""
+    return ref.build_model(preset, num_classes=num_classes).to(device)
+
+
+def synthetic_batch(torch, batch, length, size, bands, classes, device, seed):
+    g = torch.Generator().manual_seed(seed)
+    frames = torch.randn(batch, length, size, size, generator=g)
+    band_ids = torch.randint(1, bands + 1, (batch, length), generator=g)
+    # a quarter of the tail is padding at most, as in the WebGPU check
+    for b in range(batch):
+        pad = int(torch.randint(0, length // 4 + 1, (1,), generator=g))
+        if pad:
+            band_ids[b, length - pad:] = 0
+            frames[b, length - pad:] = 0
+    labels = torch.randint(0, classes, (batch,), generator=g)
+    return frames.to(device), band_ids.to(device), labels.to(device)
+
+
+def time_batch(torch, ref, preset, batch, device, precision, deadline):
+    """Median ms per training step at one batch and precision."""
+    if device == "cuda":
+        tf32 = precision == "default"
+        torch.backends.cuda.matmul.allow_tf32 = False  # PyTorch's default
+        torch.backends.cudnn.allow_tf32 = tf32  # default True
+    model = build_model(ref, preset, 4, device)
+    model.train()
+    length, size, bands = ref.input_shape(model)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    frames, band_ids, labels = synthetic_batch(torch, batch, length, size, bands, 4, device, 100 + batch)
+
+    def step():
+        if device == "cuda":
+            torch.cuda.synchronize()
+        t = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        logits = model(frames, band_ids)
+        loss = loss_fn(logits, labels)
+        loss.backward()
+        opt.step()
+        loss.item()  # read back, as the WebGPU loop does
+        if device == "cuda":
+            torch.cuda.synchronize()
+        return (time.perf_counter() - t) * 1000
+
+    warm = [step() for _ in range(2)]
+    times = []
+    per = warm[-1] / 1000
+    while len(times) < 10 and (len(times) < 3 or time.monotonic() + per < deadline):
+        times.append(step())
+        if time.monotonic() + per > deadline and len(times) >= 3:
+            break
+    med = statistics.median(times)
+    run = {
+        "batch": batch,
+        "precision": precision,
+        "warmupMs": warm,
+        "stepMs": times,
+        "medianMs": med,
+        "objectsPerS": batch / (med / 1000),
+    }
+    if device == "cuda":
+        run["maxMemoryAllocatedMiB"] = torch.cuda.max_memory_allocated() / 2**20
+        torch.cuda.reset_peak_memory_stats()
+    del model, opt, frames, band_ids, labels
+    if device == "cuda":
+        torch.cuda.empty_cache()
+    return run
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
+    ap.add_argument("--sizes", default="full", choices=["full", "tiny"])
+    ap.add_argument("--batches", default=None)
+    ap.add_argument("--budget-s", type=float, default=60)
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--out", default="torch.json")
+    a = ap.parse_args()
+    t0 = time.monotonic()
+    deadline = t0 + a.budget_s
+    preset = "paper" if a.sizes == "full" else "tiny"
+    batches = [int(b) for b in (a.batches or ("32,128" if a.sizes == "full" else "2,4")).split(",")]
+    doc = {"device": a.device, "deviceName": "", "torchVersion": "", "preset": preset, "runs": []}
+    write(a.out, doc)
+    try:
+        import torch
+
+        doc["torchVersion"] = torch.__version__
+        if a.threads:
+            torch.set_num_threads(a.threads)
+        doc["threads"] = torch.get_num_threads()
+        if a.device == "cuda":
+            if not torch.cuda.is_available():
+                raise RuntimeError("torch.cuda.is_available() is False")
+            doc["deviceName"] = torch.cuda.get_device_name(0)
+        else:
+            doc["deviceName"] = "cpu"
+        ref = load_reference()
+        torch.manual_seed(0)
+        precisions = ["default", "fp32"] if a.device == "cuda" else ["default"]
+        plan = [(b, p) for b in batches for p in precisions]
+        for i, (b, p) in enumerate(plan):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                doc.setdefault("skipped", []).append(f"batch {b} {p}: budget")
+                continue
+            # an even share of what is left for each remaining measurement
+            share = time.monotonic() + left / (len(plan) - i)
+            try:
+                doc["runs"].append(time_batch(torch, ref, preset, b, a.device, p, share))
+            except Exception as err:  # noqa: BLE001 - recorded, the next batch still runs
+                doc["runs"].append({"batch": b, "precision": p, "error": f"{type(err).__name__}: {err}"})
+            write(a.out, doc)
+            r = doc["runs"][-1]
+            print(f"[torch] batch {b} {p}: " + (f"{r['medianMs']:.1f} ms/step" if "medianMs" in r else r["error"]),
+                  flush=True)
+    except Exception as err:  # noqa: BLE001
+        doc["error"] = f"{type(err).__name__}: {err}"
+        doc["traceback"] = traceback.format_exc()
+        print(f"[torch] error: {doc['error']}", flush=True)
+    doc["seconds"] = time.monotonic() - t0
+    write(a.out, doc)
+
+
+if __name__ == "__main__":
+    main()
