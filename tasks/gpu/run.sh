@@ -18,7 +18,7 @@
 # accepted, tiny sizes, PyTorch on CPU.
 set -u
 MODE=gpu
-BUDGET=330
+BUDGET=300
 OUTDIR=${OUT:-}
 PACK=.gpu
 while [ $# -gt 0 ]; do
