@@ -44,7 +44,7 @@ export interface LoaderOptions {
   prefetch?: number;
   /** Number of loader workers when prefetching (default 1). */
   workers?: number;
-  /** Pixel cache budget per worker in bytes (default 256 MiB). */
+  /** Pixel cache budget per worker in bytes (default 64 MiB). */
   cacheBytes?: number;
   /** Drop a last, smaller batch (default false). */
   dropLast?: boolean;
@@ -196,7 +196,7 @@ function stream(
         ? inWorkers(store, jobs, build, {
           prefetch,
           workers: opts.workers ?? 1,
-          cacheBytes: opts.cacheBytes ?? 256 << 20,
+          cacheBytes: opts.cacheBytes ?? 64 << 20,
         })
         : inThread(store, jobs, build);
       return gen[Symbol.asyncIterator]();

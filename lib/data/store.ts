@@ -39,11 +39,11 @@ export interface StoreObject extends StoreObjectEntry {
 
 /** Options of {@link openStore}. */
 export interface OpenStoreOptions {
-  /** Byte budget of the pixel cache (default 256 MiB; 0 disables it). */
+  /** Byte budget of the pixel cache (default 64 MiB; 0 disables it). */
   cacheBytes?: number;
 }
 
-const DEFAULT_CACHE = 256 << 20;
+const DEFAULT_CACHE = 64 << 20;
 
 /** An open packed store. Call {@link Store.close} when done. */
 export class Store {

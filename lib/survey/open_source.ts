@@ -41,9 +41,19 @@ const openers = new Map<string, SourceOpener>([
   ["folder", (input, o) => folderSource(input, o)],
 ]);
 
-/** Adds (or replaces) a source kind, e.g. `registerSource("alerts", ...)`. */
-export function registerSource(kind: string, opener: SourceOpener): void {
+/** Recognises an input of a registered kind (for `--kind auto`). */
+export type SourceDetector = (input: string, info: Deno.FileInfo) => boolean;
+
+const detectors = new Map<string, SourceDetector>();
+
+/**
+ * Adds (or replaces) a source kind, e.g. `registerSource("alerts", ...)`.
+ * With `detect`, `detectSourceKind` picks this kind for the inputs it
+ * accepts (checked before the built-in rules).
+ */
+export function registerSource(kind: string, opener: SourceOpener, detect?: SourceDetector): void {
   openers.set(kind, opener);
+  if (detect) detectors.set(kind, detect);
 }
 
 /** The registered source kinds. */
@@ -62,6 +72,7 @@ export function detectSourceKind(input: string): string {
   } catch {
     throw new UsageError(`Input ${input} does not exist.`);
   }
+  for (const [kind, detect] of detectors) if (detect(input, info)) return kind;
   if (info.isFile) {
     if (/\.csv$/i.test(input)) return "manifest";
     throw new UsageError(`Input ${input} is a file but not a .csv manifest.`, {
