@@ -299,9 +299,10 @@ export async function ingest(source: ObjectSource, opts: IngestOptions): Promise
       }
       frames.sort((a, b) => a.mjd - b.mjd || a.band - b.band);
       const unique: typeof frames = [];
+      const lastMjd = new Map<number, number>(); // per band, MJD of the last kept frame
       for (const f of frames) {
-        const prev = unique[unique.length - 1];
-        if (prev && prev.band === f.band && Math.abs(prev.mjd - f.mjd) < 1e-6) {
+        const prev = lastMjd.get(f.band);
+        if (prev !== undefined && f.mjd - prev < 1e-6) {
           count({
             object: id,
             kind: "duplicate-frame",
@@ -313,6 +314,7 @@ export async function ingest(source: ObjectSource, opts: IngestOptions): Promise
           skippedFrames++;
           continue;
         }
+        lastMjd.set(f.band, f.mjd);
         unique.push(f);
       }
       if (unique.length === 0) {

@@ -33,7 +33,15 @@ function brokenSource(): ObjectSource {
       series("good", "SNIa", [frame(1, "g"), frame(1, "r"), frame(4, "g"), frame(4, "r")], true),
     ),
     item(series("nanny", "AGN", [nanny, frame(3, "y")])),
-    item(series("dups", "Variable", [frame(1, "g"), frame(1, "g", 8, 2), frame(2, "g")])),
+    // The second g at MJD 1 (1e-7 day later, after an r frame in time order) is a duplicate.
+    item(
+      series("dups", "Variable", [
+        frame(1, "g"),
+        frame(1, "r", 8, 3),
+        frame(1 + 1e-7, "g", 8, 2),
+        frame(2, "g"),
+      ]),
+    ),
     item(series("empty", "AGN", [])),
     item(series("weird", "Nova", [frame(1, "g"), frame(2, "g")])),
     item(series("good", "SNIa", [frame(1, "g"), frame(1, "r"), frame(5, "g"), frame(5, "r")])),
@@ -83,8 +91,8 @@ Deno.test("ingest: every problem is reported per object; totals in = kept + skip
       progress: false,
     });
     assertEquals(r.objects, { in: 13, kept: 8, skipped: 5 });
-    // Frames in: 4+2+3+0+2+4+1+1+1+2+7+2+2 = 31; kept: 4+1+2+1+1+2+1+1 = 13.
-    assertEquals(r.frames, { in: 31, kept: 13, skipped: 18 });
+    // Frames in: 4+2+4+0+2+4+1+1+1+2+7+2+2 = 32; kept: 4+1+3+1+1+2+1+1 = 14.
+    assertEquals(r.frames, { in: 32, kept: 14, skipped: 18 });
     assertEquals(r.problemCounts, {
       "unknown-band": { objects: 0, frames: 1 },
       "duplicate-frame": { objects: 0, frames: 1 },
@@ -167,7 +175,7 @@ Deno.test("ingest: keepUnlabelled false skips objects without a label; summary l
     const { summaryLine } = await import("../../lib/data/ingest.ts");
     assertMatch(
       summaryLine(r),
-      /^ingest: objects 13 in, 6 kept, 7 skipped; frames 31 in, 11 kept, 20 skipped/,
+      /^ingest: objects 13 in, 6 kept, 7 skipped; frames 32 in, 12 kept, 20 skipped/,
     );
   } finally {
     await cleanup();
