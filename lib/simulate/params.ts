@@ -11,9 +11,9 @@
  *   starts before the explosion, and every following season until the SN has
  *   faded 0.5 mag below the depth in every band. Only SNe that a search would
  *   have found enter the catalogue: at least two visits brighter than the
- *   depth in at least two of g, r, i (otherwise the SN is redrawn: type,
- *   redshift, parameters and time), which makes the observed type mix and
- *   redshift distribution magnitude-limited.
+ *   depth in at least two of g, r, i (otherwise its redshift, parameters and
+ *   time are redrawn, keeping the sub-type), which makes the redshift
+ *   distributions magnitude-limited.
  * - AGN and variable stars: 1, 2 or 3 consecutive seasons with probabilities
  *   0.6, 0.3, 0.1 (model choice).
  * - Redshifts: SN Ia 0.02-0.45 and core-collapse 0.02-0.3 by comoving volume
@@ -220,11 +220,13 @@ export function drawObjectParams(seed: number, index: number, trueClass: SimClas
   };
   if (trueClass === "SNIa" || trueClass === "SNOther") {
     let p: ObjectParams | null = null;
+    const isIa = trueClass === "SNIa";
+    // The sub-type follows the observed mix; redshift, parameters and time are redrawn
+    // until the SN passes the detection cut.
+    const subtype: string = isIa
+      ? "Ia"
+      : CC_MIX[rng.weighted(CC_MIX.map((c) => c.fraction))]!.subtype;
     for (let attempt = 0; attempt < 400; attempt++) {
-      const isIa = trueClass === "SNIa";
-      const subtype: string = isIa
-        ? "Ia"
-        : CC_MIX[rng.weighted(CC_MIX.map((c) => c.fraction))]!.subtype;
       const z = drawVolumeRedshift(rng, 0.02, isIa ? 0.45 : 0.3);
       const mu = distanceModulus(z);
       const ia = isIa ? drawSnIaParams(rng) : undefined;

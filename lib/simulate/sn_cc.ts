@@ -20,11 +20,13 @@
  * (Delta m15(V) about 0.8) and a tail at 0.02 mag/day. Temperatures fall from
  * about 14,000 K (II-P), 11,000 K (IIn) and 8,500 K (Ib/c) to 5,000-7,500 K.
  *
- * Volumetric mix (Li et al. 2011, MNRAS 412, 1441, volume-limited LOSS
- * fractions: Ia 24 %, Ib/c 19 %, II 57 % of which IIn about 9 %): among
- * core-collapse SNe, II-P (standing for II-P/L/b) 68 %, IIn 7 %, Ib/c 25 %.
- * The observed mix follows from the detection cut (magnitude limited), as in
- * a real survey.
+ * Observed mix of the class (model choice): II-P 65 % (standing for
+ * II-P/L/b), IIn 10 %, Ib/c 25 %. Volume-limited rates (Li et al. 2011,
+ * MNRAS 412, 1441: Ib/c 19 % and II 57 % of all SNe, IIn about 9 % of the
+ * SNe II) give II 75 %, IIn 7 %, Ib/c 25 % of core-collapse SNe; a magnitude
+ * limit favours the luminous IIn, so they are given 10 % of a magnitude-
+ * limited sample here. The sub-type is fixed first; the detection cut then
+ * acts on redshift and brightness only (params.ts).
  *
  * @module
  */
@@ -34,10 +36,10 @@ import { planckNu, restBandB, type RestSpectrum, uvSuppression } from "./sed.ts"
 /** Sub-types of "SN other". */
 export type CcSubtype = "II-P" | "IIn" | "Ibc";
 
-/** Sub-types and their volumetric fractions among core-collapse SNe (Li+2011). */
+/** Sub-types and their fractions in the (detected) SN other class (model choice, see above). */
 export const CC_MIX: readonly { subtype: CcSubtype; fraction: number }[] = [
-  { subtype: "II-P", fraction: 0.68 },
-  { subtype: "IIn", fraction: 0.07 },
+  { subtype: "II-P", fraction: 0.65 },
+  { subtype: "IIn", fraction: 0.1 },
   { subtype: "Ibc", fraction: 0.25 },
 ];
 

@@ -1,0 +1,109 @@
+/**
+ * `deno task bench simulate [--objects 8249] [--workers 2] [--no-full] [--no-default]`:
+ * simulator throughput, printed as one JSON object on stdout.
+ *
+ * - full: the paper-size survey (8,249 objects, float32 FITS, not
+ *   compressed) written to a temporary folder: objects/s, MB/s, wall and
+ *   process CPU seconds (all threads), then the folder is deleted;
+ * - default: the creation of the default data set used by `deno task train`
+ *   (2,000 objects, 16-bit quantised and gzipped) in a temporary cache
+ *   folder: time and size on disk, then deleted.
+ *
+ * On a shared machine the CPU seconds are the steadier number; the wall
+ * time is what a user waits.
+ *
+ * @module
+ */
+import { cpuUsage } from "node:process";
+import { DEFAULT_SURVEY, ensureDefaultSurvey } from "../../lib/simulate/default_survey.ts";
+import { simulateSurvey, type SurveySummary } from "../../lib/simulate/survey.ts";
+
+function arg(args: string[], name: string, def: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  let n = 0;
+  for await (const e of Deno.readDir(dir)) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory) n += await folderBytes(p);
+    else n += (await Deno.stat(p)).size;
+  }
+  return n;
+}
+
+function rates(s: SurveySummary, cpu: number) {
+  return {
+    objects: s.objects,
+    frames: s.frames,
+    bytes: s.bytes,
+    seconds: +s.seconds.toFixed(2),
+    cpu_seconds: +cpu.toFixed(2),
+    objects_per_s: +(s.objects / s.seconds).toFixed(2),
+    frames_per_s: +(s.frames / s.seconds).toFixed(0),
+    MB_per_s: +(s.bytes / 1e6 / s.seconds).toFixed(2),
+    objects_per_cpu_s: +(s.objects / cpu).toFixed(2),
+  };
+}
+
+/** Runs the benchmark and prints one JSON object. */
+export async function main(args: string[]): Promise<void> {
+  const objects = Number(arg(args, "--objects", "8249"));
+  const workersArg = arg(args, "--workers", "");
+  const workers = workersArg === "" ? undefined : Number(workersArg);
+  const root = await Deno.makeTempDir({ prefix: "convention-bench-sim-" });
+  const result: Record<string, unknown> = {
+    bench: "simulate",
+    machine: {
+      cpus: navigator.hardwareConcurrency,
+      deno: Deno.version.deno,
+      os: Deno.build.os,
+      arch: Deno.build.arch,
+      loadavg: Deno.loadavg().map((x) => +x.toFixed(2)),
+    },
+  };
+  try {
+    if (!args.includes("--no-full")) {
+      const c0 = cpuUsage();
+      const s = await simulateSurvey({
+        out: `${root}/full`,
+        objects,
+        seed: 1,
+        workers,
+        progress: true,
+      });
+      const c = cpuUsage(c0);
+      result.full = {
+        what: `${objects} objects, 32x32 ugriz, float32 FITS, not compressed`,
+        ...rates(s, (c.user + c.system) / 1e6),
+      };
+      await Deno.remove(`${root}/full`, { recursive: true });
+    }
+    if (!args.includes("--no-default")) {
+      const c0 = cpuUsage();
+      const t0 = performance.now();
+      const dir = await ensureDefaultSurvey(
+        `${root}/cache`,
+        workers === undefined ? {} : { workers },
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      const c = cpuUsage(c0);
+      const bytes = await folderBytes(dir);
+      result.default = {
+        what:
+          `${DEFAULT_SURVEY.objects} objects, 16-bit quantised (q = ${DEFAULT_SURVEY.quantize}), gzipped`,
+        objects: DEFAULT_SURVEY.objects,
+        bytes,
+        MB: +(bytes / 1e6).toFixed(1),
+        seconds: +seconds.toFixed(2),
+        cpu_seconds: +((c.user + c.system) / 1e6).toFixed(2),
+      };
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+  }
+  console.log(JSON.stringify(result, null, 2));
+}
+
+if (import.meta.main) await main(Deno.args);
