@@ -33,7 +33,7 @@ import {
   type TorchRun,
   writeResult,
 } from "./report.ts";
-import { checkCorrectness } from "./step_correctness.ts";
+import { checkCorrectness, checkLongReductions } from "./step_correctness.ts";
 import { timeBatch } from "./step_speed.ts";
 import { shortTraining } from "./step_training.ts";
 import { type SimSet, simulateSet } from "./sim_pool.ts";
@@ -177,6 +177,30 @@ try {
   }
   await tf.setBackend("webgpu");
   await save();
+
+  // 1b. long reductions of the preset itself, on the GPU (one pass vs the sum of chunked passes).
+  if (result.correctness !== null && budget.left() > 90) {
+    const lrBatch = opts.sizes === "full" ? 32 : 4;
+    try {
+      log(`long reductions: ${preset} preset, batch ${lrBatch} in one pass vs 4 chunks`);
+      const lr = await checkLongReductions(preset, lrBatch, 4);
+      result.correctness.longReduction = lr;
+      result.verdict.push(
+        `long reductions: ${
+          lr.ok ? "ok" : "FAILED"
+        } (${lr.preset}, batch ${lr.batch} vs 4 chunks; worst rel err ${
+          lr.worstRelErr.toExponential(2)
+        } at ${lr.worstName})`,
+      );
+    } catch (err) {
+      result.errors.longReduction = errText(err);
+    }
+    await save();
+  } else {
+    result.skipped.longReduction = result.correctness === null
+      ? "correctness failed"
+      : "no time left";
+  }
 
   // 2. speed
   result.speed = { preset, paramCount: 0, runs: [], seconds: 0 };

@@ -39,6 +39,19 @@ export interface GradientCheck {
   ok: boolean;
 }
 
+/** Step 1b: one long-reduction pass vs the sum of chunked passes, on the GPU. */
+export interface LongReductionReport {
+  preset: string;
+  batch: number;
+  chunks: number;
+  /** Gradient tensors compared. */
+  tensors: number;
+  worstRelErr: number;
+  worstName: string;
+  ok: boolean;
+  seconds: number;
+}
+
 /** Step 1: loss and gradients, webgpu vs cpu. */
 export interface CorrectnessReport {
   preset: string;
@@ -50,8 +63,11 @@ export interface CorrectnessReport {
   gradients: GradientCheck[];
   worstRelErr: number;
   worstName: string;
+  /** Whether the webgpu vs cpu comparison passed. */
   ok: boolean;
   seconds: number;
+  /** The long-reduction self-consistency check of the preset on webgpu (null: not run). */
+  longReduction: LongReductionReport | null;
 }
 
 /** Timing of one batch size. */
@@ -260,6 +276,14 @@ export function summarize(r: GpuCheckResult): string {
         c.worstRelErr.toExponential(2)
       } (${c.worstName}), tol ${c.tolerance}`,
     );
+    const lr = c.longReduction;
+    if (lr) {
+      lines.push(
+        `  long reductions (${lr.preset}, batch ${lr.batch} vs ${lr.chunks} chunks): ${
+          lr.ok ? "ok" : "FAILED"
+        }; worst rel err ${lr.worstRelErr.toExponential(2)} (${lr.worstName})`,
+      );
+    }
   }
   if (r.speed) {
     for (const s of r.speed.runs) {

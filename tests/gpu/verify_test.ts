@@ -40,6 +40,16 @@ function complete(): GpuCheckResult {
     worstName: "w",
     ok: true,
     seconds: 3,
+    longReduction: {
+      preset: "paper",
+      batch: 32,
+      chunks: 4,
+      tensors: 40,
+      worstRelErr: 1e-6,
+      worstName: "w",
+      ok: true,
+      seconds: 5,
+    },
   };
   r.speed = {
     preset: "paper",
