@@ -51,13 +51,18 @@ const RESERVED = new Set([
 ]);
 const NAXIS_N = /^NAXIS\d+$/;
 
-const cardCache = new Map<string, string>();
-function cachedCard(key: string, value: HeaderValue): string {
-  const k = `${key}=${String(value)}`;
-  let c = cardCache.get(k);
+/** Mandatory cards, encoded once: key -> value -> 80 ASCII bytes. */
+const cardCache = new Map<string, Map<HeaderValue, Uint8Array>>();
+let cachedCount = 0;
+function cachedCard(key: string, value: HeaderValue): Uint8Array {
+  let byValue = cardCache.get(key);
+  if (!byValue) cardCache.set(key, byValue = new Map());
+  let c = byValue.get(value);
   if (c === undefined) {
-    c = formatCards(key, value).cards[0]!;
-    if (cardCache.size < 4096) cardCache.set(k, c);
+    const text = formatCards(key, value).cards[0]!;
+    c = new Uint8Array(CARD);
+    for (let i = 0; i < CARD; i++) c[i] = text.charCodeAt(i);
+    if (cachedCount++ < 4096) byValue.set(value, c);
   }
   return c;
 }
@@ -69,8 +74,8 @@ const INT_RANGE: Record<number, [number, number]> = {
 };
 
 /** Builds the header cards of one HDU (END not included). */
-function headerCards(h: WriteHdu, index: number): string[] {
-  const cards: string[] = [];
+function headerCards(h: WriteHdu, index: number): Array<string | Uint8Array> {
+  const cards: Array<string | Uint8Array> = [];
   if (index === 0) cards.push(cachedCard("SIMPLE", true));
   else cards.push(cachedCard("XTENSION", "IMAGE"));
   cards.push(cachedCard("BITPIX", h.bitpix));
@@ -210,7 +215,12 @@ function writeIntData(out: Uint8Array, off: number, n: number, h: WriteHdu, inde
  */
 export function writeFits(hdus: WriteHdu[]): Uint8Array {
   if (hdus.length === 0) throw new FitsError("Nothing to write: no HDU given");
-  const plans: { cards: string[]; n: number; headerBytes: number; dataBytes: number }[] = [];
+  const plans: {
+    cards: Array<string | Uint8Array>;
+    n: number;
+    headerBytes: number;
+    dataBytes: number;
+  }[] = [];
   let total = 0;
   for (let i = 0; i < hdus.length; i++) {
     const h = hdus[i]!;
@@ -229,7 +239,8 @@ export function writeFits(hdus: WriteHdu[]): Uint8Array {
     out.fill(32, pos, pos + p.headerBytes);
     let c = pos;
     for (const card of p.cards) {
-      writeText(out, c, card);
+      if (typeof card === "string") writeText(out, c, card);
+      else out.set(card, c);
       c += CARD;
     }
     out[c] = 69; // E

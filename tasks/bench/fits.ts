@@ -1,24 +1,26 @@
 /**
- * `deno task bench fits [--stamps N] [--passes P] [--no-python]`: FITS read
+ * `deno task bench fits [--stamps N] [--passes P] [--corpus-passes C] [--no-python]`: FITS read
  * throughput, printed as one JSON object on stdout.
  *
  * - corpus: every file of ../shared/data/fits-corpus (plain, .gz, .fz,
  *   tables), all HDUs decoded; MB/s counts bytes on disk;
  * - stamps: N (default 10,000) 32x32 float32 stamps, one file each (8,640
  *   bytes), written to a temporary folder with `writeFits` first (the write
- *   rate is reported too), then read back one file at a time;
+ *   rate is reported too, and `writeFits` alone in memory for 1- and 40-stamp
+ *   files), then read back one file at a time;
  * - the same, in the same run, for astropy and fitsio (cfitsio) through
  *   /usr/bin/python3 tasks/bench/fits_bench.py, when importable.
  *
  * Every reader gets a warm-up pass over 1,000 stamps, then P (default 3)
- * timed passes; the best pass is reported, with wall and process CPU time
- * (on a shared machine the rate per CPU second is the steadier number).
+ * timed passes over the stamps and C (default 10) over the corpus; the best
+ * pass is reported, with wall and process CPU time (on a shared machine the
+ * rate per CPU second is the steadier number).
  *
  * @module
  */
 import { cpuUsage } from "node:process";
 import { readFitsFile, readFitsFileSync } from "../../lib/fits/read.ts";
-import { writeFits } from "../../lib/fits/write.ts";
+import { writeFits, type WriteHdu } from "../../lib/fits/write.ts";
 
 function arg(args: string[], name: string, def: string): string {
   const i = args.indexOf(name);
@@ -69,6 +71,7 @@ async function passes(
 export async function main(args: string[]): Promise<void> {
   const nStamps = Number(arg(args, "--stamps", "10000"));
   const nPasses = Number(arg(args, "--passes", "3"));
+  const corpusPasses = Number(arg(args, "--corpus-passes", "10"));
   const corpusDir = arg(args, "--corpus", "../shared/data/fits-corpus");
   const python = !args.includes("--no-python");
   const loadBefore = Deno.loadavg();
@@ -113,6 +116,38 @@ export async function main(args: string[]): Promise<void> {
       files_per_s: +(nStamps / wsec).toFixed(1),
       files_per_cpu_s: +(nStamps / ((wc.user + wc.system) / 1e6)).toFixed(1),
     };
+    // writeFits alone (no file system): single-stamp files and 40-stamp files.
+    const encode = (perFile: number) => {
+      const hdus: WriteHdu[] = [{ bitpix: 8, shape: [] }];
+      for (let k = 0; k < perFile; k++) {
+        hdus.push({
+          bitpix: -32,
+          shape: [32, 32],
+          data,
+          header: [["MJD-OBS", 59000 + k * 0.5], ["FILTER", "ugriz"[k % 5]!], ["EXTNAME", `E${k}`]],
+        });
+      }
+      const files = Math.ceil(nStamps / perFile);
+      let bytes = 0;
+      const cpu0 = cpuUsage();
+      const w0 = performance.now();
+      for (let i = 0; i < files; i++) {
+        bytes += writeFits(perFile === 1 ? hdus.slice(1) : hdus).length;
+      }
+      const w = (performance.now() - w0) / 1000;
+      const c = cpuUsage(cpu0);
+      return {
+        stamps: files * perFile,
+        files,
+        seconds: +w.toFixed(4),
+        stamps_per_s: +((files * perFile) / w).toFixed(1),
+        stamps_per_cpu_s: +((files * perFile) / ((c.user + c.system) / 1e6)).toFixed(1),
+        MB_per_s: +(bytes / w / 1e6).toFixed(2),
+      };
+    };
+    encode(1); // warm-up
+    const encodeOne = encode(1);
+    const encodeForty = encode(40);
     let check = 0;
     const readSync = (p: string) => {
       check += readFitsFileSync(p).hdus.length;
@@ -124,15 +159,24 @@ export async function main(args: string[]): Promise<void> {
     const convention = {
       stamps_sync: await passes(stamps, stampSizes, nPasses, readSync),
       stamps_async: await passes(stamps, stampSizes, nPasses, readAsync),
-      corpus_sync: await passes(corpus, corpusSizes, nPasses, readSync),
-      corpus_async: await passes(corpus, corpusSizes, nPasses, readAsync),
+      corpus_sync: await passes(corpus, corpusSizes, corpusPasses, readSync),
+      corpus_async: await passes(corpus, corpusSizes, corpusPasses, readAsync),
       write_stamps: write,
+      encode_single_stamp_files: encodeOne,
+      encode_40_stamp_files: encodeForty,
     };
     let reference: Record<string, unknown> = { skipped: "--no-python" };
     if (python) {
       try {
         const out = await new Deno.Command("/usr/bin/python3", {
-          args: ["tasks/bench/fits_bench.py", dir, String(nStamps), corpusDir, String(nPasses)],
+          args: [
+            "tasks/bench/fits_bench.py",
+            dir,
+            String(nStamps),
+            corpusDir,
+            String(nPasses),
+            String(corpusPasses),
+          ],
           stdout: "piped",
           stderr: "piped",
         }).output();
@@ -158,7 +202,7 @@ export async function main(args: string[]): Promise<void> {
         },
         deno: Deno.version.deno,
         stamps: { count: nStamps, shape: [32, 32], bitpix: -32, bytes_each: stampSizes[0] },
-        passes: nPasses,
+        passes: { stamps: nPasses, corpus: corpusPasses },
         convention,
         ...reference,
         ratios: {

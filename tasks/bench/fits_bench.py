@@ -1,11 +1,11 @@
 """Reference FITS read rates for `deno task bench fits`: astropy and fitsio (cfitsio).
 
-Usage: /usr/bin/python3 tasks/bench/fits_bench.py STAMP_DIR N_STAMPS CORPUS_DIR PASSES
+Usage: /usr/bin/python3 tasks/bench/fits_bench.py STAMP_DIR N_STAMPS CORPUS_DIR PASSES [CORPUS_PASSES]
 Prints one JSON object: per library its stamp and corpus rates, or why it was skipped.
 
 Stamps: a warm-up pass over the first 1,000 stamps, then PASSES timed passes over
 all N_STAMPS files (best pass reported); each read returns the pixel array
-(astropy: fits.getdata, fitsio: fitsio.read). Corpus: PASSES passes over every
+(astropy: fits.getdata, fitsio: fitsio.read). Corpus: CORPUS_PASSES (default PASSES) passes over every
 file, every HDU's data read (tile-compressed images decompressed, tables read).
 Wall time (perf_counter) and process CPU time (process_time) are both reported.
 """
@@ -41,15 +41,16 @@ def timed_passes(fn, paths, passes):
             "files_per_cpu_s": round(len(paths) / c, 1) if c > 0 else None}
 
 
-def run(read_stamp, read_file, stamps, corpus, passes):
+def run(read_stamp, read_file, stamps, corpus, passes, corpus_passes):
     for p in stamps[:1000]:
         read_stamp(p)
     return {"stamps": timed_passes(read_stamp, stamps, passes),
-            "corpus": timed_passes(read_file, corpus, passes)}
+            "corpus": timed_passes(read_file, corpus, corpus_passes)}
 
 
 def main():
     stamp_dir, n, corpus_dir, passes = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    corpus_passes = int(sys.argv[5]) if len(sys.argv) > 5 else passes
     stamps = stamp_paths(stamp_dir, n)
     corpus = corpus_paths(corpus_dir)
     out = {"python": sys.version.split()[0]}
@@ -71,7 +72,7 @@ def main():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             out["astropy"] = {"version": astropy.__version__,
-                              **run(a_stamp, a_file, stamps, corpus, passes)}
+                              **run(a_stamp, a_file, stamps, corpus, passes, corpus_passes)}
     except ImportError as e:
         out["astropy"] = {"skipped": "not importable: %s" % e}
     try:
@@ -87,7 +88,7 @@ def main():
                         hdu.read()
 
         out["fitsio"] = {"version": fitsio.__version__,
-                         **run(f_stamp, f_file, stamps, corpus, passes)}
+                         **run(f_stamp, f_file, stamps, corpus, passes, corpus_passes)}
     except ImportError as e:
         out["fitsio"] = {"skipped": "not importable: %s" % e}
     print(json.dumps(out))
