@@ -1,0 +1,55 @@
+/**
+ * Classifier head: max over the n tokens -> `[d, h', w']` -> flatten (PyTorch
+ * order: channel, row, column) -> dropout -> dense `dense` -> ReLU -> dropout
+ * -> dense C. PyTorch names: `classifier.fc1` (`[dense, d h' w']`) and
+ * `classifier.fc2` (`[C, dense]`).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { ParamStore } from "./params.ts";
+
+/** Adds `classifier.fc1` and `classifier.fc2`. */
+export function addClassifier(p: ParamStore, flat: number, dense: number, classes: number): void {
+  p.addAffine("classifier.fc1", [dense, flat]);
+  p.addAffine("classifier.fc2", [classes, dense]);
+}
+
+/** Names of the head's weights (trained alone when the backbone is frozen). */
+export const CLASSIFIER_WEIGHTS: readonly string[] = [
+  "classifier.fc1.weight",
+  "classifier.fc1.bias",
+  "classifier.fc2.weight",
+  "classifier.fc2.bias",
+];
+
+/**
+ * Runs the head.
+ *
+ * @param x Tokens `[batch, n, h', w', d]`.
+ * @param dropout Dropout rate, applied when `seeds` is given.
+ * @param seeds Seeds of the two dropout masks; null = no dropout.
+ * @returns Logits `[batch, C]`.
+ */
+export function classifier(
+  x: tf.Tensor,
+  p: ParamStore,
+  dropout: number,
+  seeds: [number, number] | null,
+): tf.Tensor2D {
+  const b = x.shape[0]!;
+  const pooled = tf.transpose(tf.max(x, 1), [0, 3, 1, 2]); // [b, d, h', w']
+  let z = tf.reshape(pooled, [b, -1]) as tf.Tensor2D;
+  if (seeds && dropout > 0) z = tf.dropout(z, dropout, undefined, seeds[0]) as tf.Tensor2D;
+  z = tf.relu(
+    tf.add(
+      tf.matMul(z, p.get("classifier.fc1.weight") as tf.Tensor2D, false, true),
+      p.get("classifier.fc1.bias"),
+    ),
+  ) as tf.Tensor2D;
+  if (seeds && dropout > 0) z = tf.dropout(z, dropout, undefined, seeds[1]) as tf.Tensor2D;
+  return tf.add(
+    tf.matMul(z, p.get("classifier.fc2.weight") as tf.Tensor2D, false, true),
+    p.get("classifier.fc2.bias"),
+  ) as tf.Tensor2D;
+}

@@ -1,0 +1,145 @@
+/**
+ * One optimisation step and inference logits for any {@link Classifier}.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import "./gradients.ts";
+import { NonFiniteLossError } from "./errors.ts";
+import type { Classifier, ModelInput } from "./types.ts";
+
+/** Loss and dropout options of a step. */
+export interface StepOptions {
+  /** `cross-entropy` (default) or `focal`. */
+  loss?: "cross-entropy" | "focal";
+  /** Focal-loss gamma (default 2). */
+  focalGamma?: number;
+  /**
+   * Per-class weights; the loss is then the weighted mean sum(w_y l) / sum(w_y),
+   * as PyTorch's `CrossEntropyLoss(weight=w)`.
+   */
+  classWeights?: number[];
+  /** Dropout seed of this step. */
+  seed?: number;
+}
+
+/**
+ * Mean loss of logits `[B, C]` for labels `[B]`: cross-entropy, or focal
+ * loss `-(1 - p_y)^gamma log p_y`; with class weights, the weighted mean.
+ *
+ * @param logits `[B, C]`.
+ * @param labels `[B]` int32 class indices.
+ * @param opts Loss kind, gamma, class weights.
+ */
+export function lossFn(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  opts: StepOptions = {},
+): tf.Scalar {
+  return tf.tidy(() => {
+    const c = logits.shape[1];
+    const onehot = tf.oneHot(tf.cast(labels, "int32"), c); // [B, C]
+    const logp = tf.sum(tf.mul(tf.logSoftmax(logits), onehot), 1); // [B] log p_y
+    let per = tf.neg(logp);
+    if (opts.loss === "focal") {
+      const gamma = opts.focalGamma ?? 2;
+      per = tf.mul(tf.pow(tf.sub(1, tf.exp(logp)), gamma), per);
+    }
+    if (opts.classWeights && opts.classWeights.length) {
+      if (opts.classWeights.length !== c) {
+        throw new RangeError(
+          `classWeights has ${opts.classWeights.length} entries for ${c} classes`,
+        );
+      }
+      const w = tf.sum(tf.mul(onehot, tf.tensor1d(opts.classWeights, "float32")), 1); // [B]
+      return tf.div(tf.sum(tf.mul(per, w)), tf.sum(w)) as tf.Scalar;
+    }
+    return tf.mean(per) as tf.Scalar;
+  });
+}
+
+/** The BatchNorm running statistics (non-trainable weights) of a model. */
+function statistics(model: Classifier): tf.Variable[] {
+  const trainable = new Set(model.trainableVariables().map((v) => v.name));
+  return [...model.weights().values()].filter((v) => !trainable.has(v.name));
+}
+
+/**
+ * One optimisation step: forward in training mode (dropout from
+ * `opts.seed`), loss, gradients of the trainable variables, finite check,
+ * optimiser update. Leaves no tensor behind.
+ *
+ * @param model The model.
+ * @param optimizer Any TF.js optimiser (e.g. {@link AdamW} from optimizer.ts).
+ * @param input The batch (not disposed).
+ * @param labels `[batch]` int32 class indices (not disposed).
+ * @param opts Loss, class weights, dropout seed.
+ * @returns The batch's mean loss and number of correct argmax predictions
+ * (both before the update).
+ * @throws NonFiniteLossError when the loss is NaN or infinite; then neither
+ * the parameters nor the BatchNorm running statistics change.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { selectBackend } from "../train/backend.ts";
+ * import { createConvEntion } from "./convention.ts";
+ * import { AdamW } from "./optimizer.ts";
+ * import { trainStep } from "./train_step.ts";
+ * await selectBackend("cpu", { quiet: true });
+ * const model = createConvEntion("tiny", 1);
+ * const opt = new AdamW({ learningRate: 1e-3 });
+ * const frames = tf.zeros([2, 12, 12, 12]) as tf.Tensor4D;
+ * const bands = tf.ones([2, 12], "int32") as tf.Tensor2D;
+ * const labels = tf.tensor1d([0, 1], "int32");
+ * const { loss } = trainStep(model, opt, { frames, bands }, labels, { seed: 1 });
+ * console.assert(Number.isFinite(loss));
+ * tf.dispose([frames, bands, labels]);
+ * opt.dispose();
+ * model.dispose();
+ * ```
+ */
+export function trainStep(
+  model: Classifier,
+  optimizer: tf.Optimizer,
+  input: ModelInput,
+  labels: tf.Tensor1D,
+  opts: StepOptions = {},
+): { loss: number; correct: number } {
+  const stats = statistics(model);
+  const saved = stats.map((v) => tf.clone(v));
+  let correctT: tf.Scalar | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const logits = model.apply(input, { training: true, seed: opts.seed });
+    correctT = tf.keep(
+      tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, "int32")), "float32")),
+    );
+    return lossFn(logits, labels, opts);
+  }, model.trainableVariables());
+  try {
+    const loss = value.dataSync()[0]!;
+    if (!Number.isFinite(loss)) {
+      stats.forEach((v, i) => v.assign(saved[i]!));
+      throw new NonFiniteLossError(loss);
+    }
+    const correct = (correctT as tf.Scalar | null)?.dataSync()[0] ?? 0;
+    optimizer.applyGradients(grads);
+    return { loss, correct };
+  } finally {
+    tf.dispose(saved);
+    value.dispose();
+    (correctT as tf.Scalar | null)?.dispose();
+    tf.dispose(Object.values(grads));
+  }
+}
+
+/**
+ * Logits in inference mode (running statistics, no dropout).
+ *
+ * @param model The model.
+ * @param input The batch (not disposed).
+ * @returns `[batch, C]` logits (the caller disposes them).
+ */
+export function evalLogits(model: Classifier, input: ModelInput): tf.Tensor2D {
+  return model.apply(input, { training: false });
+}

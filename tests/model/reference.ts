@@ -1,0 +1,120 @@
+/**
+ * Float64 reference implementations for the model tests (plain loops, no TF.js).
+ *
+ * @module
+ */
+
+/** A float64 tensor: data in row-major order and its shape. */
+export interface F64 {
+  data: Float64Array;
+  shape: number[];
+}
+
+/** Deterministic pseudo-random float64 tensor in [-1, 1). */
+export function randomF64(shape: number[], seed: number): F64 {
+  let s = seed >>> 0;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    s ^= s + Math.imul(s ^ (s >>> 7), 0x297a2d39);
+    data[i] = (((s ^ (s >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return { data, shape };
+}
+
+/**
+ * NHWC conv2d in float64: x [N,H,W,Ci], w [kh,kw,Ci,Co], stride, pad [[t,b],[l,r]].
+ */
+export function conv2dRef(
+  x: F64,
+  w: F64,
+  stride: [number, number],
+  pad: [[number, number], [number, number]],
+): F64 {
+  const [n, h, wd, ci] = x.shape as [number, number, number, number];
+  const [kh, kw, , co] = w.shape as [number, number, number, number];
+  const ho = Math.floor((h + pad[0][0] + pad[0][1] - kh) / stride[0]) + 1;
+  const wo = Math.floor((wd + pad[1][0] + pad[1][1] - kw) / stride[1]) + 1;
+  const out = new Float64Array(n * ho * wo * co);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < ho; oy++) {
+      for (let ox = 0; ox < wo; ox++) {
+        for (let a = 0; a < kh; a++) {
+          const iy = oy * stride[0] - pad[0][0] + a;
+          if (iy < 0 || iy >= h) continue;
+          for (let c = 0; c < kw; c++) {
+            const ix = ox * stride[1] - pad[1][0] + c;
+            if (ix < 0 || ix >= wd) continue;
+            for (let i = 0; i < ci; i++) {
+              const xv = x.data[((b * h + iy) * wd + ix) * ci + i]!;
+              const wb = ((a * kw + c) * ci + i) * co;
+              const ob = ((b * ho + oy) * wo + ox) * co;
+              for (let o = 0; o < co; o++) out[ob + o] = out[ob + o]! + xv * w.data[wb + o]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  return { data: out, shape: [n, ho, wo, co] };
+}
+
+/** Gradients of sum(conv2dRef(x, w) * g) with respect to x and w, in float64. */
+export function conv2dRefGrads(
+  x: F64,
+  w: F64,
+  g: F64,
+  stride: [number, number],
+  pad: [[number, number], [number, number]],
+): { dx: F64; dw: F64 } {
+  const [n, h, wd, ci] = x.shape as [number, number, number, number];
+  const [kh, kw, , co] = w.shape as [number, number, number, number];
+  const [, ho, wo] = g.shape as [number, number, number, number];
+  const dx = new Float64Array(x.data.length), dw = new Float64Array(w.data.length);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < ho; oy++) {
+      for (let ox = 0; ox < wo; ox++) {
+        const ob = ((b * ho + oy) * wo + ox) * co;
+        for (let a = 0; a < kh; a++) {
+          const iy = oy * stride[0] - pad[0][0] + a;
+          if (iy < 0 || iy >= h) continue;
+          for (let c = 0; c < kw; c++) {
+            const ix = ox * stride[1] - pad[1][0] + c;
+            if (ix < 0 || ix >= wd) continue;
+            for (let i = 0; i < ci; i++) {
+              const xi = ((b * h + iy) * wd + ix) * ci + i;
+              const wb = ((a * kw + c) * ci + i) * co;
+              let s = 0;
+              for (let o = 0; o < co; o++) {
+                s += w.data[wb + o]! * g.data[ob + o]!;
+                dw[wb + o] = dw[wb + o]! + x.data[xi]! * g.data[ob + o]!;
+              }
+              dx[xi] = dx[xi]! + s;
+            }
+          }
+        }
+      }
+    }
+  }
+  return { dx: { data: dx, shape: x.shape }, dw: { data: dw, shape: w.shape } };
+}
+
+/** max |a - b| / max |b| (relative to the reference's largest magnitude). */
+export function relMaxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let d = 0, m = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  return m === 0 ? d : d / m;
+}
+
+/** max |a - b|. */
+export function absMaxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+}
