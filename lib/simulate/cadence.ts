@@ -49,8 +49,9 @@ export interface Night {
   season: number;
   /** Strip scanned: 0 (south) or 1 (north). */
   strip: number;
-  /** Scanned RA window, degrees in -60..60. */
+  /** Start of the scanned RA window, degrees in -60..60. */
   raMin: number;
+  /** End of the scanned RA window, degrees. */
   raMax: number;
   /** MJD of the r exposure at raMin. */
   t0: number;

@@ -53,8 +53,9 @@ export interface ObjectParams {
   trueClass: SimClass;
   /** True sub-type: Ia, II-P, IIn, Ibc, DRW, RRLyrae, EB, irregular. */
   subtype: string;
-  /** Position, degrees (RA in 0..360). */
+  /** Right ascension, degrees in 0..360. */
   ra: number;
+  /** Declination, degrees. */
   dec: number;
   /** Galactic E(B-V). */
   ebv: number;
@@ -64,8 +65,9 @@ export interface ObjectParams {
   mu: number;
   /** The host galaxy, or null. */
   host: HostParams | null;
-  /** Host centre relative to the candidate (stamp centre), arcsec. */
+  /** Host centre relative to the candidate (stamp centre) along x, arcsec. */
   hostDx: number;
+  /** Host centre relative to the candidate along y, arcsec. */
   hostDy: number;
   /** Host flux per band (nanomaggies, after Galactic extinction). */
   hostFlux: Record<string, number>;
@@ -89,8 +91,9 @@ export interface ObjectParams {
   peakMagR: number;
   /** Observed r magnitude of the host (NaN without host). */
   hostMagR: number;
-  /** Uniform draws for the spectroscopic-confirmation and mislabelling choices. */
+  /** Uniform draw for the spectroscopic-confirmation choice. */
   confirmDraw: number;
+  /** Uniform draw for the photometric-mislabelling choice. */
   mislabelDraw: number;
 }
 

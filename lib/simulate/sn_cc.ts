@@ -57,9 +57,11 @@ export interface CcParams {
   extra: number;
   /** II-P: size of the drop off the plateau, mag. */
   drop: number;
-  /** Initial and final photospheric temperatures (K) and cooling time (days). */
+  /** Initial photospheric temperature, K. */
   t0: number;
+  /** Final photospheric temperature, K. */
   t1: number;
+  /** Cooling time scale, days. */
   tauT: number;
 }
 

@@ -17,7 +17,7 @@ import {
   selectInfos,
 } from "./job.ts";
 import { assignTrueClasses, buildPlan, type SnSelectionInfo, type SurveyPlan } from "./labels.ts";
-import { OBJECT_DEFAULTS, resolveObjectOptions } from "./object.ts";
+import { resolveObjectOptions } from "./object.ts";
 import type { SimClass } from "./params.ts";
 import type { WorkerRequest } from "./worker.ts";
 import { CATALOG_COLUMNS, SIMULATOR_VERSION } from "./write.ts";
@@ -74,10 +74,15 @@ export interface SurveySummary {
 
 /** The survey.json content (deterministic: no time stamps). */
 export interface SurveyManifest {
+  /** Always "convention-simulated-survey". */
   format: "convention-simulated-survey";
+  /** Simulator version ({@link SIMULATOR_VERSION}). */
   version: string;
+  /** What made the survey. */
   createdBy: string;
+  /** Seed. */
   seed: number;
+  /** The options that define the survey. */
   options: {
     objects: number;
     size: number;
@@ -87,16 +92,22 @@ export interface SurveyManifest {
     quantize: number;
     photometricErrorRate: number;
   };
+  /** Objects per catalogue label, true class, confirmed label and sub-type. */
   counts: {
     labels: Record<string, number>;
     trueClasses: Record<string, number>;
     confirmed: Record<string, number>;
     subtypes: Record<string, number>;
   };
+  /** Band-frames in all files. */
   frames: number;
+  /** Bands, in ugriz order. */
   bands: string[];
+  /** Stamp side, pixels. */
   size: number;
+  /** Catalogue file name. */
   catalog: string;
+  /** Bytes of all files, survey.json included. */
   totalBytes: number;
 }
 
@@ -351,10 +362,3 @@ export async function simulateSurvey(opts: SimulateOptions): Promise<SurveySumma
     pool.close();
   }
 }
-
-/** Default values of {@link SimulateOptions}. */
-export const SURVEY_DEFAULTS = {
-  ...OBJECT_DEFAULTS,
-  gzip: false,
-  quantize: 0,
-} as const;

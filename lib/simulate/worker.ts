@@ -6,7 +6,6 @@
  *
  * @module
  */
-/// <reference lib="deno.worker" />
 import { type JobSettings, renderAndWrite, type RenderItem, selectInfos } from "./job.ts";
 import type { SimClass } from "./params.ts";
 
@@ -15,19 +14,25 @@ export type WorkerRequest =
   | { type: "select"; settings: JobSettings; items: { index: number; trueClass: SimClass }[] }
   | { type: "render"; settings: JobSettings; items: RenderItem[] };
 
-self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
+/** The worker global scope, typed without a triple-slash `deno.worker` lib reference. */
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null;
+  postMessage(message: unknown): void;
+};
+
+scope.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   const msg = e.data;
   try {
     if (msg.type === "select") {
-      self.postMessage({ type: "selected", infos: selectInfos(msg.settings, msg.items) });
+      scope.postMessage({ type: "selected", infos: selectInfos(msg.settings, msg.items) });
     } else {
       for (const item of msg.items) {
-        self.postMessage({ type: "rendered", result: await renderAndWrite(msg.settings, item) });
+        scope.postMessage({ type: "rendered", result: await renderAndWrite(msg.settings, item) });
       }
-      self.postMessage({ type: "chunk" });
+      scope.postMessage({ type: "chunk" });
     }
   } catch (err) {
-    self.postMessage({
+    scope.postMessage({
       type: "error",
       message: (err as Error)?.message ?? String(err),
       stack: (err as Error)?.stack,
