@@ -12,7 +12,12 @@
  *   decoded packets, the folder's objects copied under new ids until at least
  *   `--seconds` of work;
  * - endToEnd: objects/s of `alertSeries` on the folder (file reads + decode of
- *   one cut-out + grouping), repeated.
+ *   one cut-out + grouping), repeated;
+ * - inference: objects/s of the ConvEntion `cpu` preset (random weights: speed
+ *   only) on the alert series: reformat (paper 3.1, centre crop to the preset
+ *   stamp, per-band normalisation) + batched forward pass + softmax, on the
+ *   `--backend` (default wasm), batches of `--batch` (default 32) objects (the
+ *   folder's objects repeated). `--no-inference` skips it.
  *
  * @module
  */
@@ -20,6 +25,14 @@ import { cpuUsage } from "node:process";
 import { listAlertFiles } from "../../lib/survey/ztf_files.ts";
 import { type AlertPacket, readAlertPackets } from "../../lib/survey/ztf_packet.ts";
 import { alertSeries, groupAlertSeries } from "../../lib/survey/ztf_series.ts";
+import type { ObjectSeries } from "../../lib/survey/series.ts";
+import * as tf from "@tensorflow/tfjs-core";
+import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
+import { evalLogits } from "../../lib/model/train_step.ts";
+import { type BackendChoice, selectBackend } from "../../lib/train/backend.ts";
+import { reformatSeries } from "../../lib/data/reformat.ts";
+import type { Normalization } from "../../lib/data/normalization.ts";
+import { BandMap } from "../../lib/survey/bands.ts";
 
 function arg(args: string[], name: string, def: string): string {
   const i = args.indexOf(name);
@@ -66,6 +79,98 @@ async function timed(
   };
 }
 
+/**
+ * Per-band mean/std of the valid (mask = 1) pixels in the central `size` crop
+ * of the series' frames (what the training split would give; here only to
+ * make the numbers realistic, it does not change the speed).
+ */
+function bandNormalization(
+  series: readonly ObjectSeries[],
+  bands: string[],
+  size: number,
+): Normalization {
+  const n = bands.map(() => 0), s1 = bands.map(() => 0), s2 = bands.map(() => 0);
+  for (const o of series) {
+    for (const f of o.frames) {
+      const b = bands.indexOf(f.band);
+      if (b < 0) continue;
+      const x0 = Math.floor((f.width - size) / 2), y0 = Math.floor((f.height - size) / 2);
+      for (let y = y0; y < y0 + size; y++) {
+        for (let x = x0; x < x0 + size; x++) {
+          const i = y * f.width + x;
+          if (f.mask && !f.mask[i]) continue;
+          const v = f.pixels[i]!;
+          n[b]!++;
+          s1[b]! += v;
+          s2[b]! += v * v;
+        }
+      }
+    }
+  }
+  const mean = bands.map((_, b) => (n[b] ? s1[b]! / n[b]! : 0));
+  const std = bands.map((_, b) => {
+    const v = n[b] ? s2[b]! / n[b]! - mean[b]! ** 2 : 0;
+    return v > 0 ? Math.sqrt(v) : 1;
+  });
+  return { bands, mean, std, pixels: n, objects: series.length, size };
+}
+
+/** Inference objects/s of the cpu preset on the alert series. */
+async function inference(
+  series: readonly ObjectSeries[],
+  backend: BackendChoice,
+  batch: number,
+  seconds: number,
+): Promise<Record<string, unknown>> {
+  const sel = await selectBackend(backend, { quiet: true });
+  const cfg = PRESETS.cpu;
+  const L = cfg.length, S = cfg.stamp;
+  const bandMap = new BandMap();
+  const norm = bandNormalization(series, [...cfg.bands], S);
+  const model = createConvEntion("cpu", 1);
+  const objects = Array.from({ length: batch }, (_, i) => ({
+    ...series[i % series.length]!,
+    id: `${series[i % series.length]!.id}#${i}`,
+  }));
+  const frames = new Float32Array(batch * L * S * S);
+  const bands = new Int32Array(batch * L);
+  const pass = (): void => {
+    objects.forEach((o, i) => {
+      const b = reformatSeries(o, { bands: bandMap, length: L, size: S, normalization: norm });
+      frames.set(b.frames, i * L * S * S);
+      bands.set(b.bands, i * L);
+    });
+    const probs = tf.tidy(() => {
+      const input = {
+        frames: tf.tensor4d(frames, [batch, L, S, S]),
+        bands: tf.tensor2d(bands, [batch, L], "int32"),
+      };
+      return tf.softmax(evalLogits(model, input)); // [batch, C]
+    });
+    probs.dataSync();
+    probs.dispose();
+  };
+  const before = tf.memory().numTensors;
+  const t = await timed(seconds, batch, pass);
+  const leaked = tf.memory().numTensors - before;
+  model.dispose();
+  return {
+    what: "ConvEntion cpu preset (random weights, seed 1): reformat + forward + softmax",
+    backend: sel.backend,
+    backendDetail: sel.reason,
+    preset: "cpu",
+    stamp: S,
+    length: L,
+    batch,
+    objects: t.items,
+    seconds: t.seconds,
+    objectsPerSec: t.perSec,
+    cpuSeconds: t.cpuSeconds,
+    objectsPerCpuSec: t.perCpuSec,
+    tensorsLeaked: leaked,
+  };
+}
+
 /** Entry point: prints one JSON object. */
 export async function main(args: string[]): Promise<void> {
   const dir = arg(args, "--dir", "../shared/data/ztf-alerts");
@@ -105,6 +210,17 @@ export async function main(args: string[]): Promise<void> {
   const grouping = await timed(seconds, objectsPerCopy * copies, () => {
     groupAlertSeries(many, { cutout: "difference" });
   });
+
+  const withInference = !args.includes("--no-inference");
+  const series = (await alertSeries(dir, { cutout: "difference" })).series;
+  const infer = withInference
+    ? await inference(
+      series,
+      arg(args, "--backend", "wasm") as BackendChoice,
+      Number(arg(args, "--batch", "32")),
+      seconds,
+    )
+    : { skipped: "--no-inference" };
 
   const endToEnd = await timed(
     seconds,
@@ -159,6 +275,7 @@ export async function main(args: string[]): Promise<void> {
         cpuSeconds: endToEnd.cpuSeconds,
         objectsPerCpuSec: endToEnd.perCpuSec,
       },
+      inference: infer,
     },
     null,
     2,
