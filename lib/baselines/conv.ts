@@ -1,23 +1,34 @@
 /**
- * 2D convolution with PyTorch weight layout for the baselines' CNNs. TEMPORARY: plain
- * tf.conv2d until lib/model's convolution with forward-conv gradients (needed on wasm) lands.
+ * 2D convolution with PyTorch weight layout for the baselines' CNNs, on lib/model's
+ * convolution whose gradients are built from forward convolutions (TF.js's wasm backend has no
+ * Conv2DBackpropFilter; its cpu backend's is pathologically slow).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { conv2d } from "../model/conv_exact.ts";
+import { torchConv2dKernel } from "../model/conv_attention.ts";
 import type { Params } from "./params.ts";
 
 /**
- * Applies `nn.Conv2d` parameters `name.weight [out, in, kh, kw]`, `name.bias` to NHWC input.
+ * Applies `nn.Conv2d` parameters `name.weight [out, in, kh, kw]`, `name.bias [out]` (stride 1)
+ * to NHWC input.
  *
  * @param p The parameters.
  * @param name Layer name.
  * @param x `[N, H, W, in]`.
  * @param pad Zero padding on each side.
- * @returns `[N, H', W', out]`.
+ * @param inputGrad Whether the input needs a gradient (false for a first layer on data).
+ * @returns `[N, H + 2 pad - kh + 1, W + 2 pad - kw + 1, out]`.
  */
-export function conv2dLayer(p: Params, name: string, x: tf.Tensor4D, pad: number): tf.Tensor4D {
-  const w = tf.transpose(p.get(`${name}.weight`), [2, 3, 1, 0]) as tf.Tensor4D;
-  const y = tf.conv2d(x, w, 1, pad === 0 ? "valid" : [[0, 0], [pad, pad], [pad, pad], [0, 0]]);
+export function conv2dLayer(
+  p: Params,
+  name: string,
+  x: tf.Tensor4D,
+  pad: number,
+  inputGrad = true,
+): tf.Tensor4D {
+  const w = torchConv2dKernel(p.get(`${name}.weight`));
+  const y = conv2d(x, w, { pad: [[pad, pad], [pad, pad]], inputGrad });
   return tf.add(y, p.get(`${name}.bias`));
 }

@@ -33,7 +33,10 @@ export type GpKernel = "matern32" | "sqexp";
 export interface GpFitOptions {
   /** Kernel (default `matern32`). */
   kernel?: GpKernel;
-  /** Fit the wavelength length scale too (default true); false keeps `wavelengthScale`. */
+  /**
+   * Fit the wavelength length scale too (default false: fixed at `wavelengthScale`, as avocado
+   * and SCONE do; sparse band coverage constrains it poorly).
+   */
   fitWavelengthScale?: boolean;
   /** Initial or fixed wavelength length scale in angstrom (default 6000, as SCONE). */
   wavelengthScale?: number;
@@ -77,15 +80,16 @@ export interface GpFit {
 
 const SQRT3 = Math.sqrt(3);
 
-/** Kernel value and its derivative factor d k / d log(scale) = k' * (delta/scale)^2. */
-function kernelAt(kind: GpKernel, a2: number, r2: number): { k: number; dk: number } {
-  if (kind === "sqexp") {
-    const k = a2 * Math.exp(-0.5 * r2);
-    return { k, dk: k };
-  }
+/** Kernel value at squared scaled distance `r2`. */
+function kernelValue(kind: GpKernel, a2: number, r2: number): number {
+  if (kind === "sqexp") return a2 * Math.exp(-0.5 * r2);
   const r = Math.sqrt(r2);
-  const e = Math.exp(-SQRT3 * r);
-  return { k: a2 * (1 + SQRT3 * r) * e, dk: 3 * a2 * e };
+  return a2 * (1 + SQRT3 * r) * Math.exp(-SQRT3 * r);
+}
+
+/** The factor dk with d k / d log(scale) = dk * (delta / scale)^2. */
+function kernelScaleFactor(kind: GpKernel, a2: number, r2: number, k: number): number {
+  return kind === "sqexp" ? k : 3 * a2 * Math.exp(-SQRT3 * Math.sqrt(r2));
 }
 
 /** In-place Cholesky of an n x n symmetric positive definite matrix (lower). False if not PD. */
@@ -105,6 +109,35 @@ function cholesky(a: Float64Array, n: number): boolean {
     for (let k = j + 1; k < n; k++) a[j * n + k] = 0;
   }
   return true;
+}
+
+/** K^-1 (full, symmetric) from K's lower Cholesky factor L (row-major). */
+function inverseFromCholesky(l: Float64Array, n: number): Float64Array {
+  // mt = (L^-1)^T, row i of mt = column i of L^-1 (contiguous for the product below).
+  const mt = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    mt[rj + j] = 1 / l[j * n + j]!;
+    for (let i = j + 1; i < n; i++) {
+      let s = 0;
+      const ri = i * n;
+      for (let k = j; k < i; k++) s += l[ri + k]! * mt[rj + k]!;
+      mt[rj + i] = -s / l[ri + i]!;
+    }
+  }
+  // K^-1 = L^-T L^-1: (i, j) = sum_{k >= max(i, j)} mt[i, k] mt[j, k].
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = 0; j <= i; j++) {
+      const rj = j * n;
+      let s = 0;
+      for (let k = i; k < n; k++) s += mt[ri + k]! * mt[rj + k]!;
+      out[ri + j] = s;
+      out[rj + i] = s;
+    }
+  }
+  return out;
 }
 
 /** Solves L x = b in place (L lower, row-major). */
@@ -153,13 +186,14 @@ function evaluate(p: Problem, theta: readonly number[], wantGrad: boolean): Eval
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       const u = (t[i]! - t[j]!) / lt, v = (lam[i]! - lam[j]!) / ll;
-      const kv = kernelAt(kernel, a2, u * u + v * v);
-      k[i * n + j] = kv.k;
-      k[j * n + i] = kv.k;
+      const r2 = u * u + v * v;
+      const kv = kernelValue(kernel, a2, r2);
+      k[i * n + j] = kv;
+      k[j * n + i] = kv;
       if (dt2 && dl2 && dk) {
         dt2[i * n + j] = dt2[j * n + i] = u * u;
         dl2[i * n + j] = dl2[j * n + i] = v * v;
-        dk[i * n + j] = dk[j * n + i] = kv.dk;
+        dk[i * n + j] = dk[j * n + i] = kernelScaleFactor(kernel, a2, r2, kv);
       }
     }
     k[i * n + i]! += noise[i]!;
@@ -176,16 +210,8 @@ function evaluate(p: Problem, theta: readonly number[], wantGrad: boolean): Eval
   const value = -0.5 * quad - logdet - 0.5 * n * Math.log(2 * Math.PI);
   const grad = [0, 0, 0];
   if (wantGrad && kk && dt2 && dl2 && dk) {
-    // K^-1 from the Cholesky factor, column by column.
-    const kinv = new Float64Array(n * n);
-    const col = new Float64Array(n);
-    for (let c = 0; c < n; c++) {
-      col.fill(0);
-      col[c] = 1;
-      solveLower(k, n, col);
-      solveUpper(k, n, col);
-      for (let r = 0; r < n; r++) kinv[r * n + c] = col[r]!;
-    }
+    // K^-1 = L^-T L^-1 from the triangular inverse of the Cholesky factor (n^3/3 flops).
+    const kinv = inverseFromCholesky(k, n);
     // dL/dtheta = 0.5 tr((alpha alpha^T - K^-1) dK/dtheta).
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) {
@@ -279,7 +305,7 @@ export function fitGp2d(points: readonly LightCurvePoint[], options: GpFitOption
   const prep = prepare(points, options);
   const { n, t, lam, scale, problem } = prep;
   const ys = problem.y;
-  const fitLambda = options.fitWavelengthScale ?? true;
+  const fitLambda = options.fitWavelengthScale ?? false;
   const [tLo, tHi] = options.timeScaleBounds ?? [1, 1000];
   const [lLo, lHi] = options.wavelengthScaleBounds ?? [300, 30000];
   const lo = [Math.log(1e-3), Math.log(tLo), Math.log(lLo)];
@@ -353,7 +379,7 @@ export function fitGp2d(points: readonly LightCurvePoint[], options: GpFitOption
         let mu = 0;
         for (let i = 0; i < n; i++) {
           const u = (mjd[c]! - t[i]!) / lt, v = (wavelength[c]! - lam[i]!) / ll;
-          const kv = kernelAt(kernel, a2, u * u + v * v).k;
+          const kv = kernelValue(kernel, a2, u * u + v * v);
           ks[i] = kv;
           mu += kv * fitted.alpha[i]!;
         }

@@ -87,7 +87,7 @@ export class ImageRnn implements Classifier {
       const [b, l, h, w] = input.frames.shape;
       // Per-frame CNN on [B*l, h, w, 1].
       let x = tf.reshape(input.frames, [b * l, h, w, 1]) as tf.Tensor4D;
-      x = tf.maxPool(tf.relu(conv2dLayer(p, "cnn.conv1", x, 1)), 2, 2, "valid");
+      x = tf.maxPool(tf.relu(conv2dLayer(p, "cnn.conv1", x, 1, false)), 2, 2, "valid");
       x = tf.maxPool(tf.relu(conv2dLayer(p, "cnn.conv2", x, 1)), 2, 2, "valid");
       x = tf.relu(conv2dLayer(p, "cnn.conv3", x, 1));
       const feats = tf.relu(linear(p, "cnn.fc", tf.reshape(x, [b * l, this.#flat])));

@@ -76,7 +76,7 @@ export class Scone implements Classifier {
     const cfg = this.#cfg, p = this.#p, seed = opts.seed ?? 0;
     return tf.tidy(() => {
       let x = tf.transpose(input.frames, [0, 2, 3, 1]) as tf.Tensor4D; // [B, W, D, 2]
-      x = tf.maxPool(tf.relu(conv2dLayer(p, "conv1", x, 1)), 2, 2, "valid");
+      x = tf.maxPool(tf.relu(conv2dLayer(p, "conv1", x, 1, false)), 2, 2, "valid");
       x = tf.maxPool(tf.relu(conv2dLayer(p, "conv2", x, 1)), 2, 2, "valid");
       x = tf.maxPool(tf.relu(conv2dLayer(p, "conv3", x, 1)), 2, 2, "valid");
       let z: tf.Tensor = tf.reshape(x, [x.shape[0], this.#flat]);

@@ -1,5 +1,10 @@
 import { assert } from "../util/assert.ts";
-import { BAND_WAVELENGTHS, fitGp2d, gpHeatmap } from "../../lib/baselines/gp_heatmap.ts";
+import {
+  BAND_WAVELENGTHS,
+  fitGp2d,
+  gpHeatmap,
+  gpLogMarginalLikelihood,
+} from "../../lib/baselines/gp_heatmap.ts";
 import type { LightCurvePoint } from "../../lib/baselines/photometry.ts";
 
 /** A noiseless analytic SN-like light curve: Bazin rise/decline, colour depending on band. */
@@ -62,4 +67,50 @@ Deno.test("GP heatmap: shape, normalisation, finite", () => {
   for (const v of map.mean) mx = Math.max(mx, Math.abs(v));
   assert(Math.abs(mx - 1) < 1e-6, `max |mean| ${mx}`);
   assert(map.std.every((v) => Number.isFinite(v) && v >= 0));
+});
+
+Deno.test("GP marginal-likelihood gradient matches finite differences (both kernels)", () => {
+  const points: LightCurvePoint[] = [];
+  for (let k = 0; k < 12; k++) {
+    for (const band of ["g", "r", "i"]) {
+      const t = 53610 + 6 * k;
+      points.push({ mjd: t, band, flux: truth(t, BAND_WAVELENGTHS[band]!), fluxErr: 3 });
+    }
+  }
+  const at = { amplitude: 0.7, timeScale: 30, wavelengthScale: 5000 };
+  for (const kernel of ["matern32", "sqexp"] as const) {
+    const g = gpLogMarginalLikelihood(points, at, { kernel }).gradient;
+    const keys = ["amplitude", "timeScale", "wavelengthScale"] as const;
+    keys.forEach((key, i) => {
+      const h = 1e-5;
+      const up = gpLogMarginalLikelihood(points, { ...at, [key]: at[key] * Math.exp(h) }, {
+        kernel,
+      });
+      const dn = gpLogMarginalLikelihood(points, { ...at, [key]: at[key] * Math.exp(-h) }, {
+        kernel,
+      });
+      const fd = (up.value - dn.value) / (2 * h);
+      assert(
+        Math.abs(fd - g[i]!) <= 1e-5 * Math.max(1, Math.abs(fd)),
+        `${kernel} ${key}: ${g[i]} vs ${fd}`,
+      );
+    });
+  }
+});
+
+Deno.test("GP fit with the wavelength scale free reaches a likelihood at least as high", () => {
+  const points: LightCurvePoint[] = [];
+  for (let k = 0; k < 15; k++) {
+    for (const band of ["g", "r", "i", "z"]) {
+      const t = 53610 + 5 * k;
+      points.push({ mjd: t, band, flux: truth(t, BAND_WAVELENGTHS[band]!), fluxErr: 2 });
+    }
+  }
+  const fixed = fitGp2d(points);
+  const free = fitGp2d(points, { fitWavelengthScale: true });
+  assert(Math.abs(fixed.wavelengthScale - 6000) < 1e-6);
+  assert(
+    free.logLikelihood >= fixed.logLikelihood - 1e-6,
+    `${free.logLikelihood} < ${fixed.logLikelihood}`,
+  );
 });
