@@ -28,7 +28,7 @@ import { type AugmentConfig, resolveAugment } from "./augment.ts";
 import { type ClassTarget, epochPlan, type PlanEntry } from "./balance.ts";
 import { buildBatch, type BuildOptions, type Visit } from "./batch_builder.ts";
 import { DEFAULT_LENGTH } from "./reformat.ts";
-import type { WorkerStart } from "./loader_worker.ts";
+import type { WorkerStart } from "./loader_protocol.ts";
 
 /** Options common to training and evaluation batches. */
 export interface LoaderOptions {

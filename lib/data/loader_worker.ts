@@ -1,5 +1,3 @@
-/// <reference no-default-lib="true" />
-/// <reference lib="deno.worker" />
 /**
  * Loader worker: opens the store itself and builds batches ahead of the
  * consumer, at most `depth` batches not yet acknowledged (a bounded queue),
@@ -12,24 +10,15 @@
  * @module
  */
 import { openStoreSync, type Store } from "./store.ts";
-import { buildBatch, type BuildOptions, type Visit } from "./batch_builder.ts";
+import { buildBatch } from "./batch_builder.ts";
 import { batchBuffers } from "./batch.ts";
+import type { WorkerStart } from "./loader_protocol.ts";
 
-/** The start message. */
-export interface WorkerStart {
-  /** Store folder. */
-  storePath: string;
-  /** Pixel cache budget. */
-  cacheBytes: number;
-  /** Batches to build, in order; each is a list of rows. */
-  jobs: Visit[][];
-  /** Sequence numbers of the jobs (for the consumer's ordering). */
-  seqs: number[];
-  /** Build options. */
-  build: BuildOptions;
-  /** Most batches built ahead of the consumer. */
-  depth: number;
-}
+/** The worker global scope, typed without a triple-slash `deno.worker` lib reference. */
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent) => void) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+};
 
 let store: Store | null = null;
 let credits = 0;
@@ -41,24 +30,24 @@ function pump(): void {
   try {
     while (credits > 0 && next < start.jobs.length) {
       const batch = buildBatch(store, start.jobs[next]!, start.build);
-      self.postMessage({ type: "batch", seq: start.seqs[next], batch }, batchBuffers(batch));
+      scope.postMessage({ type: "batch", seq: start.seqs[next], batch }, batchBuffers(batch));
       next++;
       credits--;
     }
   } catch (e) {
-    self.postMessage({ type: "error", message: (e as Error).message ?? String(e) });
+    scope.postMessage({ type: "error", message: (e as Error).message ?? String(e) });
     start = null;
   }
 }
 
-self.onmessage = (ev: MessageEvent) => {
+scope.onmessage = (ev: MessageEvent) => {
   const msg = ev.data as { type: string } & Partial<WorkerStart>;
   if (msg.type === "start") {
     start = msg as WorkerStart;
     try {
       store = openStoreSync(start.storePath, { cacheBytes: start.cacheBytes });
     } catch (e) {
-      self.postMessage({ type: "error", message: (e as Error).message ?? String(e) });
+      scope.postMessage({ type: "error", message: (e as Error).message ?? String(e) });
       return;
     }
     credits = start.depth;

@@ -20,6 +20,8 @@ import {
 /** Raised when a store folder is missing, incomplete or corrupt. */
 export class StoreError extends ConventionError {
   /**
+   * Creates the error.
+   *
    * @param message What is wrong with which store.
    * @param options `hint` and `cause`.
    */
@@ -74,7 +76,15 @@ export class Store {
   #cacheLimit: number;
   #raw: Uint8Array = new Uint8Array(0);
 
-  /** Use {@link openStore} or {@link openStoreSync}. */
+  /**
+   * Use {@link openStore} or {@link openStoreSync}.
+   *
+   * @param path Store folder.
+   * @param index Parsed index.
+   * @param file Open frames file.
+   * @param tables Per-frame tables read from the frames file.
+   * @param opts Cache options.
+   */
   constructor(
     path: string,
     index: StoreIndex,
@@ -184,6 +194,7 @@ export class Store {
     this.#cacheBytes = 0;
   }
 
+  /** Closes the store (for `using store = openStoreSync(...)`). */
   [Symbol.dispose](): void {
     this.close();
   }

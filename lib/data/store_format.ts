@@ -113,6 +113,6 @@ export function storeLayout(nFrames: number, size: number, dtype: StoreDtype): S
 }
 
 /** The policy text written in indexes and reports. */
-export const STAMP_POLICY =
+export const STAMP_POLICY: string =
   "larger stamps centre-cropped, smaller stamps zero-padded around the centre; " +
   "invalid (NaN, masked, padded) pixels stored as NaN and set to 0 after normalisation";
