@@ -43,10 +43,10 @@ export function registerEval(program: Command): void {
       if (!["auto", "webgpu", "wasm", "cpu"].includes(o.backend)) {
         throw new UsageError(`--backend ${o.backend} is not auto, webgpu, wasm or cpu.`);
       }
-      await hooks.selectBackend(o.backend as "auto");
       const dirs = runs.length ? await Promise.all(runs.map((r) => resolveRun(r, o.runsDir))) : [
         await resolveRun(undefined, o.runsDir),
       ];
+      await hooks.selectBackend(o.backend as "auto");
       if (dirs.length > 1 && typeof o.report === "string") {
         throw new UsageError(
           "--report FILE names one report; with several runs each goes to <run>/eval/.",

@@ -62,8 +62,8 @@ export function registerPredict(program: Command): void {
       if (!["auto", "webgpu", "wasm", "cpu"].includes(o.backend)) {
         throw new UsageError(`--backend ${o.backend} is not auto, webgpu, wasm or cpu.`);
       }
-      await runtimeHooks().selectBackend(o.backend as "auto");
       const dir = await resolveRun(o.model, o.runsDir);
+      await runtimeHooks().selectBackend(o.backend as "auto");
       const mc = (o.mc ?? 0) > 0;
       let header = false, n = 0, problems = 0;
       const enc = new TextEncoder();

@@ -6,13 +6,14 @@
  *
  * @module
  */
-import { ConventionError, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { BandMap } from "../survey/bands.ts";
 import type { ObjectSource } from "../survey/source.ts";
 import { openSource } from "../survey/open_source.ts";
 import { ingest } from "../data/ingest.ts";
 import { INDEX_NAME } from "../data/store_format.ts";
 import { hashSeed } from "../util/rng.ts";
+import { ensureDefaultSurvey } from "../simulate/default_survey.ts";
 import type { DataConfig } from "./config.ts";
 
 /** Default cache folder (simulated survey, ingested stores). */
@@ -74,7 +75,7 @@ export interface PrepareOptions {
   progress?: boolean;
   /**
    * Creates the default simulated survey when missing and returns its
-   * folder (the simulator's `ensureDefaultSurvey`).
+   * folder (default: the simulator's `ensureDefaultSurvey`).
    */
   ensureDefaultSurvey?: (cacheDir: string) => Promise<string>;
 }
@@ -92,11 +93,9 @@ export async function prepareStore(data: DataConfig, opts: PrepareOptions = {}):
   let storeDir: string;
   const bandsTag = data.bands ? `-${data.bands.join("")}` : "";
   if (data.source === "default") {
-    if (!opts.ensureDefaultSurvey) {
-      throw new ConventionError("The default simulated survey is not available in this build.");
-    }
-    survey = await opts.ensureDefaultSurvey(cache);
-    storeDir = data.store ?? `${cache}/stores/default${bandsTag}`;
+    survey = await (opts.ensureDefaultSurvey ?? ensureDefaultSurvey)(cache);
+    // Keyed by the survey folder's name, which carries the simulator version.
+    storeDir = data.store ?? `${cache}/stores/${survey.split("/").pop()}${bandsTag}`;
   } else {
     const kind = await inputKind(data.source);
     if (kind === "store") return data.source.replace(/\/+$/, "");

@@ -8,6 +8,7 @@ import { ConventionError } from "../errors.ts";
 import { loadNormalization, type Normalization } from "../data/normalization.ts";
 import { configFromYaml, type TrainConfig } from "./config.ts";
 import { getModel, type ModelEntry, type TrainableModel } from "./models.ts";
+import "./builtin_models.ts";
 import { loadWeightsFile } from "./checkpoint.ts";
 import { readRunInfo, type RunInfo, runPaths } from "./run_dir.ts";
 
@@ -74,7 +75,7 @@ export async function loadRun(
     preset: config.model.preset,
     options: config.model.options,
     numClasses: info.classes.length,
-    bands: info.bands.length,
+    bands: [...info.bands],
     seed: config.seed,
   });
   try {

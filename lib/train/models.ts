@@ -54,8 +54,8 @@ export interface ModelSpec {
   options: Record<string, unknown>;
   /** Number of classes. */
   numClasses: number;
-  /** Number of bands (band ids 1..bands). */
-  bands: number;
+  /** Band names of the data, in band-id order (band ids 1..B). */
+  bands: string[];
   /** Initialisation seed. */
   seed: number;
 }

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import { ConventionError } from "../errors.ts";
+import { ensureDefaultSurvey } from "../simulate/default_survey.ts";
 import type { BackendChoice } from "./config.ts";
+import { selectBackend } from "./backend.ts";
 
 /** Hooks used by `train`, `eval` and `predict`. */
 export interface RuntimeHooks {
@@ -20,12 +20,7 @@ export interface RuntimeHooks {
 /** The hooks wired to the project's simulator, backend choice and models. */
 export function runtimeHooks(): RuntimeHooks {
   return {
-    ensureDefaultSurvey: () => {
-      throw new ConventionError("The default simulated survey is not wired in yet (issue 4).");
-    },
-    selectBackend: async (choice) => {
-      if (choice !== "auto") await tf.setBackend(choice);
-      return tf.getBackend();
-    },
+    ensureDefaultSurvey: (cacheDir) => ensureDefaultSurvey(cacheDir),
+    selectBackend: async (choice) => (await selectBackend(choice)).backend,
   };
 }

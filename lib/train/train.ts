@@ -36,6 +36,7 @@ import {
   validateConfig,
 } from "./config.ts";
 import { getModel, type ModelEntry, type TrainableModel } from "./models.ts";
+import "./builtin_models.ts";
 import { Adam } from "./optimizer.ts";
 import { NonFiniteLossError, trainStep } from "./step.ts";
 import { batchLogits, rowArgmax, rowCrossEntropy } from "./infer.ts";
@@ -59,6 +60,7 @@ import {
   writeRunInfo,
 } from "./run_dir.ts";
 import { type PrepareOptions, prepareStore } from "./data_source.ts";
+import { selectBackend } from "./backend.ts";
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -77,7 +79,7 @@ export interface TrainOptions {
   tty?: boolean;
   /** Where messages go (default stderr). */
   log?: (line: string) => void;
-  /** Backend choice hook (called once before any tensor is made). */
+  /** Backend choice (default: `selectBackend` of `config.backend`), called before any tensor. */
   selectBackend?: (choice: TrainConfig["backend"]) => Promise<string>;
 }
 
@@ -227,7 +229,7 @@ async function setUp<I>(
     preset: config.model.preset,
     options: config.model.options,
     numClasses: store.classes.length,
-    bands: store.bands.length,
+    bands: [...store.bands],
     seed: config.seed,
   });
   const { length, size } = entry.inputShape(model);
@@ -287,7 +289,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const paths = runPaths(dir);
   await Deno.mkdir(paths.checkpoints, { recursive: true });
   await Deno.mkdir(paths.best, { recursive: true });
-  const backend = opts.selectBackend ? await opts.selectBackend(config.backend) : tf.getBackend();
+  const backend = opts.selectBackend
+    ? await opts.selectBackend(config.backend)
+    : (await selectBackend(config.backend)).backend;
 
   const setup = await setUp<unknown>(config, dir, resuming, opts);
   const { model, entry, store } = setup;

@@ -64,3 +64,56 @@ Deno.test("cli: bad training options and missing runs are one-line errors", asyn
     assertMatch(r.stderr, re);
   }
 });
+
+Deno.test("cli end to end: train (stopped, resumed), eval with report, predict csv with --mc", async () => {
+  const { writeTinySurvey } = await import("./fixture.ts");
+  const root = await Deno.makeTempDir({ prefix: "convention-cli-" });
+  try {
+    await writeTinySurvey(`${root}/survey`, 6);
+    const common = ["--runs-dir", `${root}/runs`, "--name", "cli"];
+    const t1 = await cli(
+      "train",
+      "--preset",
+      "tiny",
+      "--backend",
+      "wasm",
+      "--data",
+      `${root}/survey`,
+      "--store",
+      `${root}/store`,
+      "--stop-after-epochs",
+      "1",
+      ...common,
+    );
+    assertEquals(t1.code, 0, t1.stderr);
+    assertMatch(t1.stderr, /stage 1 epoch 1\/2: loss/);
+    assertMatch(t1.stderr, /stopped; resume with --resume/);
+    const t2 = await cli("train", "--resume", `${root}/runs/cli`, "--report", `${root}/r.html`);
+    assertEquals(t2.code, 0, t2.stderr);
+    assertMatch(t2.stderr, /resuming .*stage 1, 1 epoch\(s\) done/);
+    assertMatch(t2.stderr, /test accuracy: \d+\.\d\d %/);
+    assertMatch(t2.stdout, /\| accuracy %/);
+    await Deno.stat(`${root}/r.html`);
+    const ev = await cli("eval", "--runs-dir", `${root}/runs`, "--json", "--no-report");
+    assertEquals(ev.code, 0, ev.stderr);
+    assertEquals(typeof JSON.parse(ev.stdout).accuracy, "number");
+    const pr = await cli(
+      "predict",
+      "--model",
+      "cli",
+      "--runs-dir",
+      `${root}/runs`,
+      "--format",
+      "csv",
+      "--mc",
+      "3",
+      `${root}/survey`,
+    );
+    assertEquals(pr.code, 0, pr.stderr);
+    const lines = pr.stdout.trim().split("\n");
+    assertEquals(lines.length, 1 + 24);
+    assertMatch(lines[0]!, /^object_id,label,predicted,frames,p_AGN,.*,mc_predicted,mc_mean_AGN/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

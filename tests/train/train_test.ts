@@ -1,17 +1,19 @@
-import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import { assert, assertEquals, assertMatch, assertRejects } from "../util/assert.ts";
 import { merge, type TrainConfig, trainPreset } from "../../lib/train/config.ts";
 import { train } from "../../lib/train/train.ts";
 import { readManifest } from "../../lib/train/checkpoint.ts";
-import { decodeTensors } from "../../lib/train/tensor_file.ts";
+import { decodeSafetensors } from "../../lib/model/safetensors.ts";
 import { NonFiniteLossError } from "../../lib/train/step.ts";
 import { readEpochLog } from "../../lib/train/metrics_log.ts";
-import { registerStandIn } from "./stand_in.ts";
+import { selectBackend } from "../../lib/train/backend.ts";
+import { registerFaultyConvEntion } from "./faulty_model.ts";
 import { writeTinySurvey } from "./fixture.ts";
 
-await tf.setBackend("cpu");
-registerStandIn(5);
+// ConvEntion's tiny preset on the wasm backend (one thread: deterministic).
+await selectBackend("wasm", { quiet: true });
+// 4 training steps per epoch (32 objects, batch 8): NaN at epoch 2, batch 2.
+registerFaultyConvEntion(6);
 const root = await Deno.makeTempDir({ prefix: "convention-train-" });
 await writeTinySurvey(`${root}/survey`);
 
@@ -19,16 +21,17 @@ function cfg(name: string, over: Record<string, unknown> = {}): TrainConfig {
   return merge(trainPreset("tiny"), {
     name,
     runsDir: `${root}/runs`,
-    model: { name: "stand-in" },
+    backend: "wasm",
     data: { source: `${root}/survey`, store: `${root}/store` },
     ...over,
   } as Record<string, unknown>);
 }
 const quiet = { log: () => {}, tty: false };
 
-async function weightsOf(path: string): Promise<Map<string, Float32Array | Int32Array>> {
-  const { arrays } = decodeTensors(await Deno.readFile(path), path);
-  return new Map([...arrays].map(([k, v]) => [k, v.data]));
+/** Every tensor of a final weights file (PyTorch-layout safetensors). */
+async function weightsOf(path: string): Promise<Map<string, unknown>> {
+  const { tensors } = decodeSafetensors(await Deno.readFile(path), path);
+  return new Map([...tensors].map(([k, v]) => [k, v.data]));
 }
 
 Deno.test("train: two stages write the run folder; no tensor leak", async () => {
@@ -85,7 +88,7 @@ Deno.test("train: resume after a stop ends with bit-identical weights", async ()
 });
 
 Deno.test("train: NaN loss stops with stage/epoch/batch and keeps the last checkpoint", async () => {
-  const c = cfg("nan", { model: { name: "stand-in-nan" } });
+  const c = cfg("nan", { model: { name: "convention-nan" } });
   const err = await assertRejects(() => train({ config: c, ...quiet }), NonFiniteLossError);
   assertMatch(err.message, /stage 1, epoch 2, batch 2\/4/);
   const m = await readManifest(`${root}/runs/nan/checkpoints`);
@@ -121,6 +124,23 @@ Deno.test("eval + predict: metrics files, report, predictions with MC dropout", 
     ]
   ) {
     await Deno.stat(`${r.runDir}/eval/${f}`);
+  }
+  // The real report renders: plots, tables and one gallery image per band of each object.
+  const { launchChromium, checkReport } = await import("../eval/chromium.ts");
+  const browser = await launchChromium();
+  try {
+    const rep = await checkReport(browser, ev.report!);
+    assertEquals(rep.requests, []);
+    assertEquals(rep.plots.length, 3);
+    for (const p of rep.plots) assert(p.visible && p.width > 50 && p.height > 50, p.title);
+    assertEquals(
+      rep.objects,
+      Math.min(4, ev.metrics.n - Math.round(ev.metrics.accuracy * ev.metrics.n)),
+    );
+    for (const img of rep.images) assert(img.complete && img.visible && img.naturalWidth > 0);
+    assertEquals(rep.images.length, rep.objects * 2); // g and r
+  } finally {
+    await browser.close();
   }
   const preds = [];
   for await (const p of predict(r.runDir, [`${root}/survey`], { mc: 4, log: () => {} })) {
