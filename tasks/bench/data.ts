@@ -16,9 +16,17 @@
  *    stand-in for a synchronous training step): the time the consumer waits
  *    for each batch beyond that is the loader's cost to training.
  *
+ * 3. training: real ConvEntion training steps (TF.js wasm) fed by the
+ *    loader, `--train PRESET:BATCH:STEPS[,...]` (default `cpu:32:4`, the
+ *    default CPU configuration; `none` skips): the step time alone, the
+ *    loader time alone, and steps with a prefetching worker, where the wait
+ *    per step is what the loader costs training.
+ *
  * Options: `--survey DIR`, `--objects N`, `--work DIR` (default
  * /tmp/convention-bench-data), `--batches N` (default 12), `--compute-ms MS`
- * (default 1000), `--dtype float32|float16`, `--skip-ingest` (reuse the store).
+ * (default 1000), `--dtype float32|float16`, `--skip-ingest` (reuse the store),
+ * `--train SPEC`. The JSON records the load average at the start and the end
+ * (the machine may be shared).
  *
  * @module
  */
@@ -206,8 +214,132 @@ async function loaderRun(
   return out;
 }
 
+interface StepRun {
+  preset: string;
+  backend: string;
+  batchSize: number;
+  length: number;
+  size: number;
+  steps: number;
+  stepMsMedian: number;
+  loaderInThreadMsPerBatch: number;
+  endToEnd: { prefetch: number; msPerStep: number; waitPerStepMs: number };
+}
+
+/**
+ * Real ConvEntion training steps (TF.js wasm, one thread) on loader batches:
+ * the step time alone, the loader time alone (in-thread), and steps with the
+ * loader prefetching in a worker (the wait per step is what the loader costs).
+ */
+async function trainSteps(
+  store: Store,
+  ids: string[],
+  norm: Normalization,
+  preset: string,
+  batchSize: number,
+  steps: number,
+): Promise<StepRun> {
+  const tf = await import("@tensorflow/tfjs-core");
+  const { selectBackend } = await import("../../lib/train/backend.ts");
+  const { getModel } = await import("../../lib/train/models.ts");
+  await import("../../lib/train/builtin_models.ts");
+  const { Adam } = await import("../../lib/train/optimizer.ts");
+  const { trainStep } = await import("../../lib/train/step.ts");
+  const { backend } = await selectBackend("wasm", { quiet: true });
+  const entry = getModel("convention");
+  const model = entry.create({
+    preset,
+    options: {},
+    numClasses: store.classes.length,
+    bands: [...store.bands],
+    seed: 1,
+  });
+  const { length, size } = entry.inputShape(model);
+  const trainable = new Set(model.trainableVariables());
+  const vars = new Map([...model.weights()].filter(([, v]) => trainable.has(v)));
+  const opt = new Adam(vars, { lr: 1e-3 });
+  const opts = (prefetch: number, epoch: number) => ({
+    seed: 1,
+    epoch,
+    stage: 1,
+    batchSize,
+    length,
+    size,
+    normalization: norm,
+    prefetch,
+    dropLast: true,
+  });
+  const step = (b: Batch, k: number) => {
+    const input = entry.adapter(b);
+    const labels = tf.tensor1d(b.labels, "float32");
+    try {
+      trainStep(model, opt, input, labels, { loss: "cross-entropy", seed: k });
+    } finally {
+      entry.disposeInput(input);
+      labels.dispose();
+    }
+  };
+  // 1. Loader alone, in-thread.
+  const loaderMs: number[] = [];
+  const batches: Batch[] = [];
+  {
+    const it = epochBatches(store, ids, opts(0, 0))[Symbol.asyncIterator]();
+    for (let k = 0; k < steps + 1; k++) {
+      const t = performance.now();
+      const r = await it.next();
+      if (r.done) break;
+      loaderMs.push(performance.now() - t);
+      batches.push(r.value);
+    }
+    await it.return?.(undefined);
+  }
+  // 2. Steps alone (first one is warm-up).
+  const stepMs: number[] = [];
+  batches.forEach((b, k) => {
+    const t = performance.now();
+    step(b, k);
+    if (k > 0) stepMs.push(performance.now() - t);
+  });
+  batches.length = 0;
+  // 3. Steps with a prefetching worker.
+  let waited = 0, n = 0;
+  {
+    const it = epochBatches(store, ids, opts(2, 1))[Symbol.asyncIterator]();
+    await it.next(); // worker start-up and the first batch, not counted
+    const t1 = performance.now();
+    for (; n < steps; n++) {
+      const w = performance.now();
+      const r = await it.next();
+      if (r.done) break;
+      waited += performance.now() - w;
+      step(r.value, 100 + n);
+    }
+    await it.return?.(undefined);
+    const total = performance.now() - t1;
+    model.dispose();
+    opt.dispose?.();
+    const med = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? NaN;
+    return {
+      preset,
+      backend,
+      batchSize,
+      length,
+      size,
+      steps: stepMs.length,
+      stepMsMedian: Math.round(med(stepMs)),
+      loaderInThreadMsPerBatch: Math.round(med(loaderMs.slice(1))),
+      endToEnd: {
+        prefetch: 2,
+        msPerStep: Math.round(total / Math.max(1, n)),
+        waitPerStepMs: Math.round(waited / Math.max(1, n)),
+      },
+    };
+  }
+}
+
 /** Runs the benchmark (see the module doc). */
 export async function main(args: string[]): Promise<void> {
+  const loadStart = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
   const work = arg(args, "--work", "/tmp/convention-bench-data");
   const objects = Number(arg(args, "--objects", "8249"));
   const batches = Number(arg(args, "--batches", "12"));
@@ -271,7 +403,19 @@ export async function main(args: string[]): Promise<void> {
     console.error(`bench data: loader ${mode.name}`);
     runs.push(await loaderRun(store, ids, norm, mode, batches));
   }
+  const trainRuns: StepRun[] = [];
+  const trainArg = arg(args, "--train", "cpu:32:4");
+  if (trainArg !== "none") {
+    for (const spec of trainArg.split(",")) {
+      const [preset, bs, n] = spec.split(":");
+      console.error(`bench data: training steps ${spec}`);
+      trainRuns.push(
+        await trainSteps(store, ids, norm, preset!, Number(bs ?? 32), Number(n ?? 4)),
+      );
+    }
+  }
   store.close();
+  const loadEnd = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
   console.log(JSON.stringify(
     {
       bench: "data",
@@ -296,6 +440,8 @@ export async function main(args: string[]): Promise<void> {
         stage1TrainObjects: ids.length,
         runs,
       },
+      training: trainRuns,
+      loadAverage: { start: loadStart, end: loadEnd },
     },
     null,
     2,
