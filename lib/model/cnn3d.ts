@@ -52,6 +52,19 @@ function pad2(l: Cnn3dLayerGeometry): [[number, number], [number, number]] {
 }
 
 /**
+ * A conv3d (no bias) on time-major input, PyTorch weight layout: exactly
+ * PyTorch's `nn.Conv3d` on `[G, C, h, w, t]` with kernel `(kh, kw, kt)`.
+ *
+ * @param x `[t, G, h, w, C]`.
+ * @param weight `[out, C, kh, kw, kt]`.
+ * @param l Layer geometry (stride, padding, tap groups).
+ * @returns `[t', G, h', w', out]`.
+ */
+export function conv3d(x: tf.Tensor, weight: tf.Tensor, l: Cnn3dLayerGeometry): tf.Tensor {
+  return tf.tidy(() => conv3dTaps(tf.unstack(x) as tf.Tensor4D[], tapKernels(weight), l, true));
+}
+
+/**
  * One conv3d over time-major input as batched conv2d over the valid taps.
  *
  * @param frames Input frames per time, each `[G, h, w, C]`.

@@ -118,3 +118,121 @@ export function absMaxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
   return d;
 }
+
+/**
+ * PyTorch-layout conv3d in float64: x [G, C, H, W, T], w [O, C, kh, kw, kt],
+ * stride/pad [h, w, t].
+ */
+export function conv3dRef(
+  x: F64,
+  w: F64,
+  stride: [number, number, number],
+  pad: [number, number, number],
+): F64 {
+  const [g, c, h, wd, t] = x.shape as [number, number, number, number, number];
+  const [o, , kh, kw, kt] = w.shape as [number, number, number, number, number];
+  const out = (n: number, k: number, s: number, p: number) => Math.floor((n + 2 * p - k) / s) + 1;
+  const [ho, wo, to] = [
+    out(h, kh, stride[0], pad[0]),
+    out(wd, kw, stride[1], pad[1]),
+    out(t, kt, stride[2], pad[2]),
+  ];
+  const y = new Float64Array(g * o * ho * wo * to);
+  const xi = (a: number, b: number, cc: number, d: number, e: number) =>
+    (((a * c + b) * h + cc) * wd + d) * t + e;
+  const wi = (a: number, b: number, cc: number, d: number, e: number) =>
+    (((a * c + b) * kh + cc) * kw + d) * kt + e;
+  for (let n = 0; n < g; n++) {
+    for (let oc = 0; oc < o; oc++) {
+      for (let oy = 0; oy < ho; oy++) {
+        for (let ox = 0; ox < wo; ox++) {
+          for (let ot = 0; ot < to; ot++) {
+            let s = 0;
+            for (let ic = 0; ic < c; ic++) {
+              for (let a = 0; a < kh; a++) {
+                const iy = oy * stride[0] - pad[0] + a;
+                if (iy < 0 || iy >= h) continue;
+                for (let b = 0; b < kw; b++) {
+                  const ix = ox * stride[1] - pad[1] + b;
+                  if (ix < 0 || ix >= wd) continue;
+                  for (let k = 0; k < kt; k++) {
+                    const it = ot * stride[2] - pad[2] + k;
+                    if (it < 0 || it >= t) continue;
+                    s += x.data[xi(n, ic, iy, ix, it)]! * w.data[wi(oc, ic, a, b, k)]!;
+                  }
+                }
+              }
+            }
+            y[(((n * o + oc) * ho + oy) * wo + ox) * to + ot] = s;
+          }
+        }
+      }
+    }
+  }
+  return { data: y, shape: [g, o, ho, wo, to] };
+}
+
+/** Permutes a float64 tensor's axes (like numpy.transpose). */
+export function permute(a: F64, perm: number[]): F64 {
+  const shape = perm.map((p) => a.shape[p]!);
+  const strides = a.shape.map((_, i) => a.shape.slice(i + 1).reduce((x, y) => x * y, 1));
+  const out = new Float64Array(a.data.length);
+  const idx = new Array(shape.length).fill(0);
+  for (let i = 0; i < out.length; i++) {
+    let src = 0;
+    for (let j = 0; j < shape.length; j++) src += idx[j] * strides[perm[j]!]!;
+    out[i] = a.data[src]!;
+    for (let j = shape.length - 1; j >= 0; j--) {
+      if (++idx[j] < shape[j]!) break;
+      idx[j] = 0;
+    }
+  }
+  return { data: out, shape };
+}
+
+/** Gradients of sum(conv3dRef(x, w) * g) with respect to x and w, in float64. */
+export function conv3dRefGrads(
+  x: F64,
+  w: F64,
+  gy: F64,
+  stride: [number, number, number],
+  pad: [number, number, number],
+): { dx: F64; dw: F64 } {
+  const [g, c, h, wd, t] = x.shape as [number, number, number, number, number];
+  const [o, , kh, kw, kt] = w.shape as [number, number, number, number, number];
+  const [, , ho, wo, to] = gy.shape as [number, number, number, number, number];
+  const dx = new Float64Array(x.data.length), dw = new Float64Array(w.data.length);
+  const xi = (a: number, b: number, cc: number, d: number, e: number) =>
+    (((a * c + b) * h + cc) * wd + d) * t + e;
+  const wi = (a: number, b: number, cc: number, d: number, e: number) =>
+    (((a * c + b) * kh + cc) * kw + d) * kt + e;
+  for (let n = 0; n < g; n++) {
+    for (let oc = 0; oc < o; oc++) {
+      for (let oy = 0; oy < ho; oy++) {
+        for (let ox = 0; ox < wo; ox++) {
+          for (let ot = 0; ot < to; ot++) {
+            const gv = gy.data[(((n * o + oc) * ho + oy) * wo + ox) * to + ot]!;
+            for (let ic = 0; ic < c; ic++) {
+              for (let a = 0; a < kh; a++) {
+                const iy = oy * stride[0] - pad[0] + a;
+                if (iy < 0 || iy >= h) continue;
+                for (let b = 0; b < kw; b++) {
+                  const ix = ox * stride[1] - pad[1] + b;
+                  if (ix < 0 || ix >= wd) continue;
+                  for (let k = 0; k < kt; k++) {
+                    const it = ot * stride[2] - pad[2] + k;
+                    if (it < 0 || it >= t) continue;
+                    const xa = xi(n, ic, iy, ix, it), wa = wi(oc, ic, a, b, k);
+                    dx[xa] = dx[xa]! + w.data[wa]! * gv;
+                    dw[wa] = dw[wa]! + x.data[xa]! * gv;
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return { dx: { data: dx, shape: x.shape }, dw: { data: dw, shape: w.shape } };
+}

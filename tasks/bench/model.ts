@@ -1,0 +1,348 @@
+/**
+ * `deno task bench model [options]`: training-step speed of ConvEntion per
+ * backend, beside the PyTorch reference, as one JSON object on stdout.
+ *
+ * Per backend (each in its own process, so peak RSS is per backend): ms per
+ * Adam step (median of `--steps` after `--warmup`), wall and process CPU
+ * time, objects/s, for the `cpu` and `paper` presets at `--batch` (8); the
+ * `cpu` preset also at batch 32 (training and inference objects/s); the
+ * naive/factorised attention time ratio on the paper's attention shapes; peak
+ * RSS. webgpu is measured only on a hardware adapter (a software fallback
+ * adapter is reported as skipped). The paper preset is not run on the cpu
+ * backend unless `--paper-on-cpu` (one step takes many minutes there).
+ *
+ * The PyTorch reference (tasks/pytorch/bench_ref.py: the same paper preset,
+ * batch and threads = cores, n^2 attention as in the authors' code) runs in
+ * the same invocation; `ratio` = PyTorch ms / our ms (goal >= 1 for wasm).
+ *
+ * Options: `--backends wasm,cpu,webgpu`, `--steps N`, `--warmup N`,
+ * `--batch N`, `--threads N` (PyTorch), `--no-torch`, `--profile` (per-kernel
+ * times of one paper step), `--presets cpu,paper`, `--paper-on-cpu`.
+ *
+ * @module
+ */
+import process from "node:process";
+import * as tf from "@tensorflow/tfjs-core";
+import { createConvEntion, type PresetName, PRESETS } from "../../lib/model/convention.ts";
+import {
+  addConvAttention,
+  convAttention,
+  convAttentionNaive,
+} from "../../lib/model/conv_attention.ts";
+import { AdamW } from "../../lib/model/optimizer.ts";
+import { ParamStore } from "../../lib/model/params.ts";
+import { evalLogits, trainStep } from "../../lib/model/train_step.ts";
+import { type BackendChoice, probeWebGpu, selectBackend } from "../../lib/train/backend.ts";
+
+interface Opts {
+  backends: string[];
+  presets: PresetName[];
+  steps: number;
+  warmup: number;
+  batch: number;
+  threads: number;
+  torch: boolean;
+  profile: boolean;
+  paperOnCpu: boolean;
+  child: string | null;
+}
+
+function parse(args: string[]): Opts {
+  const val = (k: string, d: string) => {
+    const i = args.indexOf(k);
+    return i >= 0 && args[i + 1] ? args[i + 1]! : d;
+  };
+  return {
+    backends: val("--backends", "wasm,cpu,webgpu").split(","),
+    presets: val("--presets", "cpu,paper").split(",") as PresetName[],
+    steps: Number(val("--steps", "3")),
+    warmup: Number(val("--warmup", "1")),
+    batch: Number(val("--batch", "8")),
+    threads: Number(val("--threads", String(navigator.hardwareConcurrency || 2))),
+    torch: !args.includes("--no-torch"),
+    profile: args.includes("--profile"),
+    paperOnCpu: args.includes("--paper-on-cpu"),
+    child: args.includes("--child") ? val("--child", "") : null,
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+function peakRssMB(): number | null {
+  try {
+    const m = Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+)\s+kB/);
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function loadAvg(): number[] | null {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).map(Number);
+  } catch {
+    return null;
+  }
+}
+
+function batchOf(preset: PresetName, b: number, seed: number) {
+  const c = PRESETS[preset];
+  return {
+    frames: tf.randomNormal([b, c.length, c.stamp, c.stamp], 0, 1, "float32", seed) as tf.Tensor4D,
+    bands: tf.tensor2d(
+      [...Array(b * c.length)].map((_, i) => 1 + ((i * 7) % 5)),
+      [b, c.length],
+      "int32",
+    ),
+    labels: tf.tensor1d([...Array(b)].map((_, i) => i % c.numClasses), "int32"),
+  };
+}
+
+async function timeSteps(preset: PresetName, batch: number, o: Opts) {
+  const model = createConvEntion(preset, 1);
+  const opt = new AdamW({ learningRate: 1e-3 });
+  const x = batchOf(preset, batch, 2);
+  const wall: number[] = [], cpu: number[] = [];
+  for (let i = 0; i < o.warmup + o.steps; i++) {
+    const t0 = performance.now(), c0 = cpuMs();
+    trainStep(model, opt, { frames: x.frames, bands: x.bands }, x.labels, { seed: i });
+    if (i >= o.warmup) {
+      wall.push(performance.now() - t0);
+      cpu.push(cpuMs() - c0);
+    }
+    console.error(
+      `  ${preset} b${batch} step ${i + 1}/${o.warmup + o.steps}: ${
+        (performance.now() - t0).toFixed(0)
+      } ms`,
+    );
+  }
+  let profile: unknown = undefined;
+  if (o.profile && preset === "paper") {
+    const p = await tf.profile(() => {
+      trainStep(model, opt, { frames: x.frames, bands: x.bands }, x.labels, { seed: 99 });
+      return tf.scalar(0);
+    });
+    const agg = new Map<string, { ms: number; calls: number }>();
+    for (const k of p.kernels) {
+      // customGrad wrappers ("unnamed scope") include their inner kernels: skip them.
+      if (!k.name || k.name === "unnamed scope") continue;
+      const e = agg.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+      e.calls++;
+      agg.set(k.name, e);
+    }
+    const total = [...agg.values()].reduce((s, e) => s + e.ms, 0);
+    profile = {
+      kernelMsTotal: Math.round(total),
+      kernels: [...agg].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15).map(([name, e]) => ({
+        name,
+        ms: Math.round(e.ms),
+        share: Number((e.ms / total).toFixed(3)),
+        calls: e.calls,
+      })),
+    };
+  }
+  let inference: number | undefined;
+  if (preset === "cpu") {
+    const t: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const t0 = performance.now();
+      const z = evalLogits(model, { frames: x.frames, bands: x.bands });
+      await z.data();
+      z.dispose();
+      if (i > 0) t.push(performance.now() - t0);
+    }
+    inference = batch / (median(t) / 1000);
+  }
+  tf.dispose([x.frames, x.bands, x.labels]);
+  opt.dispose();
+  model.dispose();
+  const ms = median(wall);
+  return {
+    preset,
+    batch,
+    msPerStep: Math.round(ms),
+    msPerStepAll: wall.map(Math.round),
+    cpuMsPerStep: Math.round(median(cpu)),
+    objectsPerSecond: Number((batch / (ms / 1000)).toFixed(2)),
+    objectsPerSecondCpuTime: Number((batch / (median(cpu) / 1000)).toFixed(2)),
+    ...(inference !== undefined ? { inferenceObjectsPerSecond: Number(inference.toFixed(1)) } : {}),
+    ...(profile ? { profile } : {}),
+  };
+}
+
+function attentionRatio() {
+  const spec = { d: 8, heads: 4, attnKernel: 5, outKernel: 3 };
+  const p = new ParamStore(1);
+  addConvAttention(p, "a", spec);
+  const y = tf.randomNormal([8, 33, 9, 9, 8], 0, 1, "float32", 1);
+  const g = tf.randomNormal([8, 33, 9, 9, 8], 0, 1, "float32", 2);
+  const time = (naive: boolean) => {
+    const f = naive ? convAttentionNaive : convAttention;
+    const ts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(f(y, p, "a", spec), g)),
+        p.trainable(),
+      );
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+      if (i > 0) ts.push(performance.now() - t0);
+    }
+    return median(ts);
+  };
+  const naive = time(true), fact = time(false);
+  tf.dispose([y, g]);
+  p.dispose();
+  return {
+    shapes: "batch 8, n 33 tokens of [8, 9, 9], 4 heads, forward + backward",
+    naiveMs: Math.round(naive),
+    factorisedMs: Math.round(fact),
+    ratio: Number((naive / fact).toFixed(2)),
+  };
+}
+
+async function child(backend: string, o: Opts): Promise<void> {
+  const sel = await selectBackend(backend as BackendChoice, { quiet: true });
+  const presets: unknown[] = [];
+  for (const preset of o.presets) {
+    if (preset === "paper" && backend === "cpu" && !o.paperOnCpu) {
+      presets.push({
+        preset,
+        skipped: "capped: the cpu backend's convolutions run about 30x slower than wasm " +
+          "(docs/benchmarks/model.md); pass --paper-on-cpu to run it",
+      });
+      continue;
+    }
+    presets.push(await timeSteps(preset, o.batch, o));
+    if (preset === "cpu" && o.batch !== 32) presets.push(await timeSteps("cpu", 32, o));
+  }
+  const out = {
+    backend: sel.backend,
+    reason: sel.reason,
+    presets,
+    attention: attentionRatio(),
+    peakRssMB: peakRssMB(),
+  };
+  console.log(JSON.stringify(out));
+}
+
+async function runChild(backend: string, args: string[]): Promise<unknown> {
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "--allow-run",
+      new URL("../bench.ts", import.meta.url).pathname,
+      "model",
+      ...args,
+      "--child",
+      backend,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  });
+  const r = await cmd.output();
+  const text = new TextDecoder().decode(r.stdout).trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { backend, error: `child exited with code ${r.code}`, output: text.slice(0, 500) };
+  }
+}
+
+async function torchRef(o: Opts, preset: string): Promise<Record<string, unknown>> {
+  try {
+    const r = await new Deno.Command("/usr/bin/python3", {
+      args: [
+        new URL("../pytorch/bench_ref.py", import.meta.url).pathname,
+        "--preset",
+        preset,
+        "--batch",
+        String(o.batch),
+        "--threads",
+        String(o.threads),
+        "--steps",
+        String(o.steps),
+        "--warmup",
+        String(o.warmup),
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (r.code !== 0) {
+      return { error: new TextDecoder().decode(r.stderr).trim().split("\n").pop() ?? "failed" };
+    }
+    return JSON.parse(new TextDecoder().decode(r.stdout).trim());
+  } catch (err) {
+    return { error: `python3 with torch not available: ${(err as Error).message}` };
+  }
+}
+
+/** Runs the benchmark; prints one JSON object on stdout. */
+export async function main(args: string[]): Promise<void> {
+  const o = parse(args);
+  if (o.child) {
+    await child(o.child, o);
+    return;
+  }
+  const passthrough = args.filter((a, i) => a !== "--child" && args[i - 1] !== "--child");
+  const load0 = loadAvg();
+  const started = new Date().toISOString();
+  const backends: unknown[] = [];
+  for (const b of o.backends) {
+    if (b === "webgpu") {
+      const probe = await probeWebGpu();
+      if (!probe.hardware) {
+        backends.push({ backend: "webgpu", skipped: probe.detail });
+        continue;
+      }
+    }
+    console.error(`bench model: ${b} ...`);
+    backends.push(await runChild(b, passthrough));
+  }
+  const torch = o.torch && o.presets.includes("paper")
+    ? (console.error("bench model: PyTorch reference ..."), await torchRef(o, "paper"))
+    : null;
+  const torchMs = typeof torch?.msPerStep === "number" ? torch.msPerStep : null;
+  const ratios: Record<string, number> = {};
+  for (
+    const b of backends as { backend: string; presets?: { preset: string; msPerStep?: number }[] }[]
+  ) {
+    const p = b.presets?.find((x) => x.preset === "paper" && x.msPerStep);
+    if (torchMs && p?.msPerStep) ratios[b.backend] = Number((torchMs / p.msPerStep).toFixed(3));
+  }
+  console.log(JSON.stringify(
+    {
+      bench: "model",
+      command: `deno task bench model ${args.join(" ")}`.trim(),
+      started,
+      machine: {
+        cores: navigator.hardwareConcurrency,
+        deno: Deno.version.deno,
+        loadAvgBefore: load0,
+        loadAvgAfter: loadAvg(),
+      },
+      batch: o.batch,
+      backends,
+      pytorch: torch,
+      ratioPyTorchOverOurs: ratios,
+      goal: "ratio >= 1.0 for wasm (paper preset, same batch and threads)",
+    },
+    null,
+    2,
+  ));
+}

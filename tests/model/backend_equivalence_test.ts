@@ -1,0 +1,91 @@
+/**
+ * Backend equivalence: on a small config, the training loss and every
+ * parameter gradient computed on wasm and on webgpu match the cpu backend
+ * within 1e-4 relative to each tensor's largest magnitude.
+ *
+ * webgpu here is the software adapter (llvmpipe over GL), whose shader loops
+ * stop silently past 65,535 iterations (Mesa's loop limit): every reduction
+ * of this test stays far below that (the largest, the kernel gradient of the
+ * first convolution, reduces over batch x time x 6 x 6 = 432 products; the
+ * largest BatchNorm over 864 values), so a mismatch here is a real kernel
+ * error, not that limit. A real GPU has no such limit (tasks/gpu checks it).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
+import { lossFn } from "../../lib/model/train_step.ts";
+import { probeWebGpu, selectBackend } from "../../lib/train/backend.ts";
+import { assert } from "../util/assert.ts";
+import { relMaxDiff } from "./reference.ts";
+
+// The tiny preset: the paper's structure with a strided, padded first conv3d.
+const CONFIG = PRESETS.tiny;
+
+type Result = { loss: number; grads: Map<string, Float32Array>; logits: Float32Array };
+
+async function run(backend: "cpu" | "wasm" | "webgpu"): Promise<Result> {
+  await selectBackend(backend, { quiet: true });
+  const t0 = performance.now();
+  const model = createConvEntion(CONFIG, 5);
+  const c = model.config;
+  const b = 2;
+  const rnd = Float32Array.from(
+    { length: b * c.length * c.stamp * c.stamp },
+    (_, i) => Math.sin(i * 0.37) * 2,
+  );
+  const frames = tf.tensor4d(rnd, [b, c.length, c.stamp, c.stamp]);
+  const bands = tf.tensor2d(
+    [...Array(b * c.length)].map((_, i) => (i % 12 > 9 ? 0 : 1 + (i % 5))),
+    [b, c.length],
+    "int32",
+  );
+  const labels = tf.tensor1d([1, 3], "int32");
+  let logitsT: tf.Tensor | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const z = model.apply({ frames, bands }, { training: true, seed: 42 });
+    logitsT = tf.keep(z);
+    return lossFn(z, labels);
+  }, model.trainableVariables());
+  const out: Result = {
+    loss: (await value.data())[0]!,
+    grads: new Map(),
+    logits: (await logitsT!.data()) as Float32Array,
+  };
+  for (const [name, v] of model.weights()) {
+    if (v.trainable) out.grads.set(name, (await grads[v.name]!.data()) as Float32Array);
+  }
+  tf.dispose([value, logitsT!, frames, bands, labels, ...Object.values(grads)]);
+  model.dispose();
+  if (Deno.env.get("SHOW")) console.log(backend, (performance.now() - t0).toFixed(0), "ms");
+  return out;
+}
+
+function compare(name: string, got: Result, ref: Result): void {
+  const bad: string[] = [];
+  const dl = Math.abs(got.loss - ref.loss) / Math.abs(ref.loss);
+  if (!(dl <= 1e-4)) bad.push(`loss ${got.loss} vs ${ref.loss}`);
+  for (const [k, g] of ref.grads) {
+    const o = got.grads.get(k)!;
+    // Biases of convolutions followed by training-mode BatchNorm and M's bias
+    // (softmax over j ignores a constant) have an exactly zero gradient: both
+    // backends must give float32 noise only.
+    const zero = Math.max(...g.map(Math.abs)) < 1e-6;
+    const e = zero ? Math.max(...o.map(Math.abs)) : relMaxDiff(o, g);
+    if (!(e <= (zero ? 1e-6 : 1e-4))) bad.push(`${k}: ${e.toExponential(2)}`);
+  }
+  assert(bad.length === 0, `${name} differs from cpu: ${bad.join("; ")}`);
+}
+
+const cpu = await run("cpu");
+
+Deno.test("backend equivalence: wasm loss and every gradient match cpu (1e-4 relative)", async () => {
+  compare("wasm", await run("wasm"), cpu);
+});
+
+const gpu = await probeWebGpu();
+Deno.test({
+  name: "backend equivalence: webgpu loss and every gradient match cpu (1e-4 relative)",
+  ignore: !gpu.any,
+  fn: async () => {
+    compare("webgpu", await run("webgpu"), cpu);
+  },
+});

@@ -1,0 +1,70 @@
+/**
+ * The other direction of the PyTorch cross-check: weights saved by our model
+ * load into the PyTorch reference module (tasks/pytorch/convention_ref.py,
+ * `load_state_dict(strict=True)`) and give the same logits. Skipped when
+ * /usr/bin/python3 with torch is not installed.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { createConvEntion } from "../../lib/model/convention.ts";
+import { encodeSafetensors, saveWeights } from "../../lib/model/safetensors.ts";
+import { selectBackend } from "../../lib/train/backend.ts";
+import { assert } from "../util/assert.ts";
+import { absMaxDiff } from "./reference.ts";
+
+async function hasTorch(): Promise<boolean> {
+  try {
+    const r = await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", "import torch"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return r.code === 0;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "pytorch load: our saved weights load into the PyTorch module with the same logits",
+  ignore: !(await hasTorch()),
+  fn: async () => {
+    await selectBackend("wasm", { quiet: true });
+    const dir = await Deno.makeTempDir();
+    const model = createConvEntion("tiny", 11);
+    const frames = tf.randomNormal([2, 12, 12, 12], 0, 1, "float32", 3) as tf.Tensor4D;
+    const bands = tf.tensor2d(
+      [...Array(24)].map((_, i) => (i % 12 > 8 ? 0 : 1 + (i % 5))),
+      [2, 12],
+      "int32",
+    );
+    tf.dispose(model.apply({ frames, bands }, { training: true, seed: 1 })); // non-trivial BN statistics
+    await saveWeights(model, `${dir}/w.safetensors`);
+    await Deno.writeFile(
+      `${dir}/b.safetensors`,
+      encodeSafetensors(
+        new Map([
+          ["frames", {
+            dtype: "F32",
+            shape: [2, 12, 12, 12],
+            data: (await frames.data()) as Float32Array,
+          }],
+          ["bands", { dtype: "I32", shape: [2, 12], data: (await bands.data()) as Int32Array }],
+        ]),
+      ),
+    );
+    const logits = model.apply({ frames, bands }, { training: false });
+    const ours = await logits.data();
+    const r = await new Deno.Command("/usr/bin/python3", {
+      args: ["tasks/pytorch/check_weights.py", `${dir}/w.safetensors`, `${dir}/b.safetensors`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert(r.code === 0, new TextDecoder().decode(r.stderr));
+    const torch = JSON.parse(new TextDecoder().decode(r.stdout)).logits as number[];
+    const d = absMaxDiff(ours, torch);
+    tf.dispose([frames, bands, logits]);
+    model.dispose();
+    await Deno.remove(dir, { recursive: true });
+    assert(d <= 1e-4, `PyTorch logits differ by ${d}`);
+  },
+});
