@@ -73,10 +73,16 @@ export function frameNoise(b: string, skyMag: number, transparency: number): Fra
  * @param model Noiseless pixels; overwritten with the noisy ones.
  * @param noise The frame's noise parameters.
  * @param gauss Standard normal deviates (seeded).
+ * @param scratch Optional buffer of `model.length` values for the deviates (saves an allocation).
  */
-export function addNoise(model: Float64Array, noise: FrameNoise, gauss: GaussStream): void {
+export function addNoise(
+  model: Float64Array,
+  noise: FrameNoise,
+  gauss: GaussStream,
+  scratch?: Float64Array,
+): void {
   const g = noise.gain, base = noise.skyElectrons + READ_NOISE_E * READ_NOISE_E;
-  const z = new Float64Array(model.length);
+  const z = scratch && scratch.length === model.length ? scratch : new Float64Array(model.length);
   gauss.fill(z);
   const s0 = Math.sqrt(base) / g, half = 0.5 / base, small = 0.01 * base;
   for (let i = 0; i < model.length; i++) {

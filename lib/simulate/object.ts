@@ -251,6 +251,8 @@ export function renderObject(
     const fa = flux * (1 - f), fb = flux * f;
     for (let i = 0; i < img.length; i++) img[i] = img[i]! + fa * a[i]! + fb * b[i]!;
   };
+  // Scratch buffers reused by every frame (the unit-flux point source, the normal deviates).
+  const unit = new Float64Array(size * size), scratch = new Float64Array(size * size);
   const frames: SimFrame[] = plans.map((f) => {
     const night = p.visits[f.epoch]!.night;
     const seeing = bandSeeing(night.seeingR, f.band);
@@ -261,19 +263,24 @@ export function renderObject(
     const hostFlux = p.hostFlux[f.band] ?? 0;
     const ref = opts.difference ? reference(f.band) : 0;
     // Science image: host + point source, then noise from both and the sky.
-    const unit = new Float64Array(size * size);
-    if (f.pointFlux > 0 || ref > 0) addPointSource(unit, size, cx, cy, 1, psf);
+    const hasPoint = f.pointFlux > 0 || ref > 0;
+    if (hasPoint) {
+      unit.fill(0);
+      addPointSource(unit, size, cx, cy, 1, psf);
+    }
     if (host && hostFlux > 0) addHostAt(img, seeing, hostFlux);
     if (f.pointFlux > 0) {
       for (let i = 0; i < img.length; i++) img[i] = img[i]! + f.pointFlux * unit[i]!;
     }
-    if (!opts.noiseless) addNoise(img, noise, gauss);
+    if (!opts.noiseless) addNoise(img, noise, gauss, scratch);
     let skySigma = noise.skySigma;
     if (opts.difference) {
       // Minus the PSF-matched template (host + point source at its reference flux).
       if (host && hostFlux > 0) addHostAt(img, seeing, -hostFlux);
       const tn = templateNoise.get(f.band);
-      for (let i = 0; i < img.length; i++) img[i] = img[i]! - ref * unit[i]! + (tn ? tn[i]! : 0);
+      for (let i = 0; i < img.length; i++) {
+        img[i] = img[i]! - (hasPoint ? ref * unit[i]! : 0) + (tn ? tn[i]! : 0);
+      }
       if (tn) skySigma = Math.sqrt(skySigma * skySigma * (1 + 1 / 20));
     }
     return {
