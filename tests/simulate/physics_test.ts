@@ -14,8 +14,13 @@ import {
 } from "../../lib/simulate/cosmology.ts";
 import { GaussStream } from "../../lib/simulate/gauss_stream.ts";
 import { addNoise, frameNoise } from "../../lib/simulate/noise.ts";
-import { renderObject, resolveObjectOptions } from "../../lib/simulate/object.ts";
-import { snFlux } from "../../lib/simulate/params.ts";
+import {
+  objectParams,
+  renderObject,
+  resolveObjectOptions,
+  surveyPlan,
+} from "../../lib/simulate/object.ts";
+import { planFrames, snFlux } from "../../lib/simulate/params.ts";
 import { doubleGaussianPsf, noiseEquivalentArea } from "../../lib/simulate/psf.ts";
 import { addHost, addPointSource } from "../../lib/simulate/render.ts";
 import {
@@ -200,4 +205,27 @@ Deno.test("rendering conserves flux: noiseless stamp sums equal the model flux w
       assertAlmostEquals(sh / 50, 1, 0.01, `host n=${n}, seeing ${seeing}"`);
     }
   }
+});
+
+Deno.test("AGN: the simulated nucleus varies more in g than in r (bluer when brighter)", () => {
+  const n = 120;
+  const plan = surveyPlan(7, n, 0.08);
+  let checked = 0;
+  for (let i = 0; i < n; i++) {
+    if (plan.trueClass[i] !== "AGN") continue;
+    const p = objectParams(7, n, 0.08, i, "AGN");
+    const frames = planFrames(7, p, ["g", "r"]);
+    const mags = (b: string) =>
+      frames.filter((f) => f.band === b).map((f) => nmgyToMag(f.pointFlux));
+    const sd = (x: number[]) => {
+      const m = x.reduce((a, b) => a + b, 0) / x.length;
+      return Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / x.length);
+    };
+    const g = mags("g"), r = mags("r");
+    if (g.length < 10 || r.length < 10) continue;
+    // Same driving process scaled by (lambda_g / lambda_r)^-0.479 in the rest frame.
+    assertAlmostEquals(sd(g) / sd(r), Math.pow(4686 / 6166, -0.479), 0.05, p.subtype);
+    checked++;
+  }
+  assert(checked >= 3, `only ${checked} AGN checked`);
 });
