@@ -13,7 +13,7 @@ import { UsageError } from "../errors.ts";
 import type { Batch } from "../data/batch.ts";
 
 /** Options of a forward pass. */
-export interface ApplyOptions {
+export interface ForwardOptions {
   /** Training mode: dropout on, BatchNorm on batch statistics (and running stats updated). */
   training: boolean;
   /** Seed of this pass's dropout masks (deterministic when given). */
@@ -35,7 +35,7 @@ export interface TrainableModel<I> {
   /** Number of classes C. */
   readonly numClasses: number;
   /** Logits `[batch, C]` for an input. */
-  apply(input: I, opts: ApplyOptions): tf.Tensor2D;
+  apply(input: I, opts: ForwardOptions): tf.Tensor2D;
   /** The variables gradients flow to. */
   trainableVariables(): tf.Variable[];
   /** Every weight to save, including BatchNorm running statistics, by stable name. */

@@ -2,32 +2,16 @@
  * One optimisation step for any {@link TrainableModel}: forward in training
  * mode, loss (cross-entropy or focal, optional class weights), gradients of
  * the optimised variables, a finiteness check, then the optimiser update.
- * A NaN or infinite loss throws {@link NonFiniteLossError} before any
- * weight changes.
+ * A NaN or infinite loss (or gradient) throws `NonFiniteLossError`
+ * (lib/model/errors.ts) before any weight changes.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { ConventionError } from "../errors.ts";
+import { NonFiniteLossError } from "../model/errors.ts";
 import type { TrainableModel } from "./models.ts";
 import type { Adam } from "./optimizer.ts";
 import type { LossName } from "./config.ts";
-
-/** Thrown when the loss (or a gradient) is NaN or infinite; no weight was changed. */
-export class NonFiniteLossError extends ConventionError {
-  /** The loss value seen. */
-  readonly loss: number;
-  /**
-   * @param loss The loss value.
-   * @param message Where it happened.
-   * @param hint What to do.
-   */
-  constructor(loss: number, message: string, hint?: string) {
-    super(message, { hint });
-    this.name = "NonFiniteLossError";
-    this.loss = loss;
-  }
-}
 
 /** Loss options. */
 export interface LossOptions {
@@ -115,7 +99,7 @@ export interface StepResult {
  * @param input Model input (not disposed).
  * @param labels Class per row `[B]` (not disposed).
  * @param opts Loss and the dropout seed.
- * @throws {NonFiniteLossError} when the loss or a gradient is NaN/inf (weights unchanged).
+ * @throws NonFiniteLossError when the loss or a gradient is NaN/inf (weights unchanged).
  */
 export function trainStep<I>(
   model: TrainableModel<I>,
@@ -143,14 +127,16 @@ export function trainStep<I>(
     const loss = value.dataSync()[0]!;
     const correct = (correctT as tf.Scalar | null)?.dataSync()[0] ?? 0;
     if (!Number.isFinite(loss)) {
-      throw new NonFiniteLossError(loss, `loss is ${loss}`);
+      throw new NonFiniteLossError(loss);
     }
     const finite = tf.tidy(() => {
       const parts = Object.values(grads).map((g) => tf.sum(tf.mul(g, 0)));
       return parts.length ? tf.addN(parts).dataSync()[0]! : 0;
     });
     if (!Number.isFinite(finite)) {
-      throw new NonFiniteLossError(loss, `a gradient is NaN or infinite (loss ${loss})`);
+      throw new NonFiniteLossError(loss, {
+        cause: new RangeError(`a gradient is NaN or infinite (loss ${loss})`),
+      });
     }
     const byVarName = new Map<string, tf.Tensor>();
     names.forEach((n, i) => {

@@ -38,7 +38,8 @@ import {
 import { getModel, type ModelEntry, type TrainableModel } from "./models.ts";
 import "./builtin_models.ts";
 import { Adam } from "./optimizer.ts";
-import { NonFiniteLossError, trainStep } from "./step.ts";
+import { trainStep } from "./step.ts";
+import { NonFiniteLossError } from "../model/errors.ts";
 import { batchLogits, rowArgmax, rowCrossEntropy } from "./infer.ts";
 import { type ValidationScores, validationScores } from "./validation.ts";
 import { type EpochLog, readEpochLog, writeEpochLog } from "./metrics_log.ts";
@@ -61,6 +62,36 @@ import {
 } from "./run_dir.ts";
 import { type PrepareOptions, prepareStore } from "./data_source.ts";
 import { selectBackend } from "./backend.ts";
+
+/** A NaN or infinite loss stopped the run; says where. */
+export class TrainingDivergedError extends ConventionError {
+  /** Stage (1 or 2). */
+  readonly stage: number;
+  /** Epoch within the stage (1-based). */
+  readonly epoch: number;
+  /** Batch within the epoch (1-based). */
+  readonly batch: number;
+  /** The loss value seen. */
+  readonly loss: number;
+
+  /**
+   * @param message Where and what.
+   * @param where Stage, epoch, batch and loss.
+   * @param hint What to do.
+   */
+  constructor(
+    message: string,
+    where: { stage: number; epoch: number; batch: number; loss: number },
+    hint: string,
+  ) {
+    super(message, { hint });
+    this.name = "TrainingDivergedError";
+    this.stage = where.stage;
+    this.epoch = where.epoch;
+    this.batch = where.batch;
+    this.loss = where.loss;
+  }
+}
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -486,7 +517,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     await writeRunInfo(dir, info);
     return { runDir: dir, info, stopped: false, log };
   } catch (e) {
-    if (e instanceof NonFiniteLossError) {
+    if (e instanceof TrainingDivergedError) {
       try {
         const info = await readRunInfo(dir);
         info.status = "failed";
@@ -559,12 +590,14 @@ async function runEpoch<I>(
     } catch (e) {
       if (e instanceof NonFiniteLossError) {
         progress.done(undefined, true);
-        throw new NonFiniteLossError(
-          e.loss,
-          `Training diverged at stage ${stage}, epoch ${epoch}, batch ${b}/${stream.length}: ${e.message}. ` +
-            "The weights of that step were not applied; the last good checkpoint is intact.",
-          `Lower the learning rate (stage${stage}.lr = ${st.lr}) and resume with --resume ${setup.dir}, ` +
-            "or start again.",
+        const what = e.cause instanceof Error ? e.cause.message : `the loss is ${e.loss}`;
+        throw new TrainingDivergedError(
+          `Training diverged at stage ${stage}, epoch ${epoch}, batch ${b}/${stream.length}: ` +
+            `${what}. The weights of that step were not applied; the last good checkpoint ` +
+            `(${setup.dir}/checkpoints) is intact.`,
+          { stage, epoch, batch: b, loss: e.loss },
+          `lower the learning rate (stage${stage}.lr = ${st.lr}), then resume with ` +
+            `--resume ${setup.dir} or start again`,
         );
       }
       throw e;

@@ -1,10 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { assert, assertEquals, assertMatch, assertRejects } from "../util/assert.ts";
 import { merge, type TrainConfig, trainPreset } from "../../lib/train/config.ts";
-import { train } from "../../lib/train/train.ts";
+import { train, TrainingDivergedError } from "../../lib/train/train.ts";
 import { readManifest } from "../../lib/train/checkpoint.ts";
 import { decodeSafetensors } from "../../lib/model/safetensors.ts";
-import { NonFiniteLossError } from "../../lib/train/step.ts";
 import { readEpochLog } from "../../lib/train/metrics_log.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { registerFaultyConvEntion } from "./faulty_model.ts";
@@ -89,8 +88,9 @@ Deno.test("train: resume after a stop ends with bit-identical weights", async ()
 
 Deno.test("train: NaN loss stops with stage/epoch/batch and keeps the last checkpoint", async () => {
   const c = cfg("nan", { model: { name: "convention-nan" } });
-  const err = await assertRejects(() => train({ config: c, ...quiet }), NonFiniteLossError);
-  assertMatch(err.message, /stage 1, epoch 2, batch 2\/4/);
+  const err = await assertRejects(() => train({ config: c, ...quiet }), TrainingDivergedError);
+  assertMatch(err.message, /stage 1, epoch 2, batch 2\/4: the loss is NaN/);
+  assertEquals([err.stage, err.epoch, err.batch], [1, 2, 2]);
   const m = await readManifest(`${root}/runs/nan/checkpoints`);
   assertEquals([m!.stage, m!.epoch], [1, 1]);
   const info = JSON.parse(await Deno.readTextFile(`${root}/runs/nan/run.json`));
