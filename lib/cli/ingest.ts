@@ -68,6 +68,7 @@ export function registerIngest(program: Command): void {
     .option("--label-key <key>", "folder source: header key holding the label")
     .option("--confirmed-key <key>", "folder source: header key holding the confirmed flag")
     .option("--limit <n>", "simulated source: ingest only the first n objects")
+    .option("--workers <n>", "simulated source: worker threads reading the files", "0")
     .option("--report <path>", "report path (default: <out>/ingest_report.json)")
     .option("-q, --quiet", "no progress bar or summary line")
     .action(guarded(async (input, o) => {
@@ -98,6 +99,7 @@ export function registerIngest(program: Command): void {
         labelKey: o.labelKey,
         confirmedKey: o.confirmedKey,
         limit: o.limit ? positiveInt("limit", o.limit) : undefined,
+        workers: o.workers === "0" ? 0 : positiveInt("workers", o.workers),
       });
       const report = await ingest(source, {
         out,

@@ -30,13 +30,15 @@ export interface SourceOptions {
   confirmedKey?: string;
   /** Simulated: read at most this many objects. */
   limit?: number;
+  /** Simulated: worker threads reading and parsing files (default 0). */
+  workers?: number;
 }
 
 /** Opens one kind of source from a path. */
 export type SourceOpener = (input: string, opts: SourceOptions) => ObjectSource;
 
 const openers = new Map<string, SourceOpener>([
-  ["simulated", (input, o) => simulatedSource(input, { limit: o.limit })],
+  ["simulated", (input, o) => simulatedSource(input, { limit: o.limit, workers: o.workers })],
   ["manifest", (input, o) => manifestSource(input, { bandKeys: o.bandKeys, timeKeys: o.timeKeys })],
   ["folder", (input, o) => folderSource(input, o)],
 ]);

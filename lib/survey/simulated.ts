@@ -11,12 +11,11 @@
  *
  * @module
  */
-import { isGzip, parseFits, readFits } from "../fits/read.ts";
-import type { FitsFile } from "../fits/types.ts";
-import type { Frame, ObjectSeries } from "./series.ts";
-import type { ObjectSource, Problem, SourceItem } from "./source.ts";
-import { hduToFrame, imageHdus, isProblem } from "./fits_frame.ts";
-import { parseConfirmed, readCsv } from "./csv.ts";
+import { ConventionError } from "../errors.ts";
+import type { ObjectSource, SourceItem } from "./source.ts";
+import { readCsv } from "./csv.ts";
+import { readSimulatedObject } from "./simulated_object.ts";
+import type { SimulatedJob } from "./simulated_worker.ts";
 
 /** Options of {@link simulatedSource}. */
 export interface SimulatedSourceOptions {
@@ -29,10 +28,12 @@ export interface SimulatedSourceOptions {
    * (default 4; 0 = read each file when needed). Overlaps disk I/O with parsing.
    */
   readAhead?: number;
+  /**
+   * Worker threads that read and parse the files (default 0: this thread).
+   * Objects still come out in catalog order, identical to the in-thread path.
+   */
+  workers?: number;
 }
-
-/** Numeric catalog columns copied into `ObjectSeries.meta`. */
-const META_NUMERIC = ["ra", "dec", "redshift", "host_mag_r", "peak_mag_r", "n_epochs"];
 
 /**
  * Opens a simulated survey folder as a source.
@@ -51,6 +52,10 @@ export function simulatedSource(dir: string, opts: SimulatedSourceOptions = {}):
     description: `simulated:${dir}`,
     count: n,
     async *items(): AsyncGenerator<SourceItem> {
+      if ((opts.workers ?? 0) > 0) {
+        yield* inWorkers(dir, rows, n, opts.workers!, Math.max(1, opts.readAhead ?? 4));
+        return;
+      }
       const ahead = Math.max(0, opts.readAhead ?? 4);
       const pending = new Map<number, Promise<Uint8Array | Error>>();
       const start = (i: number) => {
@@ -67,79 +72,67 @@ export function simulatedSource(dir: string, opts: SimulatedSourceOptions = {}):
         for (let k = i; k <= i + ahead; k++) start(k);
         const bytes = await pending.get(i)!;
         pending.delete(i);
-        yield readObject(dir, rows[i]!, i, bytes);
+        yield readSimulatedObject(dir, rows[i]!, i, bytes);
       }
     },
   };
 }
 
-function readObject(
+async function* inWorkers(
   dir: string,
-  row: Record<string, string>,
-  i: number,
-  bytes: Uint8Array | Error,
-): SourceItem {
-  const id = row["object_id"]?.trim() || `row${i + 2}`;
-  const declared = Number(row["n_frames"]);
-  const nDeclared = Number.isInteger(declared) && declared >= 0 ? declared : 0;
-  const file = row["file"] ?? "";
-  const objectProblem = (kind: Problem["kind"], message: string): SourceItem => ({
-    id,
-    series: null,
-    problems: [{ object: id, kind, skipped: "object", message, file }],
-    framesIn: nDeclared,
-  });
-  const confirmed = parseConfirmed(row["confirmed"]);
-  if (confirmed === null) {
-    return objectProblem(
-      "bad-value",
-      `Object "${id}": confirmed = "${row["confirmed"]}" in ${dir}/catalog.csv is not 1/0.`,
-    );
-  }
-  let fits: FitsFile;
-  try {
-    if (bytes instanceof Error) throw bytes;
-    const name = file.slice(file.lastIndexOf("/") + 1);
-    // Plain files: the buffer is ours, so images can be views of it (no copy).
-    fits = isGzip(bytes) ? readFits(bytes, name) : parseFits(bytes, name, true);
-  } catch (e) {
-    return objectProblem(
-      "unreadable-file",
-      `Object "${id}": ${dir}/${file} cannot be read: ${(e as Error).message}`,
-    );
-  }
-  const problems: Problem[] = [];
-  const frames: Frame[] = [];
-  const hdus = imageHdus(fits);
-  for (const hdu of hdus) {
-    const f = hduToFrame(fits, hdu, { object: id });
-    if (isProblem(f)) problems.push(f);
-    else frames.push(f);
-  }
-  for (let k = hdus.length; k < nDeclared; k++) {
-    problems.push({
-      object: id,
-      kind: "missing-hdu",
-      skipped: "frame",
-      message:
-        `Object "${id}": ${file} has ${hdus.length} image HDUs, the catalog says ${nDeclared}.`,
-      file,
-    });
-  }
-  const meta: Record<string, string | number | boolean> = {};
-  for (const k of META_NUMERIC) {
-    const v = Number(row[k]);
-    if (row[k] !== undefined && row[k] !== "" && Number.isFinite(v)) meta[k] = v;
-  }
-  if (row["subtype"]) meta["subtype"] = row["subtype"];
-  const series: ObjectSeries = {
-    id,
-    label: row["class"]?.trim() || null,
-    confirmed,
-    frames,
-    meta,
+  rows: Record<string, string>[],
+  n: number,
+  nWorkers: number,
+  depth: number,
+): AsyncGenerator<SourceItem> {
+  const W = Math.max(1, Math.min(nWorkers, n));
+  const ready = new Map<number, SourceItem>();
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
   };
-  const trueClass = row["true_class"]?.trim();
-  if (trueClass) series.trueLabel = trueClass;
-  return { id, series, problems, framesIn: Math.max(nDeclared, hdus.length) };
+  const workers: Worker[] = [];
+  let sent = 0;
+  const url = new URL("./simulated_worker.ts", import.meta.url).href;
+  // Keep at most `depth` objects per worker ahead of the consumer.
+  const dispatch = (upTo: number) => {
+    while (sent < Math.min(n, upTo)) {
+      const job: SimulatedJob = { seq: sent, i: sent, row: rows[sent]! };
+      workers[sent % W]!.postMessage({ type: "read", dir, jobs: [job] });
+      sent++;
+    }
+  };
+  try {
+    for (let w = 0; w < W; w++) {
+      const worker = new Worker(url, { type: "module" });
+      worker.onmessage = (ev: MessageEvent) => {
+        const m = ev.data as { type: string; seq?: number; item?: SourceItem; message?: string };
+        if (m.type === "item") ready.set(m.seq!, m.item!);
+        else failure = new ConventionError(`Ingest worker failed: ${m.message}`);
+        notify();
+      };
+      worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        failure = new ConventionError(`Ingest worker crashed: ${e.message}`);
+        notify();
+      };
+      workers.push(worker);
+    }
+    dispatch(W * depth);
+    for (let i = 0; i < n; i++) {
+      while (!ready.has(i)) {
+        if (failure) throw failure;
+        await new Promise<void>((r) => wake = r);
+      }
+      const item = ready.get(i)!;
+      ready.delete(i);
+      dispatch(i + 1 + W * depth);
+      yield item;
+    }
+  } finally {
+    for (const w of workers) w.terminate();
+  }
 }

@@ -74,6 +74,13 @@ Deno.test("simulated layout: catalog + one MEF per object (.fits and .fits.gz, f
       "object",
     ]]);
 
+    // Worker threads read the same objects, in the same order.
+    const viaWorkers = [];
+    for await (const it of simulatedSource(dir, { workers: 2, readAhead: 1 }).items()) {
+      viaWorkers.push(it);
+    }
+    assertEquals(viaWorkers, items);
+
     const r = await ingest(simulatedSource(dir), { out: `${dir}/store`, progress: false });
     assertEquals(r.objects, { in: 4, kept: 3, skipped: 1 });
     assertEquals(r.frames, { in: 22, kept: 11, skipped: 11 });
