@@ -1,0 +1,226 @@
+/**
+ * The paper's Table 2 on any data: `convention compare --data D --models all --budget cpu|paper`
+ * trains every model (ConvEntion ugriz and g, CNN+GRU and CNN+LSTM on g and on ugriz images,
+ * SuperNNova-like RNN and its Bayesian variant, SITS-BERT-like transformer and SCONE-like GP
+ * heatmap CNN on light curves measured from the stamps) with the same training preset, seed,
+ * split, balancing and two stages, evaluates each on the same confirmed test objects, and writes
+ * the comparison (Markdown, CSV, JSON, and a self-contained HTML report linking each run's own
+ * report).
+ *
+ * Budgets: `cpu` = the `cpu` training preset (6 + 6 epochs, balanced epochs of 150 and 60
+ * objects per class) and the models' cpu presets (16x16 stamps, 48 frames for the image
+ * models; 48 epochs for the light-curve models); `paper` = the `paper` training preset (50 + 50
+ * epochs, batch 128) and the paper-size models, for a GPU; `tiny` = tests.
+ *
+ * @module
+ */
+import { UsageError } from "../errors.ts";
+import { openStore } from "../data/store.ts";
+import { merge, type TrainConfig, trainPreset } from "../train/config.ts";
+import { type PrepareOptions, prepareStore } from "../train/data_source.ts";
+import { train } from "../train/train.ts";
+import { evaluateRun } from "../eval/evaluate.ts";
+import { compareRuns, type Comparison, writeComparison } from "../eval/compare.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
+import { fmtTime } from "../util/progress.ts";
+import { heatmapsForStore, lightCurvesForStore } from "./lc_cache.ts";
+import { useLightCurveData } from "./register.ts";
+import { compareHtml } from "./compare_report.ts";
+
+/** One row of the comparison: a registered model on a band set. */
+export interface CompareModel {
+  /** Row key, used in run names (`convention-ugriz`). */
+  key: string;
+  /** Registry name. */
+  model: string;
+  /** Bands kept (null = all the data's bands). */
+  bands: string[] | null;
+}
+
+/** The rows of the paper's Table 2 (plus the all-band image baselines), in table order. */
+export const TABLE2_MODELS: readonly CompareModel[] = [
+  { key: "convention-ugriz", model: "convention", bands: null },
+  { key: "convention-g", model: "convention", bands: ["g"] },
+  { key: "cnn-gru-g", model: "cnn-gru", bands: ["g"] },
+  { key: "cnn-lstm-g", model: "cnn-lstm", bands: ["g"] },
+  { key: "cnn-gru-ugriz", model: "cnn-gru", bands: null },
+  { key: "cnn-lstm-ugriz", model: "cnn-lstm", bands: null },
+  { key: "supernnova-bayes", model: "supernnova-bayes", bands: null },
+  { key: "sits-bert", model: "sits-bert", bands: null },
+  { key: "scone", model: "scone", bands: null },
+  { key: "supernnova", model: "supernnova", bands: null },
+];
+
+/** Training budgets. */
+export type Budget = "cpu" | "paper" | "tiny";
+
+/** Options of {@link compareAll}. */
+export interface CompareAllOptions {
+  /** Data: `default`, a store, or a survey to ingest. */
+  data: string;
+  /** `all`, or row keys / registry names (a registry name selects all its rows). */
+  models: "all" | readonly string[];
+  /** Budget (default `cpu`). */
+  budget?: Budget;
+  /** Folder of the run folders (default `runs`). */
+  runsDir?: string;
+  /** Where the comparison files go (default `<runsDir>/compare-<budget>`). */
+  out?: string;
+  /** Seed of everything (default 1). */
+  seed?: number;
+  /** Run-name prefix (default `table2-<budget>`). */
+  prefix?: string;
+  /** Configuration changes applied to every run (e.g. a smaller epoch count). */
+  override?: Record<string, unknown>;
+  /** Data preparation (cache folder, default-survey creator). */
+  prepare?: PrepareOptions;
+  /** Backend choice hook, called once (`auto` by the CLI). */
+  selectBackend?: (choice: TrainConfig["backend"]) => Promise<string>;
+  /** Worker threads for photometry and GP fits (default 2). */
+  workers?: number;
+  /** Write each run's HTML report (default true). */
+  reports?: boolean;
+  /** Messages (default stderr). */
+  log?: (line: string) => void;
+  /** Live progress bars (default: when stderr is a terminal). */
+  tty?: boolean;
+}
+
+/** Result of {@link compareAll}. */
+export interface CompareAllResult {
+  /** The table. */
+  comparison: Comparison;
+  /** Files written (compare.md/.csv/.json/.html). */
+  files: string[];
+  /** Run folders, in table order. */
+  runs: string[];
+  /** Wall time of the whole comparison in seconds (data preparation included). */
+  wallS: number;
+}
+
+/** The rows selected by `models`. */
+export function selectModels(models: "all" | readonly string[]): CompareModel[] {
+  if (models === "all") return [...TABLE2_MODELS];
+  const out: CompareModel[] = [];
+  for (const m of models) {
+    const rows = TABLE2_MODELS.filter((r) => r.key === m || r.model === m);
+    if (rows.length === 0) {
+      throw new UsageError(`Unknown model "${m}" for compare.`, {
+        hint: `Use all, or some of: ${TABLE2_MODELS.map((r) => r.key).join(", ")} ` +
+          `(or a model name: ${[...new Set(TABLE2_MODELS.map((r) => r.model))].join(", ")}).`,
+      });
+    }
+    for (const r of rows) if (!out.includes(r)) out.push(r);
+  }
+  return out;
+}
+
+/** The model preset a row uses under a budget. */
+function modelPreset(row: CompareModel, budget: Budget): string {
+  if (budget === "paper" && row.model === "convention" && row.bands?.join("") === "g") {
+    return "paper-g";
+  }
+  return budget;
+}
+
+/**
+ * The training configuration of one row: the budget's training preset with this model, its
+ * preset, the bands and the data source; everything else (seed, split fractions, stages,
+ * balancing, batch size) identical across rows.
+ */
+export function rowConfig(row: CompareModel, opts: CompareAllOptions): TrainConfig {
+  const budget = opts.budget ?? "cpu";
+  let c = trainPreset(budget);
+  c = merge(c, {
+    name: `${opts.prefix ?? `table2-${budget}`}-${row.key}`,
+    runsDir: opts.runsDir ?? "runs",
+    seed: opts.seed ?? 1,
+    model: { name: row.model, preset: modelPreset(row, budget), options: {} },
+  });
+  c.data = { ...c.data, source: opts.data, bands: row.bands ? [...row.bands] : null };
+  if (opts.override) c = merge(c, opts.override);
+  return c;
+}
+
+/**
+ * Trains and evaluates every selected model and writes the comparison.
+ *
+ * @param opts Data, models, budget, folders.
+ * @returns The table, the files and the run folders.
+ * @example
+ * ```ts ignore
+ * import { compareAll } from "./compare_all.ts";
+ * const r = await compareAll({ data: "default", models: "all", budget: "cpu" });
+ * console.log(r.comparison.markdown);
+ * ```
+ */
+export async function compareAll(opts: CompareAllOptions): Promise<CompareAllResult> {
+  const t0 = performance.now();
+  const say = opts.log ?? ((l: string) => console.error(l));
+  const budget = opts.budget ?? "cpu";
+  if (!["cpu", "paper", "tiny"].includes(budget)) {
+    throw new UsageError(`Unknown budget "${budget}"; use cpu or paper.`);
+  }
+  const rows = selectModels(opts.models);
+  if (rows.length === 0) throw new UsageError("compare: no model selected.");
+  const runsDir = opts.runsDir ?? "runs";
+  const out = opts.out ?? `${runsDir}/compare-${budget}`;
+  const runs: string[] = [];
+  const backend = opts.selectBackend
+    ? await opts.selectBackend(rowConfig(rows[0]!, opts).backend)
+    : null;
+  const selectBackend = backend === null ? undefined : () => Promise.resolve(backend);
+  for (const [i, row] of rows.entries()) {
+    const config = rowConfig(row, opts);
+    const dir = `${config.runsDir}/${config.name}`;
+    say(
+      `compare: [${
+        i + 1
+      }/${rows.length}] ${row.key} (${row.model}, preset ${config.model.preset}) -> ${dir}`,
+    );
+    let status: string | null = null;
+    try {
+      status =
+        (JSON.parse(await Deno.readTextFile(`${dir}/run.json`)) as { status?: string }).status ??
+          null;
+    } catch { /* a new run */ }
+    const isLc = ["supernnova", "supernnova-bayes", "sits-bert", "scone"].includes(row.model);
+    if (isLc) {
+      const storePath = await prepareStore(config.data, opts.prepare);
+      const store = await openStore(storePath);
+      try {
+        const lightCurves = await lightCurvesForStore(store, { workers: opts.workers, log: say });
+        const heatmaps = row.model === "scone"
+          ? await heatmapsForStore(store, lightCurves, {
+            workers: opts.workers,
+            heatmap: budget === "tiny" ? { wavelengthBins: 8, dayBins: 16 } : {},
+          })
+          : undefined;
+        useLightCurveData({ lightCurves, heatmaps });
+      } finally {
+        store.close();
+      }
+    } else useLightCurveData(null);
+    if (status === "done") {
+      say(`compare: ${dir} is already trained; reusing it.`);
+    } else {
+      await train(
+        status === null
+          ? { config, prepare: opts.prepare, selectBackend, log: say, tty: opts.tty }
+          : { resume: dir, prepare: opts.prepare, selectBackend, log: say, tty: opts.tty },
+      );
+    }
+    const ev = await evaluateRun(dir, { report: opts.reports ?? true, log: say, tty: opts.tty });
+    say(`compare: ${row.key}: test accuracy ${(100 * ev.metrics.accuracy).toFixed(2)} %`);
+    runs.push(dir);
+  }
+  useLightCurveData(null);
+  const comparison = await compareRuns(runs);
+  const files = await writeComparison(out, comparison);
+  const wallS = (performance.now() - t0) / 1000;
+  const html = await compareHtml(comparison, { out, budget, data: opts.data, wallS });
+  await writeFileAtomic(`${out}/compare.html`, html);
+  files.push(`${out}/compare.html`);
+  say(`compare: ${rows.length} model(s) in ${fmtTime(wallS)}; ${files.join(", ")}`);
+  return { comparison, files, runs, wallS };
+}
