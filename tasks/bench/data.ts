@@ -403,15 +403,20 @@ export async function main(args: string[]): Promise<void> {
     console.error(`bench data: loader ${mode.name}`);
     runs.push(await loaderRun(store, ids, norm, mode, batches));
   }
-  const trainRuns: StepRun[] = [];
+  const trainRuns: (StepRun | { preset: string; batchSize: number; error: string })[] = [];
   const trainArg = arg(args, "--train", "cpu:32:4");
   if (trainArg !== "none") {
     for (const spec of trainArg.split(",")) {
       const [preset, bs, n] = spec.split(":");
       console.error(`bench data: training steps ${spec}`);
-      trainRuns.push(
-        await trainSteps(store, ids, norm, preset!, Number(bs ?? 32), Number(n ?? 4)),
-      );
+      try {
+        trainRuns.push(
+          await trainSteps(store, ids, norm, preset!, Number(bs ?? 32), Number(n ?? 4)),
+        );
+      } catch (e) {
+        // A model that fails (e.g. out of wasm memory) is reported, not fatal to the bench.
+        trainRuns.push({ preset: preset!, batchSize: Number(bs ?? 32), error: String(e) });
+      }
     }
   }
   store.close();
