@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
-import { dropout, linear, Params, subSeed } from "./params.ts";
+import { dropout, dropoutActive, linear, Params, subSeed } from "./params.ts";
 import { conv2dLayer } from "./conv.ts";
 import { type CellKind, defineRnn, type RnnSpec, runRnn } from "./recurrent.ts";
 
@@ -81,8 +81,8 @@ export class ImageRnn implements Classifier {
     this.#p = p;
   }
 
-  apply(input: ModelInput, opts: ApplyOptions): tf.Tensor2D {
-    const cfg = this.#cfg, p = this.#p;
+  apply(input: ModelInput, opts: ApplyOptions & { mcDropout?: boolean }): tf.Tensor2D {
+    const cfg = this.#cfg, p = this.#p, active = dropoutActive(opts);
     return tf.tidy(() => {
       const [b, l, h, w] = input.frames.shape;
       // Per-frame CNN on [B*l, h, w, 1].
@@ -98,10 +98,10 @@ export class ImageRnn implements Classifier {
       }
       const mask = tf.cast(tf.greater(input.bands, 0), "float32") as tf.Tensor2D;
       const r = runRnn(p, "rnn", this.#spec, seq, mask, {
-        training: opts.training,
+        training: active,
         seed: opts.seed ?? 0,
       });
-      const z = dropout(r.last, cfg.dropout, opts.training, subSeed(opts.seed ?? 0, 1));
+      const z = dropout(r.last, cfg.dropout, active, subSeed(opts.seed ?? 0, 1));
       return linear(p, "classifier", z) as tf.Tensor2D;
     });
   }

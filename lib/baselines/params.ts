@@ -171,3 +171,12 @@ export function maskedMean(x: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
   const n = tf.maximum(tf.sum(m, 1), 1);
   return tf.div(s, n) as tf.Tensor2D;
 }
+
+/**
+ * Whether dropout is active in a forward pass: in training mode, or in inference mode with
+ * Monte-Carlo dropout asked (`mcDropout`, as `convention predict --mc` does; the baselines have
+ * no BatchNorm, so that is all it changes).
+ */
+export function dropoutActive(opts: { training: boolean; mcDropout?: boolean }): boolean {
+  return opts.training || opts.mcDropout === true;
+}

@@ -80,8 +80,8 @@ export const LC_PRESETS: Readonly<
     bert: { dModel: 64, heads: 4, layers: 3, ffHidden: 256, maxEpochs: 96, dropout: 0.1 },
   },
   cpu: {
-    snn: { hidden: 32, layers: 2, maxEpochs: 48, dropout: 0.05, mcSamples: 10 },
-    bert: { dModel: 32, heads: 4, layers: 2, ffHidden: 64, maxEpochs: 48, dropout: 0.1 },
+    snn: { hidden: 32, layers: 2, maxEpochs: 32, dropout: 0.05, mcSamples: 10 },
+    bert: { dModel: 32, heads: 4, layers: 2, ffHidden: 64, maxEpochs: 32, dropout: 0.1 },
   },
   tiny: {
     snn: { hidden: 6, layers: 1, maxEpochs: 8, dropout: 0.05, mcSamples: 3 },

@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
-import { dropout, linear, Params, subSeed } from "./params.ts";
+import { dropout, dropoutActive, linear, Params, subSeed } from "./params.ts";
 import { conv2dLayer } from "./conv.ts";
 
 /** Configuration of {@link Scone}. */
@@ -72,17 +72,17 @@ export class Scone implements Classifier {
     this.#p = p;
   }
 
-  apply(input: ModelInput, opts: ApplyOptions): tf.Tensor2D {
-    const cfg = this.#cfg, p = this.#p, seed = opts.seed ?? 0;
+  apply(input: ModelInput, opts: ApplyOptions & { mcDropout?: boolean }): tf.Tensor2D {
+    const cfg = this.#cfg, p = this.#p, seed = opts.seed ?? 0, active = dropoutActive(opts);
     return tf.tidy(() => {
       let x = tf.transpose(input.frames, [0, 2, 3, 1]) as tf.Tensor4D; // [B, W, D, 2]
       x = tf.maxPool(tf.relu(conv2dLayer(p, "conv1", x, 1, false)), 2, 2, "valid");
       x = tf.maxPool(tf.relu(conv2dLayer(p, "conv2", x, 1)), 2, 2, "valid");
       x = tf.maxPool(tf.relu(conv2dLayer(p, "conv3", x, 1)), 2, 2, "valid");
       let z: tf.Tensor = tf.reshape(x, [x.shape[0], this.#flat]);
-      z = dropout(z, cfg.dropout, opts.training, subSeed(seed, 0));
+      z = dropout(z, cfg.dropout, active, subSeed(seed, 0));
       z = tf.relu(linear(p, "fc1", z));
-      z = dropout(z, cfg.dropout, opts.training, subSeed(seed, 1));
+      z = dropout(z, cfg.dropout, active, subSeed(seed, 1));
       return linear(p, "fc2", z) as tf.Tensor2D;
     });
   }

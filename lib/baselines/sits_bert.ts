@@ -15,7 +15,15 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
-import { dropout, layerNorm, linear, maskedMean, Params, subSeed } from "./params.ts";
+import {
+  dropout,
+  dropoutActive,
+  layerNorm,
+  linear,
+  maskedMean,
+  Params,
+  subSeed,
+} from "./params.ts";
 
 /** Configuration of {@link SitsBert}. */
 export interface SitsBertConfig {
@@ -105,9 +113,9 @@ export class SitsBert implements Classifier {
     return tf.reshape(pe, [b, t, this.#cfg.dModel]) as tf.Tensor3D;
   }
 
-  apply(input: ModelInput, opts: ApplyOptions): tf.Tensor2D {
+  apply(input: ModelInput, opts: ApplyOptions & { mcDropout?: boolean }): tf.Tensor2D {
     const cfg = this.#cfg, p = this.#p;
-    const training = opts.training, seed = opts.seed ?? 0;
+    const training = dropoutActive(opts), seed = opts.seed ?? 0;
     return tf.tidy(() => {
       const [b, t, , f1] = input.frames.shape;
       const f = f1 - 1, d = cfg.dModel, h = cfg.heads, dh = d / h;

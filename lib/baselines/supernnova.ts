@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
-import { dropout, linear, maskedMean, Params, subSeed } from "./params.ts";
+import { dropout, dropoutActive, linear, maskedMean, Params, subSeed } from "./params.ts";
 import { type CellKind, defineRnn, rnnOutputSize, type RnnSpec, runRnn } from "./recurrent.ts";
 
 /** Configuration of {@link SuperNnova}. */
@@ -117,9 +117,11 @@ export class SuperNnova implements Classifier {
    * Logits `[B, C]`. Bayesian in inference mode: log of the mean softmax of `mcSamples`
    * dropout passes (seeded by `opts.seed`, default 0).
    */
-  apply(input: ModelInput, opts: ApplyOptions): tf.Tensor2D {
+  apply(input: ModelInput, opts: ApplyOptions & { mcDropout?: boolean }): tf.Tensor2D {
     const seed = opts.seed ?? 0;
-    if (opts.training || !this.#cfg.bayesian) return this.#forward(input, opts.training, seed);
+    if (opts.training || opts.mcDropout === true || !this.#cfg.bayesian) {
+      return this.#forward(input, dropoutActive(opts), seed);
+    }
     return tf.tidy(() =>
       tf.log(tf.add(this.predictMc(input, this.#cfg.mcSamples, seed).mean, 1e-12))
     );
