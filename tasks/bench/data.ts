@@ -25,6 +25,7 @@
  * Options: `--survey DIR`, `--objects N`, `--work DIR` (default
  * /tmp/convention-bench-data), `--batches N` (default 12), `--compute-ms MS`
  * (default 1000), `--dtype float32|float16`, `--skip-ingest` (reuse the store),
+ * `--ingest-workers N` (worker threads parsing the files, default 0),
  * `--train SPEC`. The JSON records the load average at the start and the end
  * (the machine may be shared).
  *
@@ -345,6 +346,7 @@ export async function main(args: string[]): Promise<void> {
   const batches = Number(arg(args, "--batches", "12"));
   const computeMs = Number(arg(args, "--compute-ms", "1000"));
   const dtype = arg(args, "--dtype", "float32") as "float32" | "float16";
+  const ingestWorkers = Number(arg(args, "--ingest-workers", "0"));
   let survey = arg(args, "--survey", "");
   let generated: { seconds: number; frames: number } | null = null;
   if (survey === "") {
@@ -363,7 +365,7 @@ export async function main(args: string[]): Promise<void> {
   const storeDir = `${work}/store-${objects}-${dtype}`;
   let ingestResult: Record<string, unknown> = { skipped: true };
   if (!args.includes("--skip-ingest")) {
-    const src = simulatedSource(survey);
+    const src = simulatedSource(survey, { workers: ingestWorkers });
     const inputBytes = await duSize(`${survey}/objects`);
     const t = performance.now();
     const c0 = cpuUsage();
@@ -374,6 +376,7 @@ export async function main(args: string[]): Promise<void> {
     ingestResult = {
       objects: r.objects,
       frames: r.frames,
+      workers: ingestWorkers,
       seconds: +s.toFixed(2),
       objectsPerSecond: +(r.objects.in / s).toFixed(1),
       cpuSeconds: +cpu.toFixed(2),
