@@ -33,7 +33,7 @@ import {
   type TorchRun,
   writeResult,
 } from "./report.ts";
-import { checkCorrectness, checkLongReductions } from "./step_correctness.ts";
+import { checkCorrectness, checkLongReductions, checkTrainingSteps } from "./step_correctness.ts";
 import { timeBatch } from "./step_speed.ts";
 import { shortTraining } from "./step_training.ts";
 import { type SimSet, simulateSet } from "./sim_pool.ts";
@@ -60,7 +60,8 @@ if (opts.command === "summary") {
     r.status = "failed";
     r.errors = {
       ...(r.errors ?? {}),
-      run: "killed before the end (time limit); finished steps are kept",
+      run:
+        "the check ended before its end (killed at the time limit, or crashed: see run.log); finished steps are kept",
     };
     await writeResult(opts.out, r);
   }
@@ -178,12 +179,35 @@ try {
   await tf.setBackend("webgpu");
   await save();
 
+  // 1c. several training steps, webgpu vs cpu (updates, not only one forward/backward).
+  if (result.correctness !== null) {
+    try {
+      log(
+        `training steps: ${checkPreset} preset, batch ${checkBatch}, 4 SGD then 4 Adam steps, webgpu vs cpu`,
+      );
+      const ts = await checkTrainingSteps(checkPreset, checkBatch, 4);
+      result.correctness.trainingSteps = ts;
+      result.verdict.push(
+        `training steps: ${ts.ok ? "ok" : "FAILED"} (SGD weights worst rel err ${
+          ts.sgdWorstRelErr.toExponential(2)
+        } at ${ts.sgdWorstName}; Adam losses worst rel err ${
+          ts.adamLossWorstRelErr.toExponential(2)
+        })`,
+      );
+    } catch (err) {
+      result.errors.trainingSteps = errText(err);
+    }
+    await tf.setBackend("webgpu");
+    await save();
+  }
+
   // 1b. long reductions of the preset itself, on the GPU (one pass vs the sum of chunked passes).
   if (result.correctness !== null && budget.left() > 90) {
     const lrBatch = opts.sizes === "full" ? 32 : 4;
     try {
-      log(`long reductions: ${preset} preset, batch ${lrBatch} in one pass vs 4 chunks`);
-      const lr = await checkLongReductions(preset, lrBatch, 4);
+      log(`long reductions: ${preset} preset, batch ${lrBatch} in one pass vs chunks`);
+      // Rehearsal: 2 chunks of 2, the correctness batch (fewer shapes to compile on llvmpipe).
+      const lr = await checkLongReductions(preset, lrBatch, opts.sizes === "full" ? 4 : 2);
       result.correctness.longReduction = lr;
       result.verdict.push(
         `long reductions: ${
@@ -322,6 +346,8 @@ try {
             result.training = t;
             await save();
           },
+          // In rehearsal, evaluate at the training batch: no new shapes to compile on llvmpipe.
+          { evalBatch: opts.sizes === "full" ? 64 : opts.trainBatch },
         );
         const t = result.training;
         result.verdict.push(

@@ -13,7 +13,7 @@
 import { problems } from "./verify.ts";
 import type { GpuCheckResult } from "./report.ts";
 
-let budget = 240;
+let budget = 300;
 let out = ".cache/gpu-rehearse";
 let pack = true;
 for (let i = 0; i < Deno.args.length; i++) {

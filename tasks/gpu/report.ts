@@ -36,6 +36,8 @@ export interface GradientCheck {
   maxAbsRef: number;
   maxAbsDiff: number;
   relErr: number;
+  /** An exactly-zero gradient (float32 noise on both backends), compared absolutely (1e-6). */
+  exactZero: boolean;
   ok: boolean;
 }
 
@@ -48,6 +50,24 @@ export interface LongReductionReport {
   tensors: number;
   worstRelErr: number;
   worstName: string;
+  ok: boolean;
+  seconds: number;
+}
+
+/** Step 1c: several training steps, webgpu vs cpu. */
+export interface TrainingStepsReport {
+  preset: string;
+  batch: number;
+  steps: number;
+  /** Plain SGD: worst relative error of a weight after the last step. */
+  sgdWorstRelErr: number;
+  sgdWorstName: string;
+  sgdOk: boolean;
+  /** The check's training step (Adam): the loss of each step on each backend. */
+  adamLossesCpu: number[];
+  adamLossesWebgpu: number[];
+  adamLossWorstRelErr: number;
+  adamOk: boolean;
   ok: boolean;
   seconds: number;
 }
@@ -68,6 +88,8 @@ export interface CorrectnessReport {
   seconds: number;
   /** The long-reduction self-consistency check of the preset on webgpu (null: not run). */
   longReduction: LongReductionReport | null;
+  /** Several training steps on webgpu vs cpu (null: not run). */
+  trainingSteps: TrainingStepsReport | null;
 }
 
 /** Timing of one batch size. */
@@ -276,6 +298,18 @@ export function summarize(r: GpuCheckResult): string {
         c.worstRelErr.toExponential(2)
       } (${c.worstName}), tol ${c.tolerance}`,
     );
+    const ts = c.trainingSteps;
+    if (ts) {
+      lines.push(
+        `  training steps (${ts.preset}, batch ${ts.batch}, ${ts.steps} steps): ${
+          ts.ok ? "ok" : "FAILED"
+        }; SGD weights worst rel err ${
+          ts.sgdWorstRelErr.toExponential(2)
+        } (${ts.sgdWorstName}), Adam losses worst rel err ${
+          ts.adamLossWorstRelErr.toExponential(2)
+        }`,
+      );
+    }
     const lr = c.longReduction;
     if (lr) {
       lines.push(

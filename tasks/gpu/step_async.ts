@@ -6,19 +6,17 @@
  * null: "Cannot read properties of null (reading 'clearRect')"). So
  * `lib/train/step.ts`'s `trainStep`, which calls `dataSync`, cannot run on
  * webgpu in Deno. This is the same step (same loss `lossOf`, same
- * finiteness rule, same Adam) with one asynchronous read per step: the loss,
- * the number of correct predictions and the finiteness probe of the
- * gradients are read back together with `await data()`.
+ * finiteness rule, same Adam) with asynchronous reads: the loss, the number
+ * of correct predictions and the finiteness probe of the gradients are read
+ * back with `await data()`, awaited together; and the finiteness probe adds
+ * the per-gradient sums with `tf.add`, not `tf.addN` (broken on webgpu for 8
+ * or more inputs, and it corrupts the neighbouring commands).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import {
-  lossOf,
-  type LossOptions,
-  NonFiniteLossError,
-  type StepResult,
-} from "../../lib/train/step.ts";
+import { lossOf, type LossOptions, type StepResult } from "../../lib/train/step.ts";
+import { NonFiniteLossError } from "../../lib/model/errors.ts";
 import type { TrainableModel } from "../../lib/train/models.ts";
 import type { Adam } from "../../lib/train/optimizer.ts";
 
@@ -49,16 +47,29 @@ export async function trainStepAsync<I>(
     );
     return lossOf(logits, labels, opts);
   }, vars);
-  const probe = tf.tidy(() => {
-    const parts = Object.values(grads).map((g) => tf.sum(tf.mul(g, 0)));
-    const finite = parts.length ? tf.addN(parts) : tf.scalar(0);
-    return tf.stack([value, correctT as unknown as tf.Scalar, finite]);
-  });
+  // sum(g * 0) is NaN when any gradient value is NaN or infinite. Summed with a chain of
+  // tf.add, not tf.addN: on webgpu, tf.addN of 8 or more tensors exceeds the device's 8
+  // storage buffers per shader stage (TF.js asks for no more) and silently returns a stale
+  // buffer, and the invalid dispatch makes the other commands of its batch be dropped too,
+  // so the training step itself goes wrong (see docs/gpu.md).
+  const finiteT = tf.tidy(() =>
+    Object.values(grads)
+      .map((g) => tf.sum(tf.mul(g, 0)))
+      .reduce((a, b) => tf.add(a, b), tf.scalar(0))
+  );
   try {
-    const [loss, correct, finite] = (await probe.data()) as Float32Array;
-    if (!Number.isFinite(loss!)) throw new NonFiniteLossError(loss!, `loss is ${loss}`);
-    if (!Number.isFinite(finite!)) {
-      throw new NonFiniteLossError(loss!, `a gradient is NaN or infinite (loss ${loss})`);
+    // Three reads awaited together (one wait for the GPU).
+    const [lossA, correctA, finiteA] = await Promise.all([
+      value.data(),
+      (correctT as unknown as tf.Scalar).data(),
+      finiteT.data(),
+    ]);
+    const loss = lossA[0]!, correct = correctA[0]!, finite = finiteA[0]!;
+    if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss);
+    if (!Number.isFinite(finite)) {
+      throw new NonFiniteLossError(finite, {
+        hint: `a gradient is NaN or infinite (loss ${loss})`,
+      });
     }
     const byVarName = new Map<string, tf.Tensor>();
     names.forEach((n, i) => {
@@ -66,9 +77,9 @@ export async function trainStepAsync<I>(
       if (g) byVarName.set(n, g);
     });
     optimizer.apply(byVarName);
-    return { loss: loss!, correct: correct! };
+    return { loss, correct };
   } finally {
-    probe.dispose();
+    finiteT.dispose();
     value.dispose();
     (correctT as tf.Scalar | null)?.dispose();
     for (const g of Object.values(grads)) g.dispose();

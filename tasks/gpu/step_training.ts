@@ -40,7 +40,7 @@ function gather(set: SimSet, rows: readonly number[]): RawInput {
  * Trains `preset` on the simulated set until `deadline`.
  *
  * @param onEpoch Called after each epoch (to save partial results).
- * @param maxEpochs Upper bound on epochs.
+ * @param opts Evaluation batch (default max(batch, 32)), epoch cap (50), seed (3).
  */
 export async function shortTraining(
   preset: string,
@@ -48,10 +48,10 @@ export async function shortTraining(
   batch: number,
   deadline: Deadline,
   onEpoch: (report: TrainingReport) => Promise<void> = async () => {},
-  maxEpochs = 50,
-  seed = 3,
+  opts: { evalBatch?: number; maxEpochs?: number; seed?: number } = {},
 ): Promise<TrainingReport> {
   const t0 = performance.now();
+  const { evalBatch = Math.max(batch, 32), maxEpochs = 50, seed = 3 } = opts;
   const classes = DEFAULT_CLASSES.length;
   const usable = [...Array(set.n).keys()].filter((i) => set.labels[i]! >= 0);
   const rng = Rng.derive(seed, "gpu-check-split");
@@ -133,7 +133,6 @@ export async function shortTraining(
       }
       const tv = performance.now();
       const pred: number[] = [];
-      const evalBatch = Math.max(batch, 32);
       for (let s = 0; s < val.length; s += evalBatch) {
         const raw = gather(set, val.slice(s, s + evalBatch));
         const input = inputTensors(raw);

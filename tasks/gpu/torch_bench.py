@@ -42,9 +42,15 @@ def load_reference():
     return convention_ref
 
 
-def build_model(ref, preset, num_classes, device):
-    """The preset as a torch.nn.Module and its input shape (l, size, bands)."""
-    return ref.build_model(preset, num_classes=num_classes).to(device)
+def build_model(ref, preset, device):
+    """The preset as a torch.nn.Module (ConvEntionRef: the authors' n^2 attention form)."""
+    return ref.ConvEntionRef(ref.PRESETS[preset]).to(device)
+
+
+def input_shape(ref, preset):
+    """(l, stamp size, number of bands, number of classes) of a preset."""
+    c = ref.PRESETS[preset]
+    return c["length"], c["stamp"], len(c["bands"]), c["numClasses"]
 
 
 def synthetic_batch(torch, batch, length, size, bands, classes, device, seed):
@@ -67,12 +73,12 @@ def time_batch(torch, ref, preset, batch, device, precision, deadline):
         tf32 = precision == "default"
         torch.backends.cuda.matmul.allow_tf32 = False  # PyTorch's default
         torch.backends.cudnn.allow_tf32 = tf32  # default True
-    model = build_model(ref, preset, 4, device)
+    model = build_model(ref, preset, device)
     model.train()
-    length, size, bands = ref.input_shape(model)
+    length, size, bands, classes = input_shape(ref, preset)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
-    frames, band_ids, labels = synthetic_batch(torch, batch, length, size, bands, 4, device, 100 + batch)
+    frames, band_ids, labels = synthetic_batch(torch, batch, length, size, bands, classes, device, 100 + batch)
 
     def step():
         if device == "cuda":

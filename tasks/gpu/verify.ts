@@ -51,6 +51,23 @@ export function problems(
       "correctness numbers missing",
     );
     need(c.ok, `correctness failed (worst ${c.worstRelErr} at ${c.worstName})`);
+    const ts = c.trainingSteps;
+    need(ts, "training-steps check missing");
+    if (ts) {
+      need(
+        ts.ok,
+        `training-steps check failed (SGD ${ts.sgdWorstRelErr} at ${ts.sgdWorstName}; Adam losses ${ts.adamLossWorstRelErr})`,
+      );
+      need(ts.adamLossesWebgpu.every((l) => l > 0), "a training loss read back as 0 or less");
+    }
+    const lr = c.longReduction;
+    need(lr, "long-reduction check missing");
+    if (lr) {
+      need(
+        lr.ok && lr.tensors > 0,
+        `long-reduction check failed (worst ${lr.worstRelErr} at ${lr.worstName})`,
+      );
+    }
   }
   const s = r.speed;
   need(s, "speed missing");
@@ -85,6 +102,7 @@ export function problems(
       tr.epochs.every((e) => isNum(e.valAccuracy) && isNum(e.trainLoss)),
       "training epoch numbers missing",
     );
+    need(tr.epochs.every((e) => e.trainLoss > 1e-6), "a training loss read back as (nearly) 0");
     need(tr.train > 0 && tr.val > 0, "training/validation split empty");
   }
   const x = r.extrapolation;

@@ -19,6 +19,11 @@ Deno.test("compareTensors measures error relative to the reference's max magnitu
 
 Deno.test("compareTensors: exact zeros pass, non-finite values fail", () => {
   assert(compareTensors([0, 0], [0, 0], 1e-4).ok);
+  // an exactly-zero gradient: float32 noise on both sides passes under zeroAbs, not above it
+  const z = compareTensors([3e-7, -2e-7], [1e-7, 2e-8], 1e-4, 1e-6);
+  assert(z.exactZero && z.ok);
+  assertEquals(z.relErr, 0);
+  assert(!compareTensors([3e-6, 0], [1e-7, 0], 1e-4, 1e-6).ok);
   const bad = compareTensors([NaN, 1], [1, 1], 1e-4);
   assertEquals(bad.nonFinite, 1);
   assert(!bad.ok);

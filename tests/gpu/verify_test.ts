@@ -35,11 +35,33 @@ function complete(): GpuCheckResult {
     lossWebgpu: 1.4,
     lossCpu: 1.4,
     lossRelErr: 0,
-    gradients: [{ name: "w", shape: [2], maxAbsRef: 1, maxAbsDiff: 1e-7, relErr: 1e-7, ok: true }],
+    gradients: [{
+      name: "w",
+      shape: [2],
+      maxAbsRef: 1,
+      maxAbsDiff: 1e-7,
+      relErr: 1e-7,
+      exactZero: false,
+      ok: true,
+    }],
     worstRelErr: 1e-7,
     worstName: "w",
     ok: true,
     seconds: 3,
+    trainingSteps: {
+      preset: "tiny",
+      batch: 8,
+      steps: 4,
+      sgdWorstRelErr: 3e-6,
+      sgdWorstName: "w",
+      sgdOk: true,
+      adamLossesCpu: [1.4, 1.3, 1.2, 1.1],
+      adamLossesWebgpu: [1.4, 1.3, 1.2, 1.1],
+      adamLossWorstRelErr: 1e-7,
+      adamOk: true,
+      ok: true,
+      seconds: 4,
+    },
     longReduction: {
       preset: "paper",
       batch: 32,
@@ -120,6 +142,7 @@ Deno.test("verify: missing steps, a fallback adapter and errors are all reported
   r.adapter!.isFallbackAdapter = true;
   r.training = null;
   r.errors.pytorch = "boom";
+  r.correctness!.trainingSteps!.adamLossesWebgpu = [0, 0, 0, 0];
   r.status = "running";
   const p = problems(r, "gpu", [32, 128]);
   assert(p.some((x) => /fallback/.test(x)));
@@ -127,6 +150,7 @@ Deno.test("verify: missing steps, a fallback adapter and errors are all reported
   assert(p.some((x) => /batch 128/.test(x)));
   assert(p.some((x) => /errors/.test(x)));
   assert(p.some((x) => /status is running/.test(x)));
+  assert(p.some((x) => /loss read back as 0/.test(x)));
   // a fallback adapter is fine in rehearsal
   r.mode = "rehearse";
   assert(!problems(r, "rehearse", [32]).some((x) => /fallback/.test(x)));
