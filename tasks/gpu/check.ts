@@ -105,7 +105,8 @@ result.env = {
   cores: navigator.hardwareConcurrency,
   wgpuBackend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default",
   model: MODEL_SOURCE,
-  stepFunction: "lib/train/step.ts trainStep + lib/train/optimizer.ts Adam (lr 1e-3)",
+  stepFunction:
+    "tasks/gpu/step_async.ts trainStepAsync (lib/train lossOf + lib/train Adam, lr 1e-3, async reads)",
 };
 const a = result.adapter;
 const adapterLine = a.found
