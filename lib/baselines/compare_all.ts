@@ -224,3 +224,50 @@ export async function compareAll(opts: CompareAllOptions): Promise<CompareAllRes
   say(`compare: ${rows.length} model(s) in ${fmtTime(wallS)}; ${files.join(", ")}`);
   return { comparison, files, runs, wallS };
 }
+
+/** Options of {@link compareAllCommand} (the CLI's flags). */
+export interface CompareAllCommandOptions {
+  /** `--data` (default `default`). */
+  data?: string;
+  /** `--models` (default `all`): `all` or a comma-separated list. */
+  models?: string;
+  /** `--budget` (default `cpu`). */
+  budget?: string;
+  /** `--runs-dir`. */
+  runsDir: string;
+  /** `--out` (default `<runsDir>/compare-<budget>` when the CLI's default is kept). */
+  out?: string;
+  /** `--json`: rows as JSON on stdout instead of Markdown. */
+  json?: boolean;
+  /** `--seed`. */
+  seed?: number;
+  /** Creates the default survey (lib/train/runtime.ts hooks). */
+  ensureDefaultSurvey: (cacheDir: string) => Promise<string>;
+  /** Selects the backend (lib/train/runtime.ts hooks). */
+  selectBackend: (choice: TrainConfig["backend"]) => Promise<string>;
+}
+
+/**
+ * The `convention compare --data D --models all --budget cpu|paper` mode: trains and evaluates
+ * every model, prints the table (Markdown, or JSON with `json`) and returns the exit code.
+ */
+export async function compareAllCommand(o: CompareAllCommandOptions): Promise<number> {
+  const budget = (o.budget ?? "cpu") as Budget;
+  if (!["cpu", "paper"].includes(budget)) {
+    throw new UsageError(`--budget must be cpu or paper, not "${o.budget}".`);
+  }
+  const list = (o.models ?? "all").trim();
+  const models = list === "all" ? "all" : list.split(",").map((s) => s.trim()).filter((s) => s);
+  const r = await compareAll({
+    data: o.data ?? "default",
+    models,
+    budget,
+    runsDir: o.runsDir,
+    out: o.out,
+    seed: o.seed,
+    prepare: { ensureDefaultSurvey: o.ensureDefaultSurvey },
+    selectBackend: o.selectBackend,
+  });
+  console.log(o.json ? JSON.stringify(r.comparison.rows, null, 2) : r.comparison.markdown);
+  return 0;
+}

@@ -14,7 +14,11 @@ export class Params {
   #trainable = new Set<string>();
   #rng: Rng;
 
-  /** @param seed Seed of the initialisation. */
+  /**
+   * Creates an empty set whose random initialisations draw from `seed`.
+   *
+   * @param seed Seed of the initialisation.
+   */
   constructor(seed: number) {
     this.#rng = new Rng(seed);
   }

@@ -78,37 +78,56 @@ function runDirection(
   hidden: number,
   x: tf.Tensor3D, // [B, T, F]
   mask: tf.Tensor2D, // [B, T]
+  maskHost: Float32Array, // the same values, read once
   reverse: boolean,
   recurrentMask: tf.Tensor | null, // [B, H] or null
 ): { outputs: tf.Tensor3D; last: tf.Tensor2D } {
   const [b, t, f] = x.shape;
   const wih = p.get(name("weight_ih")), whh = p.get(name("weight_hh"));
   const bih = p.get(name("bias_ih")), bhh = p.get(name("bias_hh"));
-  // Input projections of every step at once: [B, T, G*H].
+  // Input projections of every step at once: [B, T, G*H]. For the LSTM both biases are added
+  // here (they are only ever summed); the GRU keeps b_hn inside r * (W_hn h + b_hn).
   const g = gatesOf(cell);
-  const xp = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [b * t, f]), wih, false, true), bih), [
+  const bias = cell === "lstm" ? tf.add(bih, bhh) : bih;
+  const xp = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [b * t, f]), wih, false, true), bias), [
     b,
     t,
     g * hidden,
   ]);
   const xs = tf.unstack(xp, 1) as tf.Tensor2D[]; // T x [B, G*H]
   const ms = tf.unstack(tf.expandDims(mask, 2), 1) as tf.Tensor2D[]; // T x [B, 1]
+  // Steps where every row is real need no masking; steps where every row is padding change
+  // nothing (same numbers, fewer ops).
+  const kind = Array.from({ length: t }, (_, step) => {
+    let on = 0;
+    for (let r = 0; r < b; r++) if (maskHost[r * t + step]! > 0) on++;
+    return on === b ? "all" : on === 0 ? "none" : "some";
+  });
   let h: tf.Tensor2D = tf.zeros([b, hidden]);
   let c: tf.Tensor2D = tf.zeros([b, hidden]);
+  const zeros: tf.Tensor2D = tf.zeros([b, hidden]);
   const outs: tf.Tensor2D[] = new Array(t);
   for (let s = 0; s < t; s++) {
     const step = reverse ? t - 1 - s : s;
+    if (kind[step] === "none") {
+      outs[step] = zeros;
+      continue;
+    }
     const xt = xs[step]!, m = ms[step]!;
     const hin = recurrentMask ? tf.mul(h, recurrentMask) : h;
-    const hh = tf.add(tf.matMul(hin, whh, false, true), bhh); // [B, G*H]
+    const hw = tf.matMul(hin, whh, false, true); // [B, G*H]
     let hNew: tf.Tensor2D;
     if (cell === "lstm") {
-      const gates = tf.add(xt, hh);
+      const gates = tf.add(xt, hw);
       const [gi, gf, gg, go] = tf.split(gates, 4, 1) as tf.Tensor2D[];
-      const cNew = tf.add(tf.mul(tf.sigmoid(gf!), c), tf.mul(tf.sigmoid(gi!), tf.tanh(gg!)));
+      const cNew = tf.add(
+        tf.mul(tf.sigmoid(gf!), c),
+        tf.mul(tf.sigmoid(gi!), tf.tanh(gg!)),
+      ) as tf.Tensor2D;
       hNew = tf.mul(tf.sigmoid(go!), tf.tanh(cNew));
-      c = tf.add(c, tf.mul(m, tf.sub(cNew, c)));
+      c = kind[step] === "all" ? cNew : tf.add(c, tf.mul(m, tf.sub(cNew, c))) as tf.Tensor2D;
     } else {
+      const hh = tf.add(hw, bhh);
       const [xr, xz, xn] = tf.split(xt, 3, 1) as tf.Tensor2D[];
       const [hr, hz, hn] = tf.split(hh, 3, 1) as tf.Tensor2D[];
       const r = tf.sigmoid(tf.add(xr!, hr!));
@@ -116,8 +135,13 @@ function runDirection(
       const n = tf.tanh(tf.add(xn!, tf.mul(r, hn!)));
       hNew = tf.add(n, tf.mul(z, tf.sub(h, n)));
     }
-    h = tf.add(h, tf.mul(m, tf.sub(hNew, h)));
-    outs[step] = tf.mul(m, hNew);
+    if (kind[step] === "all") {
+      h = hNew;
+      outs[step] = hNew;
+    } else {
+      h = tf.add(h, tf.mul(m, tf.sub(hNew, h)));
+      outs[step] = tf.mul(m, hNew);
+    }
   }
   return { outputs: tf.stack(outs, 1) as tf.Tensor3D, last: h };
 }
@@ -143,6 +167,7 @@ export function runRnn(
   opts: { training: boolean; seed: number; dropout?: RnnDropout },
 ): { outputs: tf.Tensor3D; last: tf.Tensor2D } {
   const [b] = x.shape;
+  const maskHost = mask.dataSync() as Float32Array;
   let input = x;
   let last: tf.Tensor2D = tf.zeros([b, 0]);
   let draw = 0;
@@ -167,6 +192,7 @@ export function runRnn(
         spec.hiddenSize,
         input,
         mask,
+        maskHost,
         reverse,
         recMask,
       );

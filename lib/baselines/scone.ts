@@ -53,6 +53,8 @@ export class Scone implements Classifier {
   #flat: number;
 
   /**
+   * Creates the model with freshly initialised weights.
+   *
    * @param cfg The configuration.
    * @param seed Initialisation seed.
    */

@@ -73,6 +73,8 @@ export class SitsBert implements Classifier {
   #freq: tf.Tensor1D;
 
   /**
+   * Creates the model with freshly initialised weights.
+   *
    * @param cfg The configuration (see {@link sitsBertConfig}).
    * @param seed Initialisation seed.
    */

@@ -72,6 +72,8 @@ export class SuperNnova implements Classifier {
   #spec: RnnSpec;
 
   /**
+   * Creates the model with freshly initialised weights.
+   *
    * @param cfg The configuration (see {@link superNnovaConfig}).
    * @param seed Initialisation seed.
    */
