@@ -60,6 +60,9 @@ export interface LightCurveCacheOptions {
 
 const LC_FORMAT = "convention-lightcurves";
 const HM_FORMAT = "convention-heatmaps";
+/** Bumped when the photometry or the GP fit changes, so old caches are not reused. */
+const LC_ALGORITHM = 1;
+const HM_ALGORITHM = 2;
 
 function storeKey(store: Store): string {
   return `${store.index.created}|${store.nFrames}|${store.index.framesFile}`;
@@ -166,7 +169,7 @@ export async function lightCurvesForStore(
   const source = opts.source === undefined ? reopenSource(store) : opts.source;
   const from: "source" | "store" = source ? "source" : "store";
   const photometry = opts.photometry ?? {};
-  const key = JSON.stringify({ store: storeKey(store), from, photometry });
+  const key = JSON.stringify({ store: storeKey(store), from, photometry, algorithm: LC_ALGORITHM });
   const path = `${store.path}/baselines-lightcurves.bin`;
   const cached = await readOrNull(path);
   if (cached) {
@@ -364,6 +367,7 @@ export async function heatmapsForStore(
     lightcurves: lcs.from,
     fluxScale: lcs.fluxScale,
     heatmap,
+    algorithm: HM_ALGORITHM,
   });
   const tag = hashSeed(key).toString(16).padStart(8, "0");
   const path = `${store.path}/baselines-heatmaps-${tag}.bin`;
