@@ -13,6 +13,7 @@ import { evalBatches } from "../data/loader.ts";
 import type { Batch } from "../data/batch.ts";
 import { loadRun } from "../train/load_run.ts";
 import { batchLogits, softmaxRows } from "../train/infer.ts";
+import { stretchBatch } from "../train/stretch.ts";
 import { readEpochLog } from "../train/metrics_log.ts";
 import { runPaths } from "../train/run_dir.ts";
 import { configToYaml } from "../train/config.ts";
@@ -117,6 +118,7 @@ export async function evaluateRun(dir: string, opts: EvaluateOptions = {}): Prom
     const gallery: PendingGallery[] = [];
     let misclassified = 0;
     for await (const batch of stream) {
+      stretchBatch(batch, config.data.stretch ?? null);
       const p = softmaxRows(batchLogits(entry, model, batch), c);
       for (let i = 0; i < batch.batchSize; i++) {
         const y = batch.labels[i]!;

@@ -20,6 +20,7 @@ import { reformatSeries } from "../data/reformat.ts";
 import { openStore } from "../data/store.ts";
 import { evalBatches } from "../data/loader.ts";
 import { batchLogits, rowArgmax, softmaxRows } from "./infer.ts";
+import { stretchBatch } from "./stretch.ts";
 import { type LoadedRun, loadRun } from "./load_run.ts";
 import { inputKind, objectSource } from "./data_source.ts";
 
@@ -110,6 +111,7 @@ function predictBatch<I>(
 ): Prediction[] {
   const classes = run.info.classes;
   const c = classes.length;
+  stretchBatch(batch, run.config.data.stretch ?? null);
   const probs = softmaxRows(batchLogits(run.entry, run.model, batch), c);
   const mc = opts.mc ?? 0;
   let mean: Float64Array | null = null, sq: Float64Array | null = null;

@@ -41,6 +41,7 @@ import { Adam } from "./optimizer.ts";
 import { trainStep } from "./step.ts";
 import { NonFiniteLossError } from "../model/errors.ts";
 import { batchLogits, rowArgmax, rowCrossEntropy } from "./infer.ts";
+import { stretchBatch } from "./stretch.ts";
 import { type ValidationScores, validationScores } from "./validation.ts";
 import { type EpochLog, readEpochLog, writeEpochLog } from "./metrics_log.ts";
 import {
@@ -206,6 +207,7 @@ async function validate<I>(setup: Setup<I>, ids: readonly string[]): Promise<
     workers: Math.max(1, config.data.workers),
   });
   for await (const batch of stream) {
+    stretchBatch(batch, config.data.stretch);
     const logits = batchLogits(entry, model, batch);
     for (let i = 0; i < batch.batchSize; i++) {
       const y = batch.labels[i]!;
@@ -576,7 +578,7 @@ async function runEpoch<I>(
   for await (const batch of stream) {
     b++;
     const seed = rng.nextUint32();
-    const input = entry.adapter(batch);
+    const input = entry.adapter(stretchBatch(batch, config.data.stretch));
     const labels = tf.tensor1d(batch.labels, "int32");
     try {
       const r = trainStep(model, optimizer, input, labels, {
