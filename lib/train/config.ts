@@ -18,6 +18,7 @@
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { UsageError } from "../errors.ts";
+import type { BackendChoice } from "./backend.ts";
 
 /** Loss functions. */
 export type LossName = "cross-entropy" | "focal";
@@ -25,8 +26,6 @@ export type LossName = "cross-entropy" | "focal";
 export type OptimizerName = "adam" | "adamw";
 /** Metric used to keep the best model of a stage. */
 export type SelectMetric = "macro-f1" | "accuracy";
-/** TF.js backend choice. */
-export type BackendChoice = "auto" | "webgpu" | "wasm" | "cpu";
 /** Objects per class in a balanced epoch: a number or a statistic of the class counts. */
 export type PerClass = number | "median" | "mean" | "max" | "min";
 

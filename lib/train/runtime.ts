@@ -6,8 +6,7 @@
  * @module
  */
 import { ensureDefaultSurvey } from "../simulate/default_survey.ts";
-import type { BackendChoice } from "./config.ts";
-import { selectBackend } from "./backend.ts";
+import { type BackendChoice, selectBackend } from "./backend.ts";
 
 /** Hooks used by `train`, `eval` and `predict`. */
 export interface RuntimeHooks {

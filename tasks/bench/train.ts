@@ -43,14 +43,36 @@ export async function main(args: string[]): Promise<void> {
     ...(cacheDir ? ["--cache-dir", cacheDir] : []),
     ...extra,
   ];
+  const loadStart = Deno.loadavg();
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: trainArgs,
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
+  // CPU seconds of the child (all threads: model, loader and simulator workers), sampled
+  // with `ps -o times=` every 2 s until it exits (null where ps is missing).
+  let cpuSeconds: number | null = null;
+  let polling = true;
+  const poll = (async () => {
+    while (polling) {
+      try {
+        const ps = await new Deno.Command("ps", {
+          args: ["-o", "times=", "-p", String(child.pid)],
+          stdout: "piped",
+          stderr: "null",
+        }).output();
+        const v = Number(new TextDecoder().decode(ps.stdout).trim());
+        if (ps.success && Number.isFinite(v)) cpuSeconds = v;
+      } catch { /* no ps */ }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  })();
   const out = await child.output();
+  polling = false;
+  await poll;
   const wall = (performance.now() - t0) / 1000;
+  const loadEnd = Deno.loadavg();
   const stdout = new TextDecoder().decode(out.stdout);
   const lines = stdout.trim().split("\n");
   let summary: Summary | null = null;
@@ -72,6 +94,9 @@ export async function main(args: string[]): Promise<void> {
       cold,
       exitCode: out.code,
       wallSeconds: Math.round(wall * 10) / 10,
+      cpuSeconds,
+      loadavgStart: loadStart,
+      loadavgEnd: loadEnd,
       trainSeconds: summary?.trainTimeS ?? null,
       testAccuracy: summary?.testAccuracy ?? null,
       parameters: summary?.parameters ?? null,
