@@ -7,6 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { linear } from "./conv_exact.ts";
 import type { ParamStore } from "./params.ts";
 
 /** Adds `classifier.fc1` and `classifier.fc2`. */
@@ -38,18 +39,17 @@ export function classifier(
   seeds: [number, number] | null,
 ): tf.Tensor2D {
   const b = x.shape[0]!;
+  // Max over the n tokens. (Not tf.maxPool3d: the wasm MaxPool3D kernel gives
+  // wrong maxima on small shapes, e.g. [2, 4, 3, 3, 5] pooled over 4.)
   const pooled = tf.transpose(tf.max(x, 1), [0, 3, 1, 2]); // [b, d, h', w']
-  let z = tf.reshape(pooled, [b, -1]) as tf.Tensor2D;
+  let z = tf.reshape(pooled, [b, -1]) as tf.Tensor2D; // PyTorch flatten order
   if (seeds && dropout > 0) z = tf.dropout(z, dropout, undefined, seeds[0]) as tf.Tensor2D;
   z = tf.relu(
-    tf.add(
-      tf.matMul(z, p.get("classifier.fc1.weight") as tf.Tensor2D, false, true),
-      p.get("classifier.fc1.bias"),
-    ),
+    tf.add(linear(z, p.get("classifier.fc1.weight") as tf.Tensor2D), p.get("classifier.fc1.bias")),
   ) as tf.Tensor2D;
   if (seeds && dropout > 0) z = tf.dropout(z, dropout, undefined, seeds[1]) as tf.Tensor2D;
   return tf.add(
-    tf.matMul(z, p.get("classifier.fc2.weight") as tf.Tensor2D, false, true),
+    linear(z, p.get("classifier.fc2.weight") as tf.Tensor2D),
     p.get("classifier.fc2.bias"),
   ) as tf.Tensor2D;
 }

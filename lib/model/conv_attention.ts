@@ -19,7 +19,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { conv2d } from "./conv_exact.ts";
+import { conv2d, linear } from "./conv_exact.ts";
 import type { ParamStore } from "./params.ts";
 import { addBias } from "./reduce.ts";
 
@@ -57,7 +57,7 @@ function qkv(y: tf.Tensor, p: ParamStore, prefix: string, d: number): tf.Tensor[
   const [b, n, h, w] = y.shape as [number, number, number, number, number];
   const wq = tf.reshape(p.get(`${prefix}.qkv.weight`), [3 * d, d]);
   const out = addBias(
-    tf.matMul(tf.reshape(y, [b * n * h * w, d]), wq, false, true),
+    linear(tf.reshape(y, [b * n * h * w, d]) as tf.Tensor2D, wq as tf.Tensor2D),
     p.get(`${prefix}.qkv.bias`),
   ); // [b n h w, 3d]
   return tf.split(out, 3, 1); // Q, K, V: [b n h w, d] each

@@ -162,7 +162,9 @@ export class ConvEntion implements Classifier {
  *
  * @example
  * ```ts
+ * import { selectBackend } from "../train/backend.ts";
  * import { createConvEntion } from "./convention.ts";
+ * await selectBackend("cpu", { quiet: true });
  * const m = createConvEntion("paper");
  * console.assert(m.paramCount() === 1_253_108);
  * m.dispose();

@@ -51,6 +51,17 @@ export interface AdamWOptions {
   epsilon?: number;
   /** Decoupled weight decay; 0 (default) = Adam. */
   weightDecay?: number;
+  /**
+   * Where the update runs: `auto` (default: a JS loop on the wasm and cpu
+   * backends, TF.js ops elsewhere), `js` or `device` (TF.js ops).
+   */
+  update?: "auto" | "js" | "device";
+}
+
+function assignArray(v: tf.Variable, data: Float32Array): void {
+  const t = tf.tensor(data, v.shape, "float32");
+  v.assign(t);
+  t.dispose();
 }
 
 /** Adam / AdamW with PyTorch's update and a by-variable state. */
@@ -69,6 +80,7 @@ export class AdamW extends tf.Optimizer {
   readonly epsilon: number;
   /** Decoupled weight decay. */
   weightDecay: number;
+  readonly #update: "auto" | "js" | "device";
   #step = 0;
   readonly #m = new Map<string, tf.Variable>();
   readonly #v = new Map<string, tf.Variable>();
@@ -81,6 +93,7 @@ export class AdamW extends tf.Optimizer {
     this.beta2 = opts.beta2 ?? 0.999;
     this.epsilon = opts.epsilon ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0;
+    this.#update = opts.update ?? "auto";
   }
 
   /** Steps taken so far. */
@@ -98,27 +111,52 @@ export class AdamW extends tf.Optimizer {
     const stepSize = lr / (1 - Math.pow(this.beta1, t));
     const bc2Sqrt = Math.sqrt(1 - Math.pow(this.beta2, t));
     const registered = tf.engine().registeredVariables;
-    tf.tidy(() => {
-      for (const [name, g] of entries) {
-        if (g == null) continue;
-        const p = registered[name];
-        if (!p) throw new Error(`AdamW: no registered variable ${name}`);
-        let m = this.#m.get(name), v = this.#v.get(name);
-        if (!m || !v) {
-          m = tf.variable(tf.zerosLike(p), false);
-          v = tf.variable(tf.zerosLike(p), false);
-          this.#m.set(name, m);
-          this.#v.set(name, v);
+    // On the CPU-side backends the update runs as a plain loop over the
+    // arrays (a few copies instead of about ten kernel launches per
+    // variable); elsewhere (webgpu) it stays on the device.
+    const inJs = this.#update === "js" ||
+      (this.#update === "auto" && (tf.getBackend() === "wasm" || tf.getBackend() === "cpu"));
+    for (const [name, g] of entries) {
+      if (g == null) continue;
+      const p = registered[name];
+      if (!p) throw new Error(`AdamW: no registered variable ${name}`);
+      let m = this.#m.get(name), v = this.#v.get(name);
+      if (!m || !v) {
+        m = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
+        v = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
+        this.#m.set(name, m);
+        this.#v.set(name, v);
+      }
+      if (inJs) {
+        const pv = p.dataSync() as Float32Array, gv = g.dataSync() as Float32Array;
+        const mv = m.dataSync() as Float32Array, vv = v.dataSync() as Float32Array;
+        const np = new Float32Array(pv.length), nm = new Float32Array(pv.length);
+        const nv = new Float32Array(pv.length);
+        const b1 = this.beta1, b2 = this.beta2, eps = this.epsilon;
+        const decay = 1 - lr * this.weightDecay;
+        for (let i = 0; i < pv.length; i++) {
+          const gi = gv[i]!;
+          const mi = b1 * mv[i]! + (1 - b1) * gi;
+          const vi = b2 * vv[i]! + (1 - b2) * gi * gi;
+          nm[i] = mi;
+          nv[i] = vi;
+          np[i] = pv[i]! * decay - stepSize * mi / (Math.sqrt(vi) / bc2Sqrt + eps);
         }
+        assignArray(p, np);
+        assignArray(m, nm);
+        assignArray(v, nv);
+        continue;
+      }
+      tf.tidy(() => {
         const decayed = this.weightDecay > 0 ? tf.mul(p, 1 - lr * this.weightDecay) : p;
-        const m1 = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
-        const v1 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-        m.assign(m1);
-        v.assign(v1);
+        const m1 = tf.add(tf.mul(m!, this.beta1), tf.mul(g, 1 - this.beta1));
+        const v1 = tf.add(tf.mul(v!, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        m!.assign(m1);
+        v!.assign(v1);
         const denom = tf.add(tf.div(tf.sqrt(v1), bc2Sqrt), this.epsilon);
         p.assign(tf.sub(decayed, tf.mul(tf.div(m1, denom), stepSize)));
-      }
-    });
+      });
+    }
     this.incrementIterations();
   }
 

@@ -145,12 +145,7 @@ async function useWasm(threads: number): Promise<string | null> {
 
 async function useWebGpu(): Promise<boolean> {
   await import("@tensorflow/tfjs-backend-webgpu");
-  if (!await trySet("webgpu")) return false;
-  // Submit every command at once: with TF.js's default batching (15
-  // commands per submit), Deno's WebGPU returned zeros for some results of a
-  // training step (loss and gradients; tests/model/backend_equivalence_test.ts).
-  tf.env().set("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE", 1);
-  return true;
+  return await trySet("webgpu");
 }
 
 function announce(sel: BackendSelection, quiet: boolean): void {

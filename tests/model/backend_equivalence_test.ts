@@ -11,6 +11,7 @@
  * error, not that limit. A real GPU has no such limit (tasks/gpu checks it).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { unstack0 } from "../../lib/model/cnn3d.ts";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
 import { lossFn } from "../../lib/model/train_step.ts";
 import { probeWebGpu, selectBackend } from "../../lib/train/backend.ts";
@@ -87,5 +88,30 @@ Deno.test({
   ignore: !gpu.any,
   fn: async () => {
     compare("webgpu", await run("webgpu"), cpu);
+  },
+});
+
+Deno.test({
+  name:
+    "backend equivalence: slices of rank-5 tensors get right gradients on webgpu (PadV2 is wrong at rank 5)",
+  ignore: !gpu.any,
+  fn: async () => {
+    // TF.js 4.22's webgpu PadV2 pads rank-5 tensors wrongly (values moved),
+    // so the gradient of a rank-5 slice is wrong; unstack0 slices a 2D view.
+    const data = Float32Array.from({ length: 3 * 2 * 3 * 4 * 2 }, (_, i) => Math.sin(i));
+    const weights = Float32Array.from({ length: 2 * 3 * 4 * 2 }, (_, i) => i + 1);
+    const grad = async (backend: "cpu" | "webgpu") => {
+      await selectBackend(backend, { quiet: true });
+      const x = tf.tensor(data, [3, 2, 3, 4, 2]);
+      const w = tf.tensor(weights, [2, 3, 4, 2]);
+      const g = tf.grad((t: tf.Tensor) =>
+        tf.addN(unstack0(t).map((s, i) => tf.sum(tf.mul(s, tf.mul(w, i + 1)))))
+      )(x);
+      const out = await g.data();
+      tf.dispose([x, w, g]);
+      return out;
+    };
+    const e = relMaxDiff(await grad("webgpu"), await grad("cpu"));
+    assert(e <= 1e-6, `rank-5 unstack gradient differs by ${e}`);
   },
 });

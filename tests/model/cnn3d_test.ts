@@ -81,18 +81,19 @@ for (const backend of ["cpu", "wasm"] as const) {
         outShape: [to!, ho!, wo!] as [number, number, number],
         tapGroups: planTimeTaps(t, kt, c.spec.stride[2], c.spec.padding[2]),
       };
-      // ours: time-major [T, G, H, W, C]
-      const xt = tf.tensor(f32(permute(x, [4, 0, 2, 3, 1])), [t, g, h, w, ci]);
+      // ours: time folded into channels, [G, H, W, T * C]
+      const xt = tf.tensor4d(f32(permute(x, [0, 2, 3, 4, 1])), [g, h, w, t * ci]);
       const wv = tf.tensor(f32(wt), wt.shape);
-      const gyt = tf.tensor(f32(permute(gy, [4, 0, 2, 3, 1])), [to!, g, ho!, wo!, c.spec.out]);
+      const gyt = tf.tensor4d(f32(permute(gy, [0, 2, 3, 4, 1])), [g, ho!, wo!, to! * c.spec.out]);
       const before = tf.memory().numTensors;
       const [yo, gx, gw] = tf.tidy(() => {
-        const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv3d(a, b, layer), gyt));
+        const f = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(conv3d(a as tf.Tensor4D, b, layer), gyt));
         const [ga, gb] = tf.grads(f)([xt, wv]);
         return [conv3d(xt, wv, layer), ga!, gb!];
       });
-      const ey = relMaxDiff(await yo.data(), permute(y, [4, 0, 2, 3, 1]).data);
-      const edx = relMaxDiff(await gx.data(), permute(dx, [4, 0, 2, 3, 1]).data);
+      const ey = relMaxDiff(await yo.data(), permute(y, [0, 2, 3, 4, 1]).data);
+      const edx = relMaxDiff(await gx.data(), permute(dx, [0, 2, 3, 4, 1]).data);
       const edw = relMaxDiff(await gw.data(), dw.data);
       tf.dispose([yo, gx, gw]);
       assert(tf.memory().numTensors === before, `${c.name}: tensor leak`);

@@ -45,7 +45,7 @@ function toTensor(a: F64): tf.Tensor {
   return tf.tensor(Float32Array.from(a.data), a.shape);
 }
 
-async function check(backend: "cpu" | "wasm"): Promise<void> {
+async function check(backend: "cpu" | "wasm" | "webgpu"): Promise<void> {
   await selectBackend(backend, { quiet: true });
   for (const c of CASES) {
     const x = randomF64(c.x, 1), w = randomF64(c.k, 2);

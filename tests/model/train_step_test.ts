@@ -94,34 +94,37 @@ Deno.test("train step: losses match float64 formulas (cross-entropy, class weigh
   tf.dispose([logits, labels, ...got]);
 });
 
-Deno.test("AdamW: PyTorch's update rule, step by step, in float64", async () => {
-  const v = tf.variable(tf.tensor1d([0.5, -1.5, 2]), true, "adamw_test_var");
-  const opt = new AdamW({
-    learningRate: 0.1,
-    weightDecay: 0.05,
-    beta1: 0.8,
-    beta2: 0.9,
-    epsilon: 1e-8,
+for (const update of ["js", "device"] as const) {
+  Deno.test(`AdamW: PyTorch's update rule, step by step, in float64 (${update} update)`, async () => {
+    const v = tf.variable(tf.tensor1d([0.5, -1.5, 2]), true, `adamw_test_var_${update}`);
+    const opt = new AdamW({
+      learningRate: 0.1,
+      weightDecay: 0.05,
+      beta1: 0.8,
+      beta2: 0.9,
+      epsilon: 1e-8,
+      update,
+    });
+    const grads = [[0.3, -0.2, 0.1], [-0.5, 0.4, 0], [1, 1, -1]];
+    let p = [0.5, -1.5, 2], m = [0, 0, 0], s = [0, 0, 0];
+    for (let t = 1; t <= 3; t++) {
+      const g = grads[t - 1]!;
+      const gt = tf.tensor1d(g);
+      opt.applyGradients({ [v.name]: gt });
+      gt.dispose();
+      p = p.map((x) => x * (1 - 0.1 * 0.05));
+      m = m.map((x, i) => 0.8 * x + 0.2 * g[i]!);
+      s = s.map((x, i) => 0.9 * x + 0.1 * g[i]! * g[i]!);
+      p = p.map((x, i) =>
+        x - (0.1 / (1 - 0.8 ** t)) * m[i]! / (Math.sqrt(s[i]!) / Math.sqrt(1 - 0.9 ** t) + 1e-8)
+      );
+      const got = await v.data();
+      p.forEach((x, i) => assertAlmostEquals(got[i]!, x, 1e-6, `step ${t} element ${i}`));
+    }
+    opt.dispose();
+    v.dispose();
   });
-  const grads = [[0.3, -0.2, 0.1], [-0.5, 0.4, 0], [1, 1, -1]];
-  let p = [0.5, -1.5, 2], m = [0, 0, 0], s = [0, 0, 0];
-  for (let t = 1; t <= 3; t++) {
-    const g = grads[t - 1]!;
-    const gt = tf.tensor1d(g);
-    opt.applyGradients({ [v.name]: gt });
-    gt.dispose();
-    p = p.map((x) => x * (1 - 0.1 * 0.05));
-    m = m.map((x, i) => 0.8 * x + 0.2 * g[i]!);
-    s = s.map((x, i) => 0.9 * x + 0.1 * g[i]! * g[i]!);
-    p = p.map((x, i) =>
-      x - (0.1 / (1 - 0.8 ** t)) * m[i]! / (Math.sqrt(s[i]!) / Math.sqrt(1 - 0.9 ** t) + 1e-8)
-    );
-    const got = await v.data();
-    p.forEach((x, i) => assertAlmostEquals(got[i]!, x, 1e-6, `step ${t} element ${i}`));
-  }
-  opt.dispose();
-  v.dispose();
-});
+}
 
 Deno.test("AdamW: saved optimiser state + weights resume bit-identically", async () => {
   const dir = await Deno.makeTempDir();
@@ -145,4 +148,29 @@ Deno.test("AdamW: saved optimiser state + weights resume bit-identically", async
   [optA, optB].forEach((o) => o.dispose());
   [a, b].forEach((m) => m.dispose());
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("train step: the cpu preset trains (single-frame unstack and kt = 1 layers)", () => {
+  // Regression: TF.js's Unpack gradient fails on an axis of size 1 (cnn3d.ts unstack0).
+  const m = createConvEntion("cpu", 4);
+  const c = m.config;
+  const opt = new AdamW({ learningRate: 1e-3 });
+  const frames = tf.randomNormal(
+    [2, c.length, c.stamp, c.stamp],
+    0,
+    1,
+    "float32",
+    1,
+  ) as tf.Tensor4D;
+  const bands = tf.tensor2d(
+    [...Array(2 * c.length)].map((_, i) => 1 + (i % 5)),
+    [2, c.length],
+    "int32",
+  );
+  const labels = tf.tensor1d([0, 1], "int32");
+  const r = trainStep(m, opt, { frames, bands }, labels, { seed: 1 });
+  assert(Number.isFinite(r.loss));
+  tf.dispose([frames, bands, labels]);
+  opt.dispose();
+  m.dispose();
 });
