@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { linear } from "./conv_exact.ts";
+import { customGrad, linear } from "./conv_exact.ts";
 import type { ParamStore } from "./params.ts";
 
 /** Adds `classifier.fc1` and `classifier.fc2`. */
@@ -25,6 +25,34 @@ export const CLASSIFIER_WEIGHTS: readonly string[] = [
 ];
 
 /**
+ * Max over axis 1 of `[b, n, f]` -> `[b, f]`; the gradient goes to the first
+ * maximum (argmax one-hot), like `torch.max(dim)`. (TF.js's tf.max gradient
+ * builds an equality mask with the wasm Equal kernel, ten times slower here;
+ * tf.maxPool3d is not used: the wasm MaxPool3D kernel gives wrong maxima on
+ * small shapes, e.g. [2, 4, 3, 3, 5] pooled over 4.)
+ */
+export function maxOverTokens(x: tf.Tensor3D): tf.Tensor2D {
+  // On webgpu, tf.max's own gradient (an equality mask) is fast and right,
+  // while an int32 one-hot cast to float32 then transposed reads back as
+  // zeros there (the cast keeps the int bits).
+  if (tf.getBackend() === "webgpu") return tf.max(x, 1) as tf.Tensor2D;
+  const n = x.shape[1];
+  const f = customGrad(([xi], save) => {
+    const idx = tf.argMax(xi!, 1); // [b, f] int32
+    save([idx]);
+    return {
+      value: tf.max(xi!, 1),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const oh = tf.cast(tf.oneHot(saved[0]! as tf.Tensor2D, n), "float32"); // [b, f, n]
+        const mask = tf.transpose(oh, [0, 2, 1]); // [b, n, f]
+        return tf.mul(mask, tf.expandDims(dy, 1));
+      },
+    };
+  });
+  return f(x) as tf.Tensor2D;
+}
+
+/**
  * Runs the head.
  *
  * @param x Tokens `[batch, n, h', w', d]`.
@@ -38,10 +66,11 @@ export function classifier(
   dropout: number,
   seeds: [number, number] | null,
 ): tf.Tensor2D {
-  const b = x.shape[0]!;
-  // Max over the n tokens. (Not tf.maxPool3d: the wasm MaxPool3D kernel gives
-  // wrong maxima on small shapes, e.g. [2, 4, 3, 3, 5] pooled over 4.)
-  const pooled = tf.transpose(tf.max(x, 1), [0, 3, 1, 2]); // [b, d, h', w']
+  const [b, n, h, w, d] = x.shape as [number, number, number, number, number];
+  const pooled = tf.transpose(
+    tf.reshape(maxOverTokens(tf.reshape(x, [b, n, h * w * d]) as tf.Tensor3D), [b, h, w, d]),
+    [0, 3, 1, 2],
+  ); // [b, d, h', w']
   let z = tf.reshape(pooled, [b, -1]) as tf.Tensor2D; // PyTorch flatten order
   if (seeds && dropout > 0) z = tf.dropout(z, dropout, undefined, seeds[0]) as tf.Tensor2D;
   z = tf.relu(

@@ -55,12 +55,17 @@ export function convSame(x: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor): tf.Tensor4
 
 function qkv(y: tf.Tensor, p: ParamStore, prefix: string, d: number): tf.Tensor[] {
   const [b, n, h, w] = y.shape as [number, number, number, number, number];
+  const y2 = tf.reshape(y, [b * n * h * w, d]) as tf.Tensor2D;
   const wq = tf.reshape(p.get(`${prefix}.qkv.weight`), [3 * d, d]);
-  const out = addBias(
-    linear(tf.reshape(y, [b * n * h * w, d]) as tf.Tensor2D, wq as tf.Tensor2D),
-    p.get(`${prefix}.qkv.bias`),
-  ); // [b n h w, 3d]
-  return tf.split(out, 3, 1); // Q, K, V: [b n h w, d] each
+  const bq = p.get(`${prefix}.qkv.bias`);
+  // Q, K, V as three products with slices of the weight (no split of the
+  // activations): [b n h w, d] each.
+  return [0, 1, 2].map((i) =>
+    addBias(
+      linear(y2, tf.slice(wq, [i * d, 0], [d, d]) as tf.Tensor2D),
+      tf.slice(bq, [i * d], [d]),
+    )
+  );
 }
 
 function outConv(v: tf.Tensor, p: ParamStore, prefix: string, shape: number[]): tf.Tensor {

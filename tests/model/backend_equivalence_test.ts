@@ -115,3 +115,26 @@ Deno.test({
     assert(e <= 1e-6, `rank-5 unstack gradient differs by ${e}`);
   },
 });
+
+Deno.test({
+  name: "backend equivalence: webgpu results do not depend on when they are read",
+  ignore: !gpu.any,
+  fn: async () => {
+    // With TF.js's default batching of 15 commands per submit, an argMax over
+    // a middle axis read after later ops came back as zeros in Deno;
+    // selectBackend sets WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE = 1.
+    const data = Float32Array.from({ length: 2 * 4 * 64 }, (_, i) => Math.sin(i * 1.3));
+    const run = async (backend: "cpu" | "webgpu") => {
+      await selectBackend(backend, { quiet: true });
+      const t = tf.tensor3d(data, [2, 4, 64]);
+      const idx = tf.argMax(t, 1);
+      const later = tf.transpose(tf.oneHot(idx as tf.Tensor2D, 4), [0, 2, 1]);
+      await later.data(); // int32 transpose: wrong on webgpu, not used by the model
+      const out = [await idx.data()];
+      tf.dispose([t, idx, later]);
+      return out;
+    };
+    const [g, c] = [await run("webgpu"), await run("cpu")];
+    assert(relMaxDiff(g[0]!, c[0]!) === 0, `webgpu argMax ${g[0]} differs from cpu ${c[0]}`);
+  },
+});
