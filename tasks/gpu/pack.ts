@@ -6,7 +6,12 @@
  * and EGL loaders. Writes `.gpu/manifest.json` and checks the size limits
  * (the pack under 60 MiB, the pack plus the working tree under 64 MiB).
  *
- * usage: deno run --allow-read --allow-write --allow-run --allow-env tasks/gpu/pack.ts [--pack DIR]
+ * usage: deno run --allow-read --allow-write --allow-run --allow-env tasks/gpu/pack.ts
+ *        [--pack DIR] [--from-head]
+ *
+ * `--from-head` bundles the committed tree (`git archive HEAD` into a temporary
+ * folder, with this checkout's node_modules), not the working tree: the pack
+ * then matches one commit exactly, whatever other people are editing.
  *
  * @module
  */
@@ -14,9 +19,18 @@ import { defaultDebs, formatMiB, PACK_LIMIT_BYTES, TREE_LIMIT_BYTES } from "./pa
 
 const args = [...Deno.args];
 let packDir = ".gpu";
+let fromHead = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--pack" && args[i + 1]) packDir = args[++i]!;
+  else if (args[i] === "--from-head") fromHead = true;
+  else {
+    console.error(`unknown option ${args[i]}; usage: pack.ts [--pack DIR] [--from-head]`);
+    Deno.exit(2);
+  }
 }
+packDir = await Deno.realPath(".").then((cwd) =>
+  packDir.startsWith("/") ? packDir : `${cwd}/${packDir}`
+);
 
 function say(msg: string): void {
   console.error(`[gpu-pack] ${msg}`);
@@ -59,7 +73,7 @@ interface Manifest {
   schema: string;
   createdAt: string;
   deno: { version: string; source: string; sourceBytes: number; sourceMtime: string | null };
-  git: { commit: string; dirty: string[] };
+  git: { commit: string; dirty: string[]; fromHead: boolean };
   files: { path: string; bytes: number; sha256: string }[];
   debs: string[];
   totalBytes: number;
@@ -103,14 +117,24 @@ if (sameDeno) {
   await Deno.rename(tmp, `${packDir}/deno.xz`);
 }
 
-// 2. The bundled check and its simulation worker.
+// 2. The bundled check and its simulation worker, from the working tree or from HEAD.
+let srcDir = ".";
+if (fromHead) {
+  srcDir = await Deno.makeTempDir({ prefix: "convention-gpu-src-" });
+  say(`bundling from HEAD: git archive into ${srcDir}`);
+  const archive = `${srcDir}.tar`;
+  await run("git", ["archive", "--format=tar", "-o", archive, "HEAD"]);
+  await run("tar", ["-xf", archive, "-C", srcDir]);
+  await Deno.remove(archive);
+  await Deno.symlink(await Deno.realPath("node_modules"), `${srcDir}/node_modules`);
+}
 for (
   const [entry, out] of [["tasks/gpu/check.ts", "check.js"], [
     "tasks/gpu/sim_worker.ts",
     "sim_worker.js",
   ]]
 ) {
-  if (!(await exists(entry!))) {
+  if (!(await exists(`${srcDir}/${entry}`))) {
     say(`no ${entry}: skipped`);
     continue;
   }
@@ -123,8 +147,9 @@ for (
     "-o",
     `${packDir}/${out}`,
     entry!,
-  ]);
+  ], { cwd: srcDir });
 }
+if (fromHead) await Deno.remove(srcDir, { recursive: true });
 
 // 3. The Debian packages of the loaders (apt-get download; cached in the pack folder).
 const debs = defaultDebs();
@@ -160,7 +185,7 @@ let commit = "unknown";
 let dirty: string[] = [];
 try {
   commit = (await run("git", ["rev-parse", "HEAD"])).trim();
-  dirty = (await run("git", ["status", "--porcelain", "--", "tasks/gpu", "lib"]))
+  dirty = fromHead ? [] : (await run("git", ["status", "--porcelain", "--", "tasks/gpu", "lib"]))
     .split("\n").filter((l) => l.trim() !== "");
 } catch { /* not a git checkout */ }
 
@@ -187,7 +212,7 @@ const manifest: Manifest = {
     sourceBytes: denoStat.size,
     sourceMtime: denoMtime,
   },
-  git: { commit, dirty },
+  git: { commit, dirty, fromHead },
   files,
   debs: files.filter((f) => f.path.startsWith("debs/")).map((f) => f.path.slice(5)),
   totalBytes,

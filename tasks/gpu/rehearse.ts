@@ -6,7 +6,10 @@
  * (verify.ts). Exit code 0 only when all three pass.
  *
  * usage: deno run --allow-read --allow-write --allow-run --allow-env tasks/gpu/rehearse.ts
- *        [--budget SECONDS] [--out DIR] [--no-pack]
+ *        [--budget SECONDS] [--out DIR] [--no-pack] [--working-tree]
+ *
+ * The pack is bundled from the last commit (`pack.ts --from-head`), as the GPU
+ * run should be; `--working-tree` bundles uncommitted code instead.
  *
  * @module
  */
@@ -16,11 +19,13 @@ import type { GpuCheckResult } from "./report.ts";
 let budget = 300;
 let out = ".cache/gpu-rehearse";
 let pack = true;
+let fromHead = true;
 for (let i = 0; i < Deno.args.length; i++) {
   const a = Deno.args[i];
   if (a === "--budget") budget = Number(Deno.args[++i]);
   else if (a === "--out") out = Deno.args[++i]!;
   else if (a === "--no-pack") pack = false;
+  else if (a === "--working-tree") fromHead = false;
   else {
     console.error(`unknown option ${a}`);
     Deno.exit(2);
@@ -45,6 +50,7 @@ if (pack) {
     "--allow-run",
     "--allow-env",
     "tasks/gpu/pack.ts",
+    ...(fromHead ? ["--from-head"] : []),
   ]);
 }
 await Deno.remove(out, { recursive: true }).catch(() => {});
