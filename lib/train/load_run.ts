@@ -10,6 +10,7 @@ import { configFromYaml, type TrainConfig } from "./config.ts";
 import { getModel, type ModelEntry, type TrainableModel } from "./models.ts";
 import "./builtin_models.ts";
 import { loadWeightsFile } from "./checkpoint.ts";
+import { readSafetensorsMetadata } from "./tensor_file.ts";
 import { readRunInfo, type RunInfo, runPaths } from "./run_dir.ts";
 
 /** A run ready for inference. Call `model.dispose()` when done. */
@@ -71,9 +72,21 @@ export async function loadRun(
     weights = found[0]!;
     warn(`warning: run ${dir} is not finished (${info.status}); using ${weights}`);
   }
+  // The architecture the run trained: run.json's modelConfig, else the config the
+  // weights file records (runs made before modelConfig existed), else preset + options.
+  let options: Record<string, unknown> = config.model.options;
+  if (info.modelConfig) options = info.modelConfig;
+  else {
+    const md = await readSafetensorsMetadata(weights);
+    if (md?.["config"]) {
+      try {
+        options = JSON.parse(md["config"]) as Record<string, unknown>;
+      } catch { /* keep preset + options */ }
+    }
+  }
   const model = entry.create({
     preset: config.model.preset,
-    options: config.model.options,
+    options,
     numClasses: info.classes.length,
     bands: [...info.bands],
     seed: config.seed,

@@ -34,6 +34,11 @@ export interface TrainableModel<I> {
   readonly name: string;
   /** Number of classes C. */
   readonly numClasses: number;
+  /**
+   * The model's full configuration (JSON), when it has one: runs store it so
+   * that evaluation rebuilds the same architecture even if a preset changes.
+   */
+  readonly config?: Readonly<Record<string, unknown>>;
   /** Logits `[batch, C]` for an input. */
   apply(input: I, opts: ForwardOptions): tf.Tensor2D;
   /** The variables gradients flow to. */
@@ -50,7 +55,7 @@ export interface TrainableModel<I> {
 export interface ModelSpec {
   /** Model preset name. */
   preset: string;
-  /** Overrides of the preset's fields. */
+  /** Overrides of the preset's fields (a run's full stored configuration when reloading). */
   options: Record<string, unknown>;
   /** Number of classes. */
   numClasses: number;

@@ -88,6 +88,8 @@ export interface RunInfo {
   bands: string[];
   /** Trainable parameters. */
   parameters: number;
+  /** The model's full configuration (rebuilds the same architecture), when it has one. */
+  modelConfig?: Record<string, unknown>;
   /** The store the run reads. */
   store: string;
   /** Stamp side of that store (objects are reformatted at this size, then centre-cropped). */

@@ -94,3 +94,38 @@ export function decodeTensors(
   }
   return { arrays, metadata };
 }
+
+/**
+ * The `__metadata__` strings of a safetensors file, reading only its header;
+ * null when the file is missing or not safetensors.
+ */
+export async function readSafetensorsMetadata(
+  path: string,
+): Promise<Record<string, string> | null> {
+  let f: Deno.FsFile;
+  try {
+    f = await Deno.open(path);
+  } catch {
+    return null;
+  }
+  try {
+    const head = new Uint8Array(8);
+    if (await f.read(head) !== 8) return null;
+    const n = Number(new DataView(head.buffer).getBigUint64(0, true));
+    if (!(n > 0 && n < 100_000_000)) return null;
+    const buf = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      const r = await f.read(buf.subarray(got));
+      if (r === null) return null;
+      got += r;
+    }
+    const header = JSON.parse(new TextDecoder().decode(buf)) as Record<string, unknown>;
+    const md = header["__metadata__"];
+    return md && typeof md === "object" ? md as Record<string, string> : {};
+  } catch {
+    return null;
+  } finally {
+    f.close();
+  }
+}

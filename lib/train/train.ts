@@ -260,7 +260,11 @@ async function setUp<I>(
   const entry = getModel(config.model.name) as unknown as ModelEntry<I>;
   const model = entry.create({
     preset: config.model.preset,
-    options: config.model.options,
+    // A resumed run rebuilds the architecture it started with (run.json), even if
+    // the preset changed since.
+    options: resuming
+      ? (await readRunInfo(dir)).modelConfig ?? config.model.options
+      : config.model.options,
     numClasses: store.classes.length,
     bands: [...store.bands],
     seed: config.seed,
@@ -351,6 +355,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         classes: [...store.classes],
         bands: [...store.bands],
         parameters: model.paramCount(),
+        modelConfig: model.config ? structuredClone(model.config) : undefined,
         store: store.path,
         stampSize: store.size,
         backend,

@@ -161,3 +161,25 @@ Deno.test("eval + predict: metrics files, report, predictions with MC dropout", 
   assertEquals(match.predicted, first[2]);
   assert(Math.abs(match.probabilities["AGN"]! - Number(first[4])) < 1e-5);
 });
+
+Deno.test("compare: Table-2 layout from two evaluated runs (Markdown, CSV, JSON)", async () => {
+  const { evaluateRun } = await import("../../lib/eval/evaluate.ts");
+  const { compareRuns, writeComparison } = await import("../../lib/eval/compare.ts");
+  await evaluateRun(`${root}/runs/full`, { report: false, tty: false, log: () => {} });
+  const c = await compareRuns([`${root}/runs/full`, `${root}/runs/evalrun`]);
+  assertEquals(c.rows.length, 2);
+  assertEquals(c.rows[0]!.model, "ConvEntion");
+  assertEquals(c.rows[0]!.bands, "gr");
+  assertEquals(c.rows[0]!.input, "images");
+  assertEquals(c.rows[0]!.parameters, c.rows[1]!.parameters);
+  assertMatch(
+    c.markdown,
+    /^\| model +\| bands \| input +\| accuracy % \| balanced accuracy % \| macro F1/,
+  );
+  assertMatch(c.markdown, /\| ConvEntion \(tiny\) \| gr +\| images/);
+  const files = await writeComparison(`${root}/compare`, c);
+  const csv = (await Deno.readTextFile(files[1]!)).trim().split("\n");
+  assertEquals(csv.length, 3);
+  assertMatch(csv[0]!, /^model,preset,bands,input,accuracy,balanced_accuracy,macro_f1,parameters/);
+  assertEquals(JSON.parse(await Deno.readTextFile(files[2]!)).length, 2);
+});
