@@ -169,14 +169,14 @@ Deno.test("compare: Table-2 layout from two evaluated runs (Markdown, CSV, JSON)
   const c = await compareRuns([`${root}/runs/full`, `${root}/runs/evalrun`]);
   assertEquals(c.rows.length, 2);
   assertEquals(c.rows[0]!.model, "ConvEntion");
-  assertEquals(c.rows[0]!.bands, "gr");
+  assertEquals(c.rows[0]!.bands, "ugriz"); // the store's band map (default ugriz)
   assertEquals(c.rows[0]!.input, "images");
   assertEquals(c.rows[0]!.parameters, c.rows[1]!.parameters);
   assertMatch(
     c.markdown,
     /^\| model +\| bands \| input +\| accuracy % \| balanced accuracy % \| macro F1/,
   );
-  assertMatch(c.markdown, /\| ConvEntion \(tiny\) \| gr +\| images/);
+  assertMatch(c.markdown, /\| ConvEntion \(tiny\) \| ugriz \| images/);
   const files = await writeComparison(`${root}/compare`, c);
   const csv = (await Deno.readTextFile(files[1]!)).trim().split("\n");
   assertEquals(csv.length, 3);
