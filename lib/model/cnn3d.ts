@@ -32,9 +32,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { bandOneHot } from "./band_embedding.ts";
 import type { Cnn3dLayerGeometry } from "./config.ts";
 import { conv2d, customGrad } from "./conv_exact.ts";
-import { batchNorm } from "./norm.ts";
+import { biasNormRelu } from "./norm.ts";
 import type { ParamStore } from "./params.ts";
-import { addBias } from "./reduce.ts";
 
 /** Adds `cnn.{i}.conv.weight/bias` and `cnn.{i}.bn.*` for every layer. */
 export function addCnn3d(p: ParamStore, layers: Cnn3dLayerGeometry[]): void {
@@ -258,13 +257,11 @@ export function cnn3d(
     } else {
       pre = conv3d(x, weight, layer);
     }
-    const shape = pre.shape;
-    const out = layer.spec.out;
-    // channels-last per output channel: [G h' w' t', out]
-    const z = addBias(tf.reshape(pre, [-1, out]), p.get(`cnn.${i}.conv.bias`));
+    // bias + BatchNorm3d + ReLU per output channel: [G h' w' t', out]
+    const z = tf.reshape(pre, [-1, layer.spec.out]);
     x = tf.reshape(
-      tf.relu(batchNorm(z, p, `cnn.${i}.bn`, training, updateStats)),
-      shape,
+      biasNormRelu(z, p, `cnn.${i}.conv`, `cnn.${i}.bn`, "bn-relu", training, updateStats),
+      pre.shape,
     ) as tf.Tensor4D;
   });
   const last = layers[layers.length - 1]!;

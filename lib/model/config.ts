@@ -85,7 +85,9 @@ const PAPER: ConvEntionConfig = {
  *   2 blocks x 4 heads, head 648 -> 256 -> C); 1,253,108 parameters for C = 4.
  * - `paper-g`: the same network for the paper's g-band-only experiment.
  * - `cpu`: the same structure sized for 2 CPU cores (see docs/model.md):
- *   16x16 centre crop, l = 48 (16 tokens [8, 6, 6]), three conv3d layers.
+ *   16x16 centre crop, l = 48 (16 tokens [8, 6, 6]); the first conv3d spans
+ *   the 3 frames of a group (time kernel 3, no time padding), the next two
+ *   refine each token spatially; same attention, feed-forward and head.
  * - `tiny`: for tests (seconds), with the paper's strided first layer.
  */
 export const PRESETS: Record<"paper" | "paper-g" | "cpu" | "tiny", ConvEntionConfig> = {
@@ -98,8 +100,8 @@ export const PRESETS: Record<"paper" | "paper-g" | "cpu" | "tiny", ConvEntionCon
     bandRows: 10,
     bands: ["u", "g", "r", "i", "z"],
     cnn: [
-      { out: 16, kernel: [5, 5, 3], stride: [2, 2, 2], padding: [2, 2, 2] },
-      { out: 16, kernel: [3, 3, 3], stride: [1, 1, 1], padding: [1, 1, 0] },
+      { out: 16, kernel: [5, 5, 3], stride: [2, 2, 1], padding: [2, 2, 0] },
+      { out: 16, kernel: [3, 3, 1], stride: [1, 1, 1], padding: [1, 1, 0] },
       { out: 8, kernel: [3, 3, 1], stride: [1, 1, 1], padding: [0, 0, 0] },
     ],
     d: 8,

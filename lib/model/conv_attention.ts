@@ -47,10 +47,15 @@ export function torchConv2dKernel(w: tf.Tensor): tf.Tensor4D {
   return tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D;
 }
 
+/** A same-padded conv2d without bias, PyTorch weight layout; x `[N, h, w, in]`. */
+export function convSameNoBias(x: tf.Tensor4D, w: tf.Tensor): tf.Tensor4D {
+  const k = w.shape[2]!, p = (k - 1) / 2;
+  return conv2d(x, torchConv2dKernel(w), { pad: [[p, p], [p, p]] });
+}
+
 /** A same-padded conv2d with bias, PyTorch weight layout; x `[N, h, w, in]`. */
 export function convSame(x: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor): tf.Tensor4D {
-  const k = w.shape[2]!, p = (k - 1) / 2;
-  return addBias(conv2d(x, torchConv2dKernel(w), { pad: [[p, p], [p, p]] }), b) as tf.Tensor4D;
+  return addBias(convSameNoBias(x, w), b) as tf.Tensor4D;
 }
 
 function qkv(y: tf.Tensor, p: ParamStore, prefix: string, d: number): tf.Tensor[] {

@@ -18,9 +18,9 @@ import {
   type AttentionSpec,
   convAttention,
   convAttentionNaive,
-  convSame,
+  convSameNoBias,
 } from "./conv_attention.ts";
-import { batchNorm, layerNorm } from "./norm.ts";
+import { biasNormRelu, layerNorm } from "./norm.ts";
 import type { ParamStore } from "./params.ts";
 
 /** Block hyper-parameters. */
@@ -77,17 +77,22 @@ export function bertBlock(
   const attention = naive ? convAttentionNaive : convAttention;
   const x1 = tf.add(x, attention(norm(x, p, `${pre}.norm1`), p, `${pre}.attn`, s));
   const y = tf.reshape(norm(x1, p, `${pre}.norm2`), [b * n, h, w, d]) as tf.Tensor4D;
-  const f1 = batchNorm(
-    tf.relu(convSame(y, p.get(`${pre}.ff.conv1.weight`), p.get(`${pre}.ff.conv1.bias`))),
+  // conv -> ReLU -> BatchNorm, twice (bias, ReLU and BatchNorm fused)
+  const f1 = biasNormRelu(
+    convSameNoBias(y, p.get(`${pre}.ff.conv1.weight`)),
     p,
+    `${pre}.ff.conv1`,
     `${pre}.ff.bn1`,
+    "relu-bn",
     training,
     updateStats,
   ) as tf.Tensor4D;
-  const f2 = batchNorm(
-    tf.relu(convSame(f1, p.get(`${pre}.ff.conv2.weight`), p.get(`${pre}.ff.conv2.bias`))),
+  const f2 = biasNormRelu(
+    convSameNoBias(f1, p.get(`${pre}.ff.conv2.weight`)),
     p,
+    `${pre}.ff.conv2`,
     `${pre}.ff.bn2`,
+    "relu-bn",
     training,
     updateStats,
   );

@@ -16,86 +16,103 @@ export const NORM_EPS = 1e-5;
 /** PyTorch's BatchNorm momentum (running = (1 - m) running + m batch). */
 export const BN_MOMENTUM = 0.1;
 
-/**
- * Training-mode batch normalisation of `[n, c]` given its batch mean and
- * (biased) variance, with the closed-form gradient
- * `dx = gamma rstd / n (n dy - sum dy - xhat sum(dy xhat))`,
- * `dgamma = sum(dy xhat)`, `dbeta = sum dy` (mean and variance get no
- * gradient of their own: the formula already accounts for them).
- */
-function bnCore(
-  x: tf.Tensor2D,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
+/** Where the ReLU sits around a BatchNorm. */
+export type BnOrder = "bn-relu" | "relu-bn";
+
+function runningUpdate(
+  p: ParamStore,
+  prefix: string,
   mean: tf.Tensor,
   variance: tf.Tensor,
-): tf.Tensor2D {
-  const n = x.shape[0];
-  const f = customGrad(([xi, g, b, m, v], save) => {
-    const rstd = tf.rsqrt(tf.add(v!, NORM_EPS));
-    const xhat = tf.mul(tf.sub(xi!, m!), rstd);
-    save([xhat, rstd, g!]);
-    return {
-      value: tf.add(tf.mul(xhat, g!), b!),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sr, sg] = saved as [tf.Tensor2D, tf.Tensor, tf.Tensor];
-        const dbeta = sumRows(dy as tf.Tensor2D);
-        const dgamma = sumRows(tf.mul(dy, sx) as tf.Tensor2D);
-        const dx = tf.mul(
-          tf.div(tf.mul(sg, sr), n),
-          tf.sub(tf.sub(tf.mul(dy, n), dbeta), tf.mul(sx, dgamma)),
-        );
-        return [dx, dgamma, dbeta, tf.zerosLike(m!), tf.zerosLike(v!)];
-      },
-    };
+  n: number,
+): void {
+  const rm = p.get(`${prefix}.running_mean`), rv = p.get(`${prefix}.running_var`);
+  const nbt = p.get(`${prefix}.num_batches_tracked`);
+  tf.tidy(() => {
+    const m = BN_MOMENTUM;
+    const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
+    rm.assign(tf.add(tf.mul(rm, 1 - m), tf.mul(mean, m)));
+    rv.assign(tf.add(tf.mul(rv, 1 - m), tf.mul(unbiased, m)));
+    nbt.assign(tf.add(nbt, tf.scalar(1, "int32")));
   });
-  return f(x, gamma, beta, mean, variance) as tf.Tensor2D;
 }
 
 /**
- * BatchNorm over the last (channel) axis, PyTorch semantics.
+ * Bias, BatchNorm and ReLU of a convolution's output in one operation, PyTorch
+ * semantics: `bn-relu` is `relu(BN(z + b))` (the 3D-CNN), `relu-bn` is
+ * `BN(relu(z + b))` (the feed-forward).
  *
- * Training: normalises with the batch mean and biased variance over every
- * other axis, and updates `running_mean`, `running_var` (unbiased variance)
- * with momentum 0.1 and `num_batches_tracked`. Inference: running statistics.
+ * Training mode: BatchNorm with the batch mean and biased variance over every
+ * axis but the channels (blocked sums), running statistics updated (unbiased
+ * variance, momentum 0.1); one custom gradient that keeps only `z` and the
+ * per-channel statistics and recomputes the normalised values in the
+ * backward pass (closed form: `dx = gamma rstd / n (n dy - sum dy - xhat
+ * sum(dy xhat))`), instead of the half-dozen full-size intermediates that
+ * automatic differentiation would keep. Inference: running statistics.
  *
- * @param x `[..., C]`.
- * @param p The parameter store.
- * @param prefix Module name (`cnn.0.bn`).
+ * @param z `[..., C]` convolution output without bias.
+ * @param p Parameters.
+ * @param conv Convolution module name (for `.bias`), e.g. `cnn.0.conv`.
+ * @param bn BatchNorm module name, e.g. `cnn.0.bn`.
+ * @param order Where the ReLU is.
  * @param training Training mode.
- * @param update Update the running statistics in training mode (default true).
+ * @param update Update the running statistics (training mode).
  */
-export function batchNorm(
-  x: tf.Tensor,
+export function biasNormRelu(
+  z: tf.Tensor,
   p: ParamStore,
-  prefix: string,
+  conv: string,
+  bn: string,
+  order: BnOrder,
   training: boolean,
-  update = true,
+  update = training,
 ): tf.Tensor {
-  const c = x.shape[x.shape.length - 1]!;
-  const gamma = p.get(`${prefix}.weight`), beta = p.get(`${prefix}.bias`);
-  const rm = p.get(`${prefix}.running_mean`), rv = p.get(`${prefix}.running_var`);
+  const c = z.shape[z.shape.length - 1]!;
+  const bias = p.get(`${conv}.bias`);
+  const gamma = p.get(`${bn}.weight`), beta = p.get(`${bn}.bias`);
+  const z2 = tf.reshape(z, [-1, c]) as tf.Tensor2D;
+  const n = z2.shape[0];
   if (!training) {
+    const rm = p.get(`${bn}.running_mean`), rv = p.get(`${bn}.running_var`);
     const scale = tf.mul(gamma, tf.rsqrt(tf.add(rv, NORM_EPS)));
     const shift = tf.sub(beta, tf.mul(rm, scale));
-    return tf.add(tf.mul(x, scale), shift);
+    const a = tf.add(z2, bias);
+    const y = order === "relu-bn"
+      ? tf.add(tf.mul(tf.relu(a), scale), shift)
+      : tf.relu(tf.add(tf.mul(a, scale), shift));
+    return tf.reshape(y, z.shape);
   }
-  const x2 = tf.reshape(x, [-1, c]) as tf.Tensor2D;
-  const n = x2.shape[0];
-  const mean = tf.div(sumRows(x2), n);
-  const variance = tf.div(sumRows(tf.square(tf.sub(x2, mean)) as tf.Tensor2D), n);
-  const y = bnCore(x2, gamma, beta, mean, variance);
-  if (update) {
-    const nbt = p.get(`${prefix}.num_batches_tracked`);
-    tf.tidy(() => {
-      const m = BN_MOMENTUM;
-      const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
-      rm.assign(tf.add(tf.mul(rm, 1 - m), tf.mul(mean, m)));
-      rv.assign(tf.add(tf.mul(rv, 1 - m), tf.mul(unbiased, m)));
-      nbt.assign(tf.add(nbt, tf.scalar(1, "int32")));
-    });
-  }
-  return tf.reshape(y, x.shape);
+  const f = customGrad(([zi, bi, g, be], save) => {
+    const a = tf.add(zi!, bi!);
+    const x = order === "relu-bn" ? tf.relu(a) : a;
+    const mean = tf.div(sumRows(x as tf.Tensor2D), n);
+    const variance = tf.div(sumRows(tf.square(tf.sub(x, mean)) as tf.Tensor2D), n);
+    const rstd = tf.rsqrt(tf.add(variance, NORM_EPS));
+    const y = tf.add(tf.mul(tf.mul(tf.sub(x, mean), rstd), g!), be!);
+    if (update) runningUpdate(p, bn, mean, variance, n);
+    save([zi!, bi!, mean, rstd, g!, be!]);
+    return {
+      value: order === "bn-relu" ? tf.relu(y) : y,
+      gradFunc: (dout: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sz, sb, sm, sr, sg, sbe] = saved as tf.Tensor[];
+        const a2 = tf.add(sz!, sb!);
+        const x2 = order === "relu-bn" ? tf.relu(a2) : a2;
+        const xhat = tf.mul(tf.sub(x2, sm!), sr!);
+        const dy = order === "bn-relu"
+          ? tf.mul(dout, tf.step(tf.add(tf.mul(xhat, sg!), sbe!)))
+          : dout;
+        const dbeta = sumRows(dy as tf.Tensor2D);
+        const dgamma = sumRows(tf.mul(dy, xhat) as tf.Tensor2D);
+        const dx = tf.mul(
+          tf.div(tf.mul(sg!, sr!), n),
+          tf.sub(tf.sub(tf.mul(dy, n), dbeta), tf.mul(xhat, dgamma)),
+        );
+        const da = order === "relu-bn" ? tf.mul(dx, tf.step(a2)) : dx;
+        return [da, sumRows(da as tf.Tensor2D), dgamma, dbeta];
+      },
+    };
+  });
+  return tf.reshape(f(z2, bias, gamma, beta), z.shape);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.ts";
+import { ConventionError } from "../errors.ts";
 import { NonFiniteLossError } from "./errors.ts";
 import type { Classifier, ModelInput } from "./types.ts";
 
@@ -106,6 +107,12 @@ export function trainStep(
   labels: tf.Tensor1D,
   opts: StepOptions = {},
 ): { loss: number; correct: number } {
+  if (tf.getBackend() === "webgpu") {
+    throw new ConventionError(
+      "trainStep reads the loss synchronously, which the webgpu backend cannot do in Deno",
+      { hint: "use trainStepAsync on webgpu" },
+    );
+  }
   const stats = statistics(model);
   const saved = stats.map((v) => tf.clone(v));
   let correctT: tf.Scalar | null = null;
@@ -123,6 +130,47 @@ export function trainStep(
       throw new NonFiniteLossError(loss);
     }
     const correct = (correctT as tf.Scalar | null)?.dataSync()[0] ?? 0;
+    optimizer.applyGradients(grads);
+    return { loss, correct };
+  } finally {
+    tf.dispose(saved);
+    value.dispose();
+    (correctT as tf.Scalar | null)?.dispose();
+    tf.dispose(Object.values(grads));
+  }
+}
+
+/**
+ * {@link trainStep} for every backend, webgpu included (its data can only be
+ * read asynchronously in Deno): the loss is awaited before the update.
+ *
+ * @returns The batch's mean loss and number of correct predictions (before the update).
+ * @throws NonFiniteLossError when the loss is NaN or infinite (nothing changed).
+ */
+export async function trainStepAsync(
+  model: Classifier,
+  optimizer: tf.Optimizer,
+  input: ModelInput,
+  labels: tf.Tensor1D,
+  opts: StepOptions = {},
+): Promise<{ loss: number; correct: number }> {
+  const stats = statistics(model);
+  const saved = stats.map((v) => tf.clone(v));
+  let correctT: tf.Scalar | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const logits = model.apply(input, { training: true, seed: opts.seed });
+    correctT = tf.keep(
+      tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, "int32")), "float32")),
+    );
+    return lossFn(logits, labels, opts);
+  }, model.trainableVariables());
+  try {
+    const loss = (await value.data())[0]!;
+    if (!Number.isFinite(loss)) {
+      stats.forEach((v, i) => v.assign(saved[i]!));
+      throw new NonFiniteLossError(loss);
+    }
+    const correct = (await (correctT as tf.Scalar | null)?.data())?.[0] ?? 0;
     optimizer.applyGradients(grads);
     return { loss, correct };
   } finally {

@@ -16,9 +16,11 @@
  * binary's embedded copy).
  *
  * Threads: TF.js picks the threaded wasm build only where it detects Web
- * threads, which its Node build (the one Deno loads) never does; the
- * threaded build was tried in Deno and its XNNPACK thread pool stayed at one
- * thread (docs/model.md), so wasm runs one thread per process here.
+ * threads, which its Node build (the one Deno loads) never does. Forcing it
+ * in Deno needs three hacks (worker scripts written to files, os.cpus()
+ * doubled because TF.js caps threads at half the logical cores); it then
+ * started 2 threads but hung in some starts and was not faster on this
+ * shared 2-core VM (docs/model.md), so wasm runs one thread per process.
  *
  * @module
  */
@@ -139,7 +141,7 @@ async function useWasm(threads: number): Promise<string | null> {
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
   configureWasmPaths();
   if (!await trySet("wasm")) return null;
-  const t = threads > 1 ? `, 1 thread (the threaded wasm build does not start in Deno)` : "";
+  const t = threads > 1 ? ", 1 thread (threaded wasm not used here: docs/model.md)" : "";
   return `${simd ? "SIMD" : "no SIMD"}${t}`;
 }
 

@@ -15,9 +15,16 @@
  * batch and threads = cores, n^2 attention as in the authors' code) runs in
  * the same invocation; `ratio` = PyTorch ms / our ms (goal >= 1 for wasm).
  *
+ * Memory: TF.js keeps every intermediate of the forward and backward
+ * passes until the step ends, about 0.9 GB per object for the paper preset,
+ * and the wasm heap is limited to 4 GB, so on wasm (and cpu) the paper batch
+ * runs as micro-batches of `--micro` (2) objects whose gradients are summed
+ * before one Adam update: the same arithmetic as one batch of 8 (BatchNorm
+ * statistics per micro-batch). The JSON says `microBatch` when used.
+ *
  * Options: `--backends wasm,cpu,webgpu`, `--steps N`, `--warmup N`,
- * `--batch N`, `--threads N` (PyTorch), `--no-torch`, `--profile` (per-kernel
- * times of one paper step), `--presets cpu,paper`, `--paper-on-cpu`.
+ * `--batch N`, `--micro N`, `--threads N` (PyTorch), `--no-torch`, `--profile`
+ * (per-kernel times of one paper step), `--presets cpu,paper`, `--paper-on-cpu`.
  *
  * @module
  */
@@ -31,7 +38,7 @@ import {
 } from "../../lib/model/conv_attention.ts";
 import { AdamW } from "../../lib/model/optimizer.ts";
 import { ParamStore } from "../../lib/model/params.ts";
-import { evalLogits, trainStep } from "../../lib/model/train_step.ts";
+import { evalLogits, lossFn, trainStep } from "../../lib/model/train_step.ts";
 import { type BackendChoice, probeWebGpu, selectBackend } from "../../lib/train/backend.ts";
 
 interface Opts {
@@ -44,6 +51,7 @@ interface Opts {
   torch: boolean;
   profile: boolean;
   paperOnCpu: boolean;
+  micro: number;
   child: string | null;
 }
 
@@ -62,6 +70,7 @@ function parse(args: string[]): Opts {
     torch: !args.includes("--no-torch"),
     profile: args.includes("--profile"),
     paperOnCpu: args.includes("--paper-on-cpu"),
+    micro: Number(val("--micro", "2")),
     child: args.includes("--child") ? val("--child", "") : null,
   };
 }
@@ -77,18 +86,20 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-function peakRssMB(): number | null {
-  try {
-    const m = Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+)\s+kB/);
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
+// Deno needs --allow-all to read /proc; the peak RSS is sampled after each
+// step and at the end instead (Deno.memoryUsage).
+let rssPeak = 0;
+function sampleRss(): void {
+  rssPeak = Math.max(rssPeak, Deno.memoryUsage().rss);
+}
+function peakRssMB(): number {
+  sampleRss();
+  return Math.round(rssPeak / 1048576);
 }
 
 function loadAvg(): number[] | null {
   try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).map(Number);
+    return Deno.loadavg().map((x) => Number(x.toFixed(2)));
   } catch {
     return null;
   }
@@ -107,14 +118,60 @@ function batchOf(preset: PresetName, b: number, seed: number) {
   };
 }
 
+/**
+ * One Adam step on `batch` objects as `batch / micro` micro-batches whose
+ * gradients are summed (the wasm heap holds at most 4 GB; TF.js keeps every
+ * intermediate of the forward and backward passes, about 0.9 GB per paper
+ * object). Same arithmetic work as one batch; BatchNorm statistics per micro-batch.
+ */
+function accumulatedStep(
+  model: ReturnType<typeof createConvEntion>,
+  opt: AdamW,
+  x: ReturnType<typeof batchOf>,
+  micro: number,
+  seed: number,
+): void {
+  const b = x.frames.shape[0];
+  if (micro >= b) {
+    trainStep(model, opt, { frames: x.frames, bands: x.bands }, x.labels, { seed });
+    return;
+  }
+  const vars = model.trainableVariables();
+  let acc: Record<string, tf.Tensor> | null = null;
+  for (let s = 0; s < b; s += micro) {
+    const n = Math.min(micro, b - s);
+    const frames = tf.slice(x.frames, [s, 0, 0, 0], [n, -1, -1, -1]);
+    const bands = tf.slice(x.bands, [s, 0], [n, -1]);
+    const labels = tf.slice(x.labels, [s], [n]);
+    const { value, grads } = tf.variableGrads(
+      () => tf.mul(lossFn(model.apply({ frames, bands }, { training: true, seed }), labels), n / b),
+      vars,
+    );
+    value.dataSync();
+    if (!acc) acc = grads;
+    else {
+      for (const k of Object.keys(grads)) {
+        const sum = tf.add(acc[k]!, grads[k]!);
+        tf.dispose([acc[k]!, grads[k]!]);
+        acc[k] = sum;
+      }
+    }
+    tf.dispose([value, frames, bands, labels]);
+  }
+  opt.applyGradients(acc!);
+  tf.dispose(Object.values(acc!));
+}
+
 async function timeSteps(preset: PresetName, batch: number, o: Opts) {
   const model = createConvEntion(preset, 1);
   const opt = new AdamW({ learningRate: 1e-3 });
   const x = batchOf(preset, batch, 2);
+  const micro = preset === "paper" && tf.getBackend() !== "webgpu" ? o.micro : batch;
   const wall: number[] = [], cpu: number[] = [];
   for (let i = 0; i < o.warmup + o.steps; i++) {
     const t0 = performance.now(), c0 = cpuMs();
-    trainStep(model, opt, { frames: x.frames, bands: x.bands }, x.labels, { seed: i });
+    accumulatedStep(model, opt, x, micro, i);
+    sampleRss();
     if (i >= o.warmup) {
       wall.push(performance.now() - t0);
       cpu.push(cpuMs() - c0);
@@ -128,7 +185,7 @@ async function timeSteps(preset: PresetName, batch: number, o: Opts) {
   let profile: unknown = undefined;
   if (o.profile && preset === "paper") {
     const p = await tf.profile(() => {
-      trainStep(model, opt, { frames: x.frames, bands: x.bands }, x.labels, { seed: 99 });
+      accumulatedStep(model, opt, x, micro, 99);
       return tf.scalar(0);
     });
     const agg = new Map<string, { ms: number; calls: number }>();
@@ -170,6 +227,7 @@ async function timeSteps(preset: PresetName, batch: number, o: Opts) {
   return {
     preset,
     batch,
+    ...(micro < batch ? { microBatch: micro } : {}),
     msPerStep: Math.round(ms),
     msPerStepAll: wall.map(Math.round),
     cpuMsPerStep: Math.round(median(cpu)),

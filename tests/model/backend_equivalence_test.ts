@@ -13,7 +13,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { unstack0 } from "../../lib/model/cnn3d.ts";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
-import { lossFn } from "../../lib/model/train_step.ts";
+import { AdamW } from "../../lib/model/optimizer.ts";
+import { lossFn, trainStepAsync } from "../../lib/model/train_step.ts";
 import { probeWebGpu, selectBackend } from "../../lib/train/backend.ts";
 import { assert } from "../util/assert.ts";
 import { relMaxDiff } from "./reference.ts";
@@ -136,5 +137,36 @@ Deno.test({
     };
     const [g, c] = [await run("webgpu"), await run("cpu")];
     assert(relMaxDiff(g[0]!, c[0]!) === 0, `webgpu argMax ${g[0]} differs from cpu ${c[0]}`);
+  },
+});
+
+Deno.test({
+  name: "backend equivalence: a webgpu training step (trainStepAsync, AdamW on the device) runs",
+  ignore: !gpu.any,
+  fn: async () => {
+    await selectBackend("webgpu", { quiet: true });
+    const model = createConvEntion(CONFIG, 5);
+    const opt = new AdamW({ learningRate: 1e-3, weightDecay: 0.01 });
+    const frames = tf.tensor4d(
+      Float32Array.from({ length: 2 * 12 * 144 }, (_, i) => Math.sin(i * 0.37) * 2),
+      [2, 12, 12, 12],
+    );
+    const bands = tf.tensor2d(
+      [...Array(24)].map((_, i) => (i % 12 > 9 ? 0 : 1 + (i % 5))),
+      [2, 12],
+      "int32",
+    );
+    const labels = tf.tensor1d([1, 3], "int32");
+    const before = await model.weights().get("classifier.fc2.weight")!.data();
+    const r = await trainStepAsync(model, opt, { frames, bands }, labels, { seed: 42 });
+    const after = await model.weights().get("classifier.fc2.weight")!.data();
+    assert(
+      Math.abs(r.loss - cpu.loss) <= 1e-4 * Math.abs(cpu.loss),
+      `loss ${r.loss} vs cpu ${cpu.loss}`,
+    );
+    assert(after.some((v, i) => v !== before[i]), "weights changed");
+    tf.dispose([frames, bands, labels]);
+    opt.dispose();
+    model.dispose();
   },
 });

@@ -174,3 +174,19 @@ Deno.test("train step: the cpu preset trains (single-frame unstack and kt = 1 la
   opt.dispose();
   m.dispose();
 });
+
+Deno.test("train step: trainStepAsync gives the same update as trainStep", async () => {
+  const { trainStepAsync } = await import("../../lib/model/train_step.ts");
+  const a = createConvEntion("tiny", 6), b = createConvEntion("tiny", 6);
+  const oa = new AdamW({ learningRate: 1e-3 }), ob = new AdamW({ learningRate: 1e-3 });
+  const input = batch(8);
+  const labels = tf.tensor1d([0, 1, 2, 3], "int32");
+  const ra = trainStep(a, oa, input, labels, { seed: 3 });
+  const rb = await trainStepAsync(b, ob, input, labels, { seed: 3 });
+  assertEquals(rb, ra);
+  const wa = await snapshot(a), wb = await snapshot(b);
+  for (const [k, v] of wa) assertEquals(wb.get(k), v, k);
+  tf.dispose([input.frames, input.bands, labels]);
+  [oa, ob].forEach((o) => o.dispose());
+  [a, b].forEach((m) => m.dispose());
+});
