@@ -54,6 +54,8 @@ export class Adam {
   #step = 0;
 
   /**
+   * Creates the optimiser with zero moments.
+   *
    * @param variables The variables to optimise, by a stable name.
    * @param options Hyper-parameters.
    */

@@ -76,6 +76,8 @@ export class TrainingDivergedError extends ConventionError {
   readonly loss: number;
 
   /**
+   * Creates the error.
+   *
    * @param message Where and what.
    * @param where Stage, epoch, batch and loss.
    * @param hint What to do.
