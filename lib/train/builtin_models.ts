@@ -15,7 +15,6 @@ import { CLASSIFIER_WEIGHTS } from "../model/classifier.ts";
 import { loadWeights, saveWeights } from "../model/safetensors.ts";
 import type { ModelInput } from "../model/types.ts";
 import { registerModel, type TrainableModel } from "./models.ts";
-import "./gradient_fixes.ts";
 
 /** Turns a loader batch into ConvEntion's input tensors `[B, l, h, w]` and `[B, l]`. */
 export function imageInput(batch: Batch): ModelInput {
