@@ -5,9 +5,10 @@
  * `compare.md`, `compare.csv`, `compare.json` in `--out`. Runs not yet
  * evaluated are evaluated first.
  *
- * Extension point: the "train every model" mode (`--data D --models all
- * --budget cpu|paper`) trains each registered model with the same split,
- * seed and stages, then ends here with the same table.
+ * With `--data D --models all --budget cpu|paper` (or any of the three), it
+ * instead trains every model of the paper's Table 2 with the same split,
+ * seed, balancing and stages, evaluates each, and prints the same table
+ * (lib/baselines/compare_all.ts).
  *
  * @module
  */
@@ -18,6 +19,7 @@ import { compareRuns, readRunMetrics, writeComparison } from "../eval/compare.ts
 import { evaluateRun } from "../eval/evaluate.ts";
 import { resolveRun } from "../train/run_dir.ts";
 import { runtimeHooks } from "../train/runtime.ts";
+import { compareAllCommand } from "../baselines/compare_all.ts";
 
 /** Options of {@link compareCommand}. */
 export interface CompareOptions {
@@ -56,18 +58,37 @@ export function registerCompare(program: Command): void {
     .description("compare evaluated runs in the layout of the paper's Table 2")
     .argument("[runs...]", "run folders or names")
     .option("--runs-dir <dir>", "folder of the run folders", "runs")
-    .option("--out <dir>", "where compare.md/.csv/.json go", "runs/compare")
+    .option(
+      "--out <dir>",
+      "where compare.md/.csv/.json go (default <runs-dir>/compare, or <runs-dir>/compare-<budget>)",
+    )
     .option("--json", "print the rows as JSON on stdout")
-    .option("--data <source>", "(train-every-model mode) data source")
-    .option("--models <list>", "(train-every-model mode) `all` or a comma-separated list")
-    .option("--budget <name>", "(train-every-model mode) cpu or paper")
+    .option("--data <source>", "train every model on this data: `default`, a store or a survey")
+    .option("--models <list>", "train every model: `all` or a comma-separated list of rows/models")
+    .option("--budget <name>", "train every model with this budget: cpu (default) or paper")
+    .option("--seed <n>", "seed of the every-model training (default 1)", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n)) throw new UsageError(`--seed ${v} is not an integer.`);
+      return n;
+    })
     .action(guarded(async (runs, o) => {
       if (o.models !== undefined || o.data !== undefined || o.budget !== undefined) {
-        throw new UsageError(
-          "Training every model (--data/--models/--budget) is not available yet (baselines, issue 7).",
-          { hint: "Compare trained runs instead: convention compare RUN1 RUN2 ..." },
-        );
+        if (runs.length) {
+          throw new UsageError("Give either run folders or --data/--models/--budget, not both.");
+        }
+        const hooks = runtimeHooks();
+        return await compareAllCommand({
+          data: o.data,
+          models: o.models,
+          budget: o.budget,
+          runsDir: o.runsDir,
+          out: o.out,
+          json: o.json,
+          seed: o.seed,
+          ensureDefaultSurvey: hooks.ensureDefaultSurvey,
+          selectBackend: hooks.selectBackend,
+        });
       }
-      return await compareCommand(runs, o);
+      return await compareCommand(runs, { ...o, out: o.out ?? `${o.runsDir}/compare` });
     }));
 }

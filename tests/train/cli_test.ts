@@ -54,7 +54,8 @@ Deno.test("cli: bad training options and missing runs are one-line errors", asyn
       [["train", "--preset", "huge", "--print-config"], 2, /Unknown training preset/],
       [["train", "--stage", "3", "--print-config"], 2, /--stage 3/],
       [["eval", "--runs-dir", "/nonexistent-runs"], 1, /latest does not exist/],
-      [["compare", "--models", "all"], 2, /not available yet/],
+      [["compare", "--models", "all", "--budget", "huge"], 2, /--budget must be cpu or paper/],
+      [["compare", "runs/x", "--models", "all"], 2, /either run folders or --data/],
       [["predict", "--model", "/nonexistent-run", "x"], 1, /not found/],
     ] as [string[], number, RegExp][]
   ) {
