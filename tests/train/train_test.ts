@@ -4,6 +4,7 @@ import { merge, type TrainConfig, trainPreset } from "../../lib/train/config.ts"
 import { train, TrainingDivergedError } from "../../lib/train/train.ts";
 import { readManifest } from "../../lib/train/checkpoint.ts";
 import { decodeSafetensors } from "../../lib/model/safetensors.ts";
+import { decodeTensors } from "../../lib/train/tensor_file.ts";
 import { readEpochLog } from "../../lib/train/metrics_log.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { registerFaultyConvEntion } from "./faulty_model.ts";
@@ -182,4 +183,36 @@ Deno.test("compare: Table-2 layout from two evaluated runs (Markdown, CSV, JSON)
   assertEquals(csv.length, 3);
   assertMatch(csv[0]!, /^model,preset,bands,input,accuracy,balanced_accuracy,macro_f1,parameters/);
   assertEquals(JSON.parse(await Deno.readTextFile(files[2]!)).length, 2);
+});
+
+Deno.test("train: early stopping follows the log's best epochs; frozen backbone keeps its weights", async () => {
+  const c = cfg("frozen", {
+    stage1: { epochs: 4, patience: 1 },
+    stage2: { epochs: 4, patience: 1, freezeBackbone: true },
+  });
+  const r = await train({ config: c, ...quiet });
+  for (const s of [1, 2]) {
+    const rows = r.log.filter((l) => l.stage === s);
+    assert(rows.length >= 1 && rows.length <= 4);
+    assert(rows[0]!.best, "the first epoch is always the best so far");
+    // Patience 1: the stage ends at the first epoch that is not a new best (or after 4).
+    const firstMiss = rows.findIndex((l) => !l.best);
+    assertEquals(rows.length, firstMiss === -1 ? 4 : firstMiss + 1, `stage ${s}`);
+  }
+  // Stage 2 trained only the classifier head: every other trainable weight is the stage-1 best.
+  const s1 = decodeTensors(
+    await Deno.readFile(`${r.runDir}/best/stage1.safetensors`),
+  ).arrays;
+  const fin = await weightsOf(`${r.runDir}/best/model.safetensors`);
+  let frozen = 0, head = 0;
+  for (const [k, v] of s1) {
+    if (/running_|num_batches/.test(k)) continue; // BatchNorm statistics still adapt
+    if (k.startsWith("classifier.")) {
+      head++;
+      continue;
+    }
+    assertEquals(fin.get(k), v.data, `backbone weight ${k} changed`);
+    frozen++;
+  }
+  assert(frozen > 20 && head === 4, `${frozen} frozen, ${head} head`);
 });
