@@ -119,7 +119,7 @@ export async function evaluateRun(dir: string, opts: EvaluateOptions = {}): Prom
     let misclassified = 0;
     for await (const batch of stream) {
       stretchBatch(batch, config.data.stretch ?? null);
-      const p = softmaxRows(batchLogits(entry, model, batch), c);
+      const p = softmaxRows(await batchLogits(entry, model, batch), c);
       for (let i = 0; i < batch.batchSize; i++) {
         const y = batch.labels[i]!;
         if (y < 0) continue;

@@ -69,11 +69,13 @@ async function sha256(bytes: Uint8Array): Promise<string> {
   return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Model weights as named arrays (downloaded to the CPU). */
-export function weightArrays<I>(model: TrainableModel<I>): Map<string, NamedArray> {
+/** Model weights as named arrays (read back to the CPU). */
+export async function weightArrays<I>(
+  model: TrainableModel<I>,
+): Promise<Map<string, NamedArray>> {
   const out = new Map<string, NamedArray>();
   for (const [name, v] of model.weights()) {
-    const data = v.dataSync();
+    const data = await v.data();
     out.set(name, {
       data: data instanceof Int32Array ? data : new Float32Array(data as Float32Array),
       shape: [...v.shape],
@@ -107,7 +109,7 @@ export async function saveWeightsFile<I>(
   path: string,
   metadata: Record<string, string> = {},
 ): Promise<void> {
-  await writeFileAtomic(path, encodeTensors(weightArrays(model), metadata));
+  await writeFileAtomic(path, encodeTensors(await weightArrays(model), metadata));
 }
 
 /** Loads weights written by {@link saveWeightsFile} into the model. */
@@ -133,10 +135,10 @@ export async function saveCheckpoint<I>(
 ): Promise<CheckpointManifest> {
   await Deno.mkdir(dir, { recursive: true });
   const arrays = new Map<string, NamedArray>();
-  for (const [name, a] of weightArrays(model)) arrays.set(`model/${name}`, a);
+  for (const [name, a] of await weightArrays(model)) arrays.set(`model/${name}`, a);
   let step = 0;
   if (optimizer) {
-    const st = optimizer.getState();
+    const st = await optimizer.getState();
     step = st.step;
     const shapes = model.weights();
     for (const [name, m] of st.m) {

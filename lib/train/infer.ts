@@ -9,17 +9,20 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Batch } from "../data/batch.ts";
 import type { ModelEntry, TrainableModel } from "./models.ts";
 
-/** Logits `[batchSize, C]` (row-major) of one batch, inference mode. */
-export function batchLogits<I>(
+/**
+ * Logits `[batchSize, C]` (row-major) of one batch, inference mode, read back
+ * asynchronously (works on every backend, webgpu included).
+ */
+export async function batchLogits<I>(
   entry: ModelEntry<I>,
   model: TrainableModel<I>,
   batch: Batch,
-): Float32Array {
+): Promise<Float32Array> {
   const input = entry.adapter(batch);
   try {
     const logits = tf.tidy(() => model.apply(input, { training: false })); // [B, C]
     try {
-      return logits.dataSync() as Float32Array;
+      return await logits.data() as Float32Array;
     } finally {
       logits.dispose();
     }

@@ -110,11 +110,11 @@ export class Adam {
     });
   }
 
-  /** A copy of the state (moments downloaded to the CPU). */
-  getState(): AdamState {
+  /** A copy of the state (moments read back to the CPU). */
+  async getState(): Promise<AdamState> {
     const m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>();
-    for (const [name, t] of this.#m) m.set(name, t.dataSync() as Float32Array);
-    for (const [name, t] of this.#v) v.set(name, t.dataSync() as Float32Array);
+    for (const [name, t] of this.#m) m.set(name, await t.data() as Float32Array);
+    for (const [name, t] of this.#v) v.set(name, await t.data() as Float32Array);
     return { step: this.#step, m, v };
   }
 

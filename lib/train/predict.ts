@@ -102,17 +102,17 @@ export function stackBatches(parts: readonly Batch[]): Batch {
   return out;
 }
 
-function predictBatch<I>(
+async function predictBatch<I>(
   run: LoadedRun<I>,
   batch: Batch,
   labels: (string | null | undefined)[],
   opts: PredictOptions,
   mcSeed: number,
-): Prediction[] {
+): Promise<Prediction[]> {
   const classes = run.info.classes;
   const c = classes.length;
   stretchBatch(batch, run.config.data.stretch ?? null);
-  const probs = softmaxRows(batchLogits(run.entry, run.model, batch), c);
+  const probs = softmaxRows(await batchLogits(run.entry, run.model, batch), c);
   const mc = opts.mc ?? 0;
   let mean: Float64Array | null = null, sq: Float64Array | null = null;
   if (mc > 0) {
@@ -128,7 +128,7 @@ function predictBatch<I>(
             seed: hashSeed(`mc/${k}`, mcSeed),
           })
         ); // [B, C]
-        const logits = t.dataSync() as Float32Array;
+        const logits = await t.data() as Float32Array;
         t.dispose();
         const p = softmaxRows(logits, c);
         for (let j = 0; j < p.length; j++) {
@@ -213,7 +213,13 @@ export async function* predict(
             })
           ) {
             const labels = batch.ids.map((id) => store.get(id).label);
-            yield* predictBatch(run, batch, labels, opts, hashSeed(`batch/${batchNo++}`, mcSeed));
+            yield* await predictBatch(
+              run,
+              batch,
+              labels,
+              opts,
+              hashSeed(`batch/${batchNo++}`, mcSeed),
+            );
           }
         } finally {
           store.close();
@@ -223,13 +229,13 @@ export async function* predict(
       const source = await objectSource(input, opts.kind ?? "auto");
       let parts: Batch[] = [];
       let labels: (string | null)[] = [];
-      const flush = function* (): Generator<Prediction> {
-        if (parts.length === 0) return;
+      const flush = async (): Promise<Prediction[]> => {
+        if (parts.length === 0) return [];
         const batch = stackBatches(parts);
         const l = labels;
         parts = [];
         labels = [];
-        yield* predictBatch(run, batch, l, opts, hashSeed(`batch/${batchNo++}`, mcSeed));
+        return await predictBatch(run, batch, l, opts, hashSeed(`batch/${batchNo++}`, mcSeed));
       };
       for await (const item of source.items()) {
         for (const p of item.problems) onProblem(p);
@@ -259,9 +265,9 @@ export async function* predict(
         b.ids[0] = item.id;
         parts.push(b);
         labels.push(item.series.label);
-        if (parts.length >= bs) yield* flush();
+        if (parts.length >= bs) yield* await flush();
       }
-      yield* flush();
+      yield* await flush();
     }
   } finally {
     run.model.dispose();

@@ -92,7 +92,10 @@ export interface StepResult {
 
 /**
  * One training step. The forward pass runs in training mode with the given
- * dropout seed; only the optimiser's variables change.
+ * dropout seed; only the optimiser's variables change. The loss, the number
+ * of correct predictions and the gradients' finiteness probe are read back
+ * asynchronously, together (`await data()`): the webgpu backend cannot read
+ * synchronously in Deno (docs/gpu.md), and one wait serves all three.
  *
  * @param model The model.
  * @param optimizer Optimiser over (a subset of) the model's variables, keyed as `model.weights()`.
@@ -101,13 +104,13 @@ export interface StepResult {
  * @param opts Loss and the dropout seed.
  * @throws NonFiniteLossError when the loss or a gradient is NaN/inf (weights unchanged).
  */
-export function trainStep<I>(
+export async function trainStep<I>(
   model: TrainableModel<I>,
   optimizer: Adam,
   input: I,
   labels: tf.Tensor1D,
   opts: LossOptions & { seed: number },
-): StepResult {
+): Promise<StepResult> {
   const byName = model.weights();
   const names = optimizer.names();
   const vars = names.map((n) => {
@@ -123,16 +126,21 @@ export function trainStep<I>(
     );
     return lossOf(logits, labels, opts);
   }, vars);
+  // 0 * g is NaN exactly where g is NaN or infinite. Summed with chained adds, not
+  // tf.addN, which is wrong on webgpu for 8 or more inputs (docs/gpu.md).
+  const finiteT = tf.tidy(() => {
+    let acc: tf.Tensor = tf.scalar(0);
+    for (const g of Object.values(grads)) acc = tf.add(acc, tf.sum(tf.mul(g, 0)));
+    return acc;
+  });
   try {
-    const loss = value.dataSync()[0]!;
-    const correct = (correctT as tf.Scalar | null)?.dataSync()[0] ?? 0;
-    if (!Number.isFinite(loss)) {
-      throw new NonFiniteLossError(loss);
-    }
-    const finite = tf.tidy(() => {
-      const parts = Object.values(grads).map((g) => tf.sum(tf.mul(g, 0)));
-      return parts.length ? tf.addN(parts).dataSync()[0]! : 0;
-    });
+    const [lossA, correctA, finiteA] = await Promise.all([
+      value.data(),
+      correctT ? (correctT as tf.Scalar).data() : Promise.resolve(new Float32Array([0])),
+      finiteT.data(),
+    ]);
+    const loss = lossA[0]!, correct = correctA[0]!, finite = finiteA[0]!;
+    if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss);
     if (!Number.isFinite(finite)) {
       throw new NonFiniteLossError(loss, {
         cause: new RangeError(`a gradient is NaN or infinite (loss ${loss})`),
@@ -146,6 +154,7 @@ export function trainStep<I>(
     optimizer.apply(byVarName);
     return { loss, correct };
   } finally {
+    finiteT.dispose();
     value.dispose();
     (correctT as tf.Scalar | null)?.dispose();
     for (const g of Object.values(grads)) g.dispose();

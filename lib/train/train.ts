@@ -210,7 +210,7 @@ async function validate<I>(setup: Setup<I>, ids: readonly string[]): Promise<
   });
   for await (const batch of stream) {
     stretchBatch(batch, config.data.stretch);
-    const logits = batchLogits(entry, model, batch);
+    const logits = await batchLogits(entry, model, batch);
     for (let i = 0; i < batch.batchSize; i++) {
       const y = batch.labels[i]!;
       if (y < 0) continue;
@@ -588,7 +588,7 @@ async function runEpoch<I>(
     const input = entry.adapter(stretchBatch(batch, config.data.stretch));
     const labels = tf.tensor1d(batch.labels, "int32");
     try {
-      const r = trainStep(model, optimizer, input, labels, {
+      const r = await trainStep(model, optimizer, input, labels, {
         loss: config.loss.name,
         gamma: config.loss.gamma,
         seed,

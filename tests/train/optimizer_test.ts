@@ -11,16 +11,16 @@ await tf.setBackend("cpu");
 
 const GRADS = [[0.1, -0.2, 0.3], [0.0, 0.5, -0.1], [1.0, 1.0, 1.0]];
 
-function run(weightDecay: number, restoreAfter = -1): Float32Array {
+async function run(weightDecay: number, restoreAfter = -1): Promise<Float32Array> {
   let p = tf.tidy(() => tf.variable(tf.tensor1d([0.5, -1.0, 2.0])));
   let opt = new Adam(new Map([["p", p]]), { lr: 0.01, weightDecay });
-  GRADS.forEach((g, i) => {
+  for (const [i, g] of GRADS.entries()) {
     const grad = tf.tensor1d(g);
     opt.apply(new Map([["p", grad]]));
     grad.dispose();
     if (i === restoreAfter) {
       // Save, rebuild from scratch, restore: the next steps must be identical.
-      const state = opt.getState();
+      const state = await opt.getState();
       const values = p.dataSync().slice();
       opt.dispose();
       p.dispose();
@@ -28,28 +28,28 @@ function run(weightDecay: number, restoreAfter = -1): Float32Array {
       opt = new Adam(new Map([["p", p]]), { lr: 0.01, weightDecay });
       opt.setState(state);
     }
-  });
+  }
   const out = p.dataSync() as Float32Array;
   opt.dispose();
   p.dispose();
   return out;
 }
 
-Deno.test("adam/adamw: same numbers as torch.optim.Adam / AdamW (3 steps)", () => {
+Deno.test("adam/adamw: same numbers as torch.optim.Adam / AdamW (3 steps)", async () => {
   // /usr/bin/python3: torch.optim.Adam([p], lr=0.01, eps=1e-8) and AdamW(..., weight_decay=0.1)
   const torchAdam = [0.4764280617237091, -1.0016673803329468, 1.978974461555481];
   const torchAdamW = [0.4749562740325928, -0.9986859560012817, 1.9730045795440674];
-  const a = run(0), w = run(0.1);
+  const a = await run(0), w = await run(0.1);
   for (let i = 0; i < 3; i++) {
     assertAlmostEquals(a[i]!, torchAdam[i]!, 2e-7);
     assertAlmostEquals(w[i]!, torchAdamW[i]!, 2e-7);
   }
 });
 
-Deno.test("adam: state save/restore continues bit for bit; no tensor leak", () => {
+Deno.test("adam: state save/restore continues bit for bit; no tensor leak", async () => {
   const before = tf.memory().numTensors;
-  assertEquals(run(0.1, 0), run(0.1));
-  assertEquals(run(0, 1), run(0));
+  assertEquals(await run(0.1, 0), await run(0.1));
+  assertEquals(await run(0, 1), await run(0));
   assertEquals(tf.memory().numTensors, before);
 });
 
