@@ -277,8 +277,9 @@ async function child(backend: string, o: Opts): Promise<void> {
     if (preset === "paper" && backend === "cpu" && !o.paperOnCpu) {
       presets.push({
         preset,
-        skipped: "capped: the cpu backend's convolutions run about 30x slower than wasm " +
-          "(docs/benchmarks/model.md); pass --paper-on-cpu to run it",
+        skipped: "capped: the paper step is convolution-bound (87 % of its wasm kernel time) and " +
+          "the cpu backend's convolutions are 10-15x slower than wasm's (TFJS.md), so one step " +
+          "would take over 10 minutes; pass --paper-on-cpu to run it",
       });
       continue;
     }
