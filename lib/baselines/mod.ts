@@ -64,6 +64,7 @@ export {
   type CompareAllOptions,
   type CompareAllResult,
   type CompareModel,
+  CPU_BUDGET_OVERRIDE,
   rowConfig,
   selectModels,
   TABLE2_MODELS,
