@@ -9,8 +9,8 @@
  * - `alerts series FILE|DIR... [--cutout science|difference|template]`: groups
  *   packets by object into image series and prints the grouping report.
  *
- * Registering the verb also registers the `alerts` source kind, so that
- * `ingest --kind alerts` and `predict --kind alerts` read packet folders.
+ * `alerts` is also a source kind of the registry, so that `ingest --alerts
+ * DIR` and `predict --alerts DIR` read packet folders.
  *
  * @module
  */
@@ -23,8 +23,6 @@ import { type AlertPacket, MJD_OFFSET, readAlertPackets, ZTF_BANDS } from "../su
 import { CUTOUT_FIELDS, CUTOUT_NAMES, type CutoutName } from "../survey/ztf_cutout.ts";
 import { alertLightCurves } from "../survey/ztf_lightcurve.ts";
 import { alertSeries } from "../survey/ztf_series.ts";
-import { openAlertSource } from "../survey/ztf_source.ts";
-import { registerSource } from "../survey/open_source.ts";
 import { Progress } from "../util/progress.ts";
 
 /** What `alerts info --json` prints per cut-out. */
@@ -204,13 +202,8 @@ async function seriesAction(
   return report.filesFailed ? 1 : 0;
 }
 
-/**
- * Registers the `alerts` verb on `program`, and the `alerts` source kind in
- * the source registry (so `ingest --kind alerts DIR` and `predict --kind
- * alerts DIR` read packet folders).
- */
+/** Registers the `alerts` verb on `program`. */
 export function registerAlerts(program: Command): void {
-  registerSource("alerts", openAlertSource);
   const alerts = program
     .command("alerts")
     .description("inspect ZTF alert packets (Avro files; folders expand to their *.avro files)");

@@ -44,9 +44,19 @@ export function registerIngest(program: Command): void {
   program
     .command("ingest")
     .description(
-      "ingest FITS series (simulator layout, manifest CSV, folder of FITS) into a packed store",
+      "ingest FITS series (simulator layout, manifest CSV, folder of FITS, ZTF alerts) into a " +
+        "packed store",
     )
-    .argument("<input>", "simulated survey folder, manifest .csv, or folder of per-epoch FITS")
+    .argument(
+      "[input]",
+      "simulated survey folder, manifest .csv, folder of per-epoch FITS or of ZTF alert packets",
+    )
+    .option("--alerts <dir>", "ZTF alert packets (file or folder): same as --kind alerts <dir>")
+    .option(
+      "--cutout <name>",
+      "alerts: the cut-out that becomes the frame: science, difference or template",
+      "science",
+    )
     .option("--kind <kind>", `source kind: auto, ${sourceKinds().join(", ")}`, "auto")
     .option("-o, --out <dir>", "store folder (default: <input folder>/store)")
     .option(
@@ -71,7 +81,13 @@ export function registerIngest(program: Command): void {
     .option("--workers <n>", "simulated source: worker threads reading the files", "0")
     .option("--report <path>", "report path (default: <out>/ingest_report.json)")
     .option("-q, --quiet", "no progress bar or summary line")
-    .action(guarded(async (input, o) => {
+    .action(guarded(async (inputArg, o) => {
+      if (inputArg && o.alerts) throw new UsageError("Give either an input or --alerts, not both.");
+      const input = inputArg ?? o.alerts;
+      if (!input) throw new UsageError("Missing the input to ingest (or --alerts DIR).");
+      if (!["science", "difference", "template"].includes(o.cutout)) {
+        throw new UsageError(`--cutout ${o.cutout} is not science, difference or template.`);
+      }
       const dtype = o.dtype as StoreDtype;
       if (dtype !== "float32" && dtype !== "float16") {
         throw new UsageError(`--dtype ${o.dtype} is not float32 or float16.`);
@@ -80,7 +96,7 @@ export function registerIngest(program: Command): void {
         throw new UsageError(`--object-from ${o.objectFrom} is not 'folder' or 'key'.`);
       }
       const size = positiveInt("size", o.size);
-      const kind = o.kind === "auto" ? detectSourceKind(input) : o.kind;
+      const kind = o.alerts ? "alerts" : o.kind === "auto" ? detectSourceKind(input) : o.kind;
       const bands = new BandMap({
         bands: BandMap.parseList(o.bands),
         aliases: o.bandAlias ? pairs("band-alias", o.bandAlias) : {},
@@ -100,6 +116,7 @@ export function registerIngest(program: Command): void {
         confirmedKey: o.confirmedKey,
         limit: o.limit ? positiveInt("limit", o.limit) : undefined,
         workers: o.workers === "0" ? 0 : positiveInt("workers", o.workers),
+        cutout: o.cutout as "science" | "difference" | "template",
       });
       const report = await ingest(source, {
         out,

@@ -30,7 +30,16 @@ export function registerPredict(program: Command): void {
   program
     .command("predict")
     .description("classify objects with a trained model (JSON lines or CSV on stdout)")
-    .argument("<inputs...>", "simulated survey folders, manifest CSVs, FITS folders or stores")
+    .argument(
+      "[inputs...]",
+      "simulated survey folders, manifest CSVs, FITS folders, alert packet folders or stores",
+    )
+    .option("--alerts <dir>", "ZTF alert packets (file or folder): same as --kind alerts <dir>")
+    .option(
+      "--cutout <name>",
+      "alerts: the cut-out that becomes the frame: science, difference or template",
+      "science",
+    )
     .requiredOption("-m, --model <run>", "trained run folder or name (`latest` for runs/latest)")
     .option("--runs-dir <dir>", "folder of the run folders", "runs")
     .option("--format <fmt>", "jsonl (default) or csv", "jsonl")
@@ -51,11 +60,19 @@ export function registerPredict(program: Command): void {
     })
     .option(
       "--kind <kind>",
-      "input kind: auto, simulated, manifest, folder (or another registered)",
+      "input kind: auto, simulated, manifest, folder, alerts (or another registered)",
       "auto",
     )
     .option("--backend <name>", "auto, webgpu, wasm or cpu", "auto")
-    .action(guarded(async (inputs, o) => {
+    .action(guarded(async (inputArgs, o) => {
+      const inputs = o.alerts ? [...inputArgs, o.alerts] : inputArgs;
+      if (inputs.length === 0) throw new UsageError("Missing the inputs to classify.");
+      if (o.alerts && inputArgs.length > 0) {
+        throw new UsageError("Give either inputs or --alerts, not both.");
+      }
+      if (!["science", "difference", "template"].includes(o.cutout)) {
+        throw new UsageError(`--cutout ${o.cutout} is not science, difference or template.`);
+      }
       if (!["jsonl", "csv"].includes(o.format)) {
         throw new UsageError(`--format ${o.format} is not jsonl or csv.`);
       }
@@ -66,13 +83,20 @@ export function registerPredict(program: Command): void {
       await runtimeHooks().selectBackend(o.backend as "auto");
       const mc = (o.mc ?? 0) > 0;
       let header = false, n = 0, problems = 0;
+      const t0 = performance.now();
       const enc = new TextEncoder();
       const out = (s: string) => Deno.stdout.writeSync(enc.encode(s));
       for await (
         const p of predict(
           dir,
           inputs,
-          { mc: o.mc, batchSize: o.batchSize, seed: o.seed },
+          {
+            mc: o.mc,
+            batchSize: o.batchSize,
+            seed: o.seed,
+            kind: o.alerts ? "alerts" : o.kind,
+            source: { cutout: o.cutout as "science" | "difference" | "template" },
+          },
           (pr) => {
             problems++;
             console.error(`warning: ${pr.message} (${pr.skipped} skipped)`);
@@ -105,7 +129,12 @@ export function registerPredict(program: Command): void {
         }
         out(stringify([csvRow(p, classes, mc)]));
       }
-      console.error(`predicted ${n} objects with ${dir}; ${problems} input problems`);
+      const secs = (performance.now() - t0) / 1000;
+      console.error(
+        `predicted ${n} objects with ${dir} in ${secs.toFixed(1)} s ` +
+          `(${(n / Math.max(secs, 1e-9)).toFixed(1)} objects/s, reading included); ` +
+          `${problems} input problems`,
+      );
       return 0;
     }));
 }

@@ -1,8 +1,8 @@
 /**
  * Opening a source by kind: `simulated` (catalog + one FITS per object),
- * `manifest` (CSV of frames), `folder` (per-epoch FITS files). Another kind
- * (e.g. ZTF alerts) plugs in with {@link registerSource}; `ingest` and the
- * CLI only see {@link ObjectSource}.
+ * `manifest` (CSV of frames), `folder` (per-epoch FITS files), `alerts` (ZTF
+ * alert packets). Another kind plugs in with {@link registerSource};
+ * `ingest` and the CLI only see {@link ObjectSource}.
  *
  * @module
  */
@@ -11,6 +11,7 @@ import type { ObjectSource } from "./source.ts";
 import { simulatedSource } from "./simulated.ts";
 import { manifestSource } from "./manifest.ts";
 import { folderSource } from "./folder.ts";
+import { openAlertSource } from "./ztf_source.ts";
 
 /** Options every opener may use (each takes what applies to it). */
 export interface SourceOptions {
@@ -32,6 +33,8 @@ export interface SourceOptions {
   limit?: number;
   /** Simulated: worker threads reading and parsing files (default 0). */
   workers?: number;
+  /** Alerts: which cut-out becomes the frame (default `science`). */
+  cutout?: "science" | "difference" | "template";
 }
 
 /** Opens one kind of source from a path. */
@@ -41,6 +44,7 @@ const openers = new Map<string, SourceOpener>([
   ["simulated", (input, o) => simulatedSource(input, { limit: o.limit, workers: o.workers })],
   ["manifest", (input, o) => manifestSource(input, { bandKeys: o.bandKeys, timeKeys: o.timeKeys })],
   ["folder", (input, o) => folderSource(input, o)],
+  ["alerts", openAlertSource],
 ]);
 
 /** Recognises an input of a registered kind (for `--kind auto`). */
@@ -63,9 +67,19 @@ export function sourceKinds(): string[] {
   return [...openers.keys()];
 }
 
+/** True for an `.avro` file or a folder holding `.avro` files (ZTF alert packets). */
+function isAlertInput(input: string, info: Deno.FileInfo): boolean {
+  if (info.isFile) return /\.avro$/i.test(input);
+  try {
+    for (const e of Deno.readDirSync(input)) if (e.isFile && /\.avro$/i.test(e.name)) return true;
+  } catch { /* unreadable: not alerts */ }
+  return false;
+}
+
 /**
  * Guesses the kind of `input`: a `.csv` file is a manifest, a folder with a
- * `catalog.csv` is a simulated survey, any other folder a folder of FITS.
+ * `catalog.csv` is a simulated survey, an `.avro` file or a folder holding
+ * `.avro` files is ZTF alerts, any other folder a folder of FITS.
  */
 export function detectSourceKind(input: string): string {
   let info: Deno.FileInfo;
@@ -75,6 +89,7 @@ export function detectSourceKind(input: string): string {
     throw new UsageError(`Input ${input} does not exist.`);
   }
   for (const [kind, detect] of detectors) if (detect(input, info)) return kind;
+  if (info.isFile && /\.avro$/i.test(input)) return "alerts";
   if (info.isFile) {
     if (/\.csv$/i.test(input)) return "manifest";
     throw new UsageError(`Input ${input} is a file but not a .csv manifest.`, {
@@ -84,7 +99,7 @@ export function detectSourceKind(input: string): string {
   try {
     if (Deno.statSync(`${input}/catalog.csv`).isFile) return "simulated";
   } catch { /* not a simulated survey */ }
-  return "folder";
+  return isAlertInput(input, info) ? "alerts" : "folder";
 }
 
 /** Opens `input` as a source of `kind` ("auto" = {@link detectSourceKind}). */

@@ -189,13 +189,17 @@ export function readAlertLabels(
 }
 
 /**
- * The `alerts` opener for the source registry (`registerSource("alerts",
- * openAlertSource)`): a file or folder of packets, science cut-outs at 63x63,
+ * The `alerts` opener of the source registry (a built-in kind of
+ * `openSource`): a file or folder of packets, science cut-outs (or
+ * `opts.cutout`) at 63x63,
  * labels from `opts.labels` (a CSV `object_id,label[,confirmed]`) when given.
  *
  * @param input A packet file or a folder of them.
- * @param opts Registry options; only `labels` applies.
+ * @param opts Registry options; `cutout` and `labels` apply.
  */
 export function openAlertSource(input: string, opts: SourceOptions = {}): ObjectSource {
-  return alertSource(input, { labels: opts.labels ? readAlertLabels(opts.labels) : undefined });
+  return alertSource(input, {
+    cutout: opts.cutout,
+    labels: opts.labels ? readAlertLabels(opts.labels) : undefined,
+  });
 }

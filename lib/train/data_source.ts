@@ -9,7 +9,7 @@
 import { UsageError } from "../errors.ts";
 import { BandMap } from "../survey/bands.ts";
 import type { ObjectSource } from "../survey/source.ts";
-import { openSource } from "../survey/open_source.ts";
+import { openSource, type SourceOptions } from "../survey/open_source.ts";
 import { ingest } from "../data/ingest.ts";
 import { INDEX_NAME } from "../data/store_format.ts";
 import { hashSeed } from "../util/rng.ts";
@@ -58,11 +58,15 @@ export async function inputKind(path: string): Promise<InputKind> {
  * The object source for a survey path (not a store), through the data
  * layer's source registry (`kind` "auto" guesses simulated/manifest/folder).
  */
-export async function objectSource(path: string, kind = "auto"): Promise<ObjectSource> {
+export async function objectSource(
+  path: string,
+  kind = "auto",
+  opts: SourceOptions = {},
+): Promise<ObjectSource> {
   if (await inputKind(path) === "store") {
     throw new UsageError(`${path} is a packed store, not a survey to read objects from.`);
   }
-  return openSource(kind, path);
+  return openSource(kind, path, opts);
 }
 
 /** Options of {@link prepareStore}. */

@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { hashSeed } from "../util/rng.ts";
 import { BandMap } from "../survey/bands.ts";
 import type { Problem } from "../survey/source.ts";
+import type { SourceOptions } from "../survey/open_source.ts";
 import { type Batch, emptyBatch } from "../data/batch.ts";
 import { reformatSeries } from "../data/reformat.ts";
 import { openStore } from "../data/store.ts";
@@ -54,8 +55,10 @@ export interface PredictOptions {
   batchSize?: number;
   /** Seed of the Monte-Carlo dropout masks (default: the run's seed). */
   seed?: number;
-  /** Source kind of the inputs (`auto`, `simulated`, `manifest`, `folder`, ...). */
+  /** Source kind of the inputs (`auto`, `simulated`, `manifest`, `folder`, `alerts`, ...). */
   kind?: string;
+  /** Options of the source (e.g. `cutout` for alerts, header keys for folders). */
+  source?: SourceOptions;
   /** Messages (default stderr). */
   log?: (line: string) => void;
 }
@@ -226,7 +229,7 @@ export async function* predict(
         }
         continue;
       }
-      const source = await objectSource(input, opts.kind ?? "auto");
+      const source = await objectSource(input, opts.kind ?? "auto", opts.source);
       let parts: Batch[] = [];
       let labels: (string | null)[] = [];
       const flush = async (): Promise<Prediction[]> => {
