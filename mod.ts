@@ -3,12 +3,26 @@
  * variable stars) from time series of telescope images with the ConvEntion
  * model (convolutional attention, Bairouk et al. 2022/2023) on TensorFlow.js.
  *
- * The library reads FITS images and survey alerts, simulates a Stripe 82-like
- * survey, reformats series per band, trains in two stages and evaluates.
+ * The library reads FITS images and ZTF alert packets, simulates a Stripe
+ * 82-like survey, reformats series per band (paper §3.1), trains in two
+ * stages, evaluates and predicts. The paper's baselines (CNN+LSTM/GRU,
+ * SuperNNova-like RNN, SITS-BERT-like transformer, SCONE-like GP-heatmap CNN)
+ * share the same machinery.
+ *
+ * @example Read a FITS stamp, simulate an object and reformat it for the model
+ * ```ts
+ * import { BandMap, readFitsFile, reformatSeries, simulateObject } from "./mod.ts";
+ * const fits = await readFitsFile("../shared/data/ztf-alerts/stamp-676.fits");
+ * console.log(fits.hdus[0]!.image!.shape); // [63, 63]
+ * const obj = simulateObject(3, { objects: 20, seed: 1 });
+ * const batch = reformatSeries(obj, { bands: new BandMap({ bands: [..."ugriz"] }), length: 99 });
+ * console.log(obj.label, batch.frames.length); // 1 x 99 x 32 x 32 values
+ * ```
  *
  * @module
  */
 export { ConventionError, UsageError } from "./lib/errors.ts";
+export { hashSeed, Rng } from "./lib/util/rng.ts";
 
 // FITS I/O
 export { FitsError, type FitsErrorLocation } from "./lib/fits/errors.ts";
@@ -36,5 +50,204 @@ export type {
   HeaderValue,
   PixelArray,
 } from "./lib/fits/types.ts";
-// The in-memory form of an object
+
+// Objects and sources
 export { DEFAULT_CLASSES, type Frame, type ObjectSeries } from "./lib/survey/series.ts";
+export { BandMap, type BandMapConfig, DEFAULT_BANDS } from "./lib/survey/bands.ts";
+export {
+  memorySource,
+  type ObjectSource,
+  type Problem,
+  type ProblemKind,
+  type SourceItem,
+} from "./lib/survey/source.ts";
+export { simulatedSource, type SimulatedSourceOptions } from "./lib/survey/simulated.ts";
+export { manifestSource, type ManifestSourceOptions } from "./lib/survey/manifest.ts";
+export { folderSource, type FolderSourceOptions } from "./lib/survey/folder.ts";
+export { openSource, type SourceOptions } from "./lib/survey/open_source.ts";
+
+// ZTF alert packets
+export { readAlertFile, type ReadAlertOptions, readAlertPackets } from "./lib/survey/ztf_packet.ts";
+export type { AlertCandidate, AlertPacket, AlertValue } from "./lib/survey/ztf_packet.ts";
+export {
+  type AlertProblem,
+  alertSeries,
+  type AlertSeriesOptions,
+  type AlertSeriesReport,
+  type AlertSeriesResult,
+} from "./lib/survey/ztf_series.ts";
+export {
+  type AlertLightCurve,
+  alertLightCurves,
+  type LightCurvePoint as AlertLightCurvePoint,
+  type LightCurveReport,
+} from "./lib/survey/ztf_lightcurve.ts";
+export { alertSource, type AlertSourceOptions } from "./lib/survey/ztf_source.ts";
+export type { AlertCutout, CutoutName } from "./lib/survey/ztf_cutout.ts";
+
+// Ingest, packed store, reformatting, splits, batches
+export {
+  ingest,
+  type IngestOptions,
+  type IngestReport,
+  type ProblemCount,
+} from "./lib/data/ingest.ts";
+export {
+  openStore,
+  type OpenStoreOptions,
+  Store,
+  StoreError,
+  type StoreObject,
+} from "./lib/data/store.ts";
+export type {
+  StoreDtype,
+  StoreIndex,
+  StoreLayout,
+  StoreObjectEntry,
+} from "./lib/data/store_format.ts";
+export type { ClassTarget, PlanEntry } from "./lib/data/balance.ts";
+export type { Batch } from "./lib/data/batch.ts";
+export { type ReformatOptions, reformatSeries } from "./lib/data/reformat.ts";
+export {
+  type BatchStream,
+  epochBatches,
+  type EpochOptions,
+  evalBatches,
+  type LoaderOptions,
+} from "./lib/data/loader.ts";
+export {
+  makeSplit,
+  type Split,
+  type SplitObject,
+  type SplitOptions,
+  type StageSplit,
+} from "./lib/data/split.ts";
+export {
+  computeNormalization,
+  type Normalization,
+  type NormalizationOptions,
+} from "./lib/data/normalization.ts";
+export type { AugmentConfig } from "./lib/data/augment.ts";
+
+// The simulator
+export {
+  type SimFrame,
+  type SimulatedObject,
+  simulateObject,
+  type SimulateObjectOptions,
+} from "./lib/simulate/object.ts";
+export { type SimulateOptions, simulateSurvey, type SurveySummary } from "./lib/simulate/survey.ts";
+export { DEFAULT_SURVEY, ensureDefaultSurvey } from "./lib/simulate/default_survey.ts";
+export type { ObjectParams, SimClass } from "./lib/simulate/params.ts";
+export type { Epoch, Night } from "./lib/simulate/cadence.ts";
+export type { HostParams } from "./lib/simulate/host.ts";
+export type { SnIaParams } from "./lib/simulate/sn_ia.ts";
+export type { CcParams, CcSubtype } from "./lib/simulate/sn_cc.ts";
+export type { AgnParams } from "./lib/simulate/agn.ts";
+export type { VariableParams, VariableSubtype } from "./lib/simulate/variable_star.ts";
+
+// The model
+export type {
+  Optimizer,
+  Scalar,
+  Tensor,
+  Tensor1D,
+  Tensor2D,
+  Tensor3D,
+  Tensor4D,
+  Variable,
+} from "./lib/model/tensor_types.ts";
+export type { ApplyOptions, Classifier, ModelInput } from "./lib/model/types.ts";
+export {
+  type Conv3dSpec,
+  ConvEntion,
+  type ConvEntionApplyOptions,
+  type ConvEntionConfig,
+  createConvEntion,
+  type PresetName,
+  PRESETS,
+} from "./lib/model/convention.ts";
+export type { Cnn3dLayerGeometry, Geometry, TapGroup } from "./lib/model/config.ts";
+export { evalLogits, type StepOptions, trainStep, trainStepAsync } from "./lib/model/train_step.ts";
+export { loadWeights, saveWeights } from "./lib/model/safetensors.ts";
+export { type LayerSummary, type ModelSummary, summarize } from "./lib/model/summary.ts";
+export {
+  ModelConfigError,
+  ModelInputError,
+  NonFiniteLossError,
+  WeightsError,
+} from "./lib/model/errors.ts";
+export {
+  type BackendChoice,
+  type BackendSelection,
+  selectBackend,
+  type SelectBackendOptions,
+} from "./lib/train/backend.ts";
+
+// Training, prediction, evaluation
+export {
+  train,
+  TrainingDivergedError,
+  type TrainOptions,
+  type TrainResult,
+} from "./lib/train/train.ts";
+export {
+  configFromYaml,
+  type DataConfig,
+  type EvalConfig,
+  type LossConfig,
+  type LossName,
+  type ModelChoice,
+  type OptimConfig,
+  type OptimizerName,
+  type PerClass,
+  type SelectMetric,
+  type StageConfig,
+  type TrainConfig,
+  trainPreset,
+} from "./lib/train/config.ts";
+export {
+  type ForwardOptions,
+  type InputShape,
+  type ModelEntry,
+  modelNames,
+  type ModelSpec,
+  registerModel,
+  type TrainableModel,
+} from "./lib/train/models.ts";
+export { predict, type Prediction, type PredictOptions } from "./lib/train/predict.ts";
+export { type PrepareOptions, prepareStore } from "./lib/train/data_source.ts";
+export type { EpochLog, EpochRecord } from "./lib/train/metrics_log.ts";
+export type { RunInfo } from "./lib/train/run_dir.ts";
+export { type EvaluateOptions, evaluateRun, type Evaluation } from "./lib/eval/evaluate.ts";
+export { type ClassMetrics, computeMetrics, type Metrics } from "./lib/eval/metrics.ts";
+export { rocAuc } from "./lib/eval/roc_auc.ts";
+export {
+  type Calibration,
+  type CalibrationBin,
+  expectedCalibrationError,
+} from "./lib/eval/calibration.ts";
+export { compareRuns, type Comparison } from "./lib/eval/compare.ts";
+export type { CompareRow } from "./lib/eval/tables.ts";
+
+// The paper's baselines: light curves from stamps, GP heatmaps, the Table 2 comparison
+export { type PsfComponent, SDSS_DOUBLE_GAUSSIAN } from "./lib/baselines/psf.ts";
+export {
+  type Background,
+  forcedPhotometry,
+  type FramePhotometry,
+  type LightCurve,
+  lightCurveFromSeries,
+  type LightCurveOptions,
+  type LightCurvePoint,
+  type PhotometryOptions,
+} from "./lib/baselines/photometry.ts";
+export {
+  fitGp2d,
+  type GpFit,
+  type GpFitOptions,
+  gpHeatmap,
+  type GpKernel,
+  type Heatmap,
+  type HeatmapOptions,
+} from "./lib/baselines/gp_heatmap.ts";

@@ -18,6 +18,7 @@ import { ModelConfigError, ModelInputError } from "./errors.ts";
 import { ParamStore } from "./params.ts";
 import { addPositionalEncoding } from "./positional_encoding.ts";
 import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
+import type { Tensor2D, Variable } from "./tensor_types.ts";
 
 export { type Conv3dSpec, type ConvEntionConfig, type PresetName, PRESETS } from "./config.ts";
 
@@ -107,7 +108,7 @@ export class ConvEntion implements Classifier {
    * statistics updated), dropout with masks from `opts.seed` (or the model's
    * own seeded stream). Inference mode: running statistics, no dropout.
    */
-  apply(input: ModelInput, opts: ConvEntionApplyOptions): tf.Tensor2D {
+  apply(input: ModelInput, opts: ConvEntionApplyOptions): Tensor2D {
     this.#check(input);
     const c = this.config, g = this.geometry, p = this.#p;
     const training = opts.training;
@@ -133,12 +134,12 @@ export class ConvEntion implements Classifier {
   }
 
   /** The trainable variables. */
-  trainableVariables(): tf.Variable[] {
+  trainableVariables(): Variable[] {
     return this.#p.trainable();
   }
 
   /** All persistent tensors by PyTorch state_dict name (PyTorch layouts). */
-  weights(): Map<string, tf.Variable> {
+  weights(): Map<string, Variable> {
     return this.#p.weights();
   }
 

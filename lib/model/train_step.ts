@@ -8,6 +8,7 @@ import "./gradients.ts";
 import { ConventionError } from "../errors.ts";
 import { NonFiniteLossError } from "./errors.ts";
 import type { Classifier, ModelInput } from "./types.ts";
+import type { Optimizer, Scalar, Tensor1D, Tensor2D, Variable } from "./tensor_types.ts";
 
 /** Loss and dropout options of a step. */
 export interface StepOptions {
@@ -33,10 +34,10 @@ export interface StepOptions {
  * @param opts Loss kind, gamma, class weights.
  */
 export function lossFn(
-  logits: tf.Tensor2D,
-  labels: tf.Tensor1D,
+  logits: Tensor2D,
+  labels: Tensor1D,
   opts: StepOptions = {},
-): tf.Scalar {
+): Scalar {
   return tf.tidy(() => {
     const c = logits.shape[1];
     const onehot = tf.oneHot(tf.cast(labels, "int32"), c); // [B, C]
@@ -53,14 +54,14 @@ export function lossFn(
         );
       }
       const w = tf.sum(tf.mul(onehot, tf.tensor1d(opts.classWeights, "float32")), 1); // [B]
-      return tf.div(tf.sum(tf.mul(per, w)), tf.sum(w)) as tf.Scalar;
+      return tf.div(tf.sum(tf.mul(per, w)), tf.sum(w)) as Scalar;
     }
-    return tf.mean(per) as tf.Scalar;
+    return tf.mean(per) as Scalar;
   });
 }
 
 /** The BatchNorm running statistics (non-trainable weights) of a model. */
-function statistics(model: Classifier): tf.Variable[] {
+function statistics(model: Classifier): Variable[] {
   const trainable = new Set(model.trainableVariables().map((v) => v.name));
   return [...model.weights().values()].filter((v) => !trainable.has(v.name));
 }
@@ -102,9 +103,9 @@ function statistics(model: Classifier): tf.Variable[] {
  */
 export function trainStep(
   model: Classifier,
-  optimizer: tf.Optimizer,
+  optimizer: Optimizer,
   input: ModelInput,
-  labels: tf.Tensor1D,
+  labels: Tensor1D,
   opts: StepOptions = {},
 ): { loss: number; correct: number } {
   if (tf.getBackend() === "webgpu") {
@@ -115,7 +116,7 @@ export function trainStep(
   }
   const stats = statistics(model);
   const saved = stats.map((v) => tf.clone(v));
-  let correctT: tf.Scalar | null = null;
+  let correctT: Scalar | null = null;
   const { value, grads } = tf.variableGrads(() => {
     const logits = model.apply(input, { training: true, seed: opts.seed });
     correctT = tf.keep(
@@ -129,13 +130,13 @@ export function trainStep(
       stats.forEach((v, i) => v.assign(saved[i]!));
       throw new NonFiniteLossError(loss);
     }
-    const correct = (correctT as tf.Scalar | null)?.dataSync()[0] ?? 0;
+    const correct = (correctT as Scalar | null)?.dataSync()[0] ?? 0;
     optimizer.applyGradients(grads);
     return { loss, correct };
   } finally {
     tf.dispose(saved);
     value.dispose();
-    (correctT as tf.Scalar | null)?.dispose();
+    (correctT as Scalar | null)?.dispose();
     tf.dispose(Object.values(grads));
   }
 }
@@ -149,14 +150,14 @@ export function trainStep(
  */
 export async function trainStepAsync(
   model: Classifier,
-  optimizer: tf.Optimizer,
+  optimizer: Optimizer,
   input: ModelInput,
-  labels: tf.Tensor1D,
+  labels: Tensor1D,
   opts: StepOptions = {},
 ): Promise<{ loss: number; correct: number }> {
   const stats = statistics(model);
   const saved = stats.map((v) => tf.clone(v));
-  let correctT: tf.Scalar | null = null;
+  let correctT: Scalar | null = null;
   const { value, grads } = tf.variableGrads(() => {
     const logits = model.apply(input, { training: true, seed: opts.seed });
     correctT = tf.keep(
@@ -170,13 +171,13 @@ export async function trainStepAsync(
       stats.forEach((v, i) => v.assign(saved[i]!));
       throw new NonFiniteLossError(loss);
     }
-    const correct = (await (correctT as tf.Scalar | null)?.data())?.[0] ?? 0;
+    const correct = (await (correctT as Scalar | null)?.data())?.[0] ?? 0;
     optimizer.applyGradients(grads);
     return { loss, correct };
   } finally {
     tf.dispose(saved);
     value.dispose();
-    (correctT as tf.Scalar | null)?.dispose();
+    (correctT as Scalar | null)?.dispose();
     tf.dispose(Object.values(grads));
   }
 }
@@ -188,6 +189,6 @@ export async function trainStepAsync(
  * @param input The batch (not disposed).
  * @returns `[batch, C]` logits (the caller disposes them).
  */
-export function evalLogits(model: Classifier, input: ModelInput): tf.Tensor2D {
+export function evalLogits(model: Classifier, input: ModelInput): Tensor2D {
   return model.apply(input, { training: false });
 }

@@ -5,14 +5,14 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs-core";
+import type { Tensor2D, Tensor4D, Variable } from "./tensor_types.ts";
 
 /** One batch of objects, already reformatted and normalised by the data pipeline. */
 export interface ModelInput {
   /** `[batch, l, h, w]` float32, normalised pixels; zeros for padding frames. */
-  frames: tf.Tensor4D;
+  frames: Tensor4D;
   /** `[batch, l]` int32 band ids 1..B (u,g,r,i,z = 1..5); 0 marks a padding frame. */
-  bands: tf.Tensor2D;
+  bands: Tensor2D;
 }
 
 /** How one forward pass runs. */
@@ -41,14 +41,14 @@ export interface Classifier {
    * @param input The batch.
    * @param opts Training or inference mode, dropout seed.
    */
-  apply(input: ModelInput, opts: ApplyOptions): tf.Tensor2D;
+  apply(input: ModelInput, opts: ApplyOptions): Tensor2D;
   /** The trainable parameters (what the optimiser updates). */
-  trainableVariables(): tf.Variable[];
+  trainableVariables(): Variable[];
   /**
    * All persistent state (parameters, BatchNorm running_mean / running_var /
    * num_batches_tracked), keyed by the PyTorch `state_dict` name, in PyTorch layout.
    */
-  weights(): Map<string, tf.Variable>;
+  weights(): Map<string, Variable>;
   /** Number of trainable scalar parameters. */
   paramCount(): number;
   /** Releases every tensor the model holds. */

@@ -8,9 +8,9 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs-core";
 import { UsageError } from "../errors.ts";
 import type { Batch } from "../data/batch.ts";
+import type { Tensor2D, Variable } from "../model/tensor_types.ts";
 
 /** Options of a forward pass. */
 export interface ForwardOptions {
@@ -40,11 +40,11 @@ export interface TrainableModel<I> {
    */
   readonly config?: Readonly<Record<string, unknown>>;
   /** Logits `[batch, C]` for an input. */
-  apply(input: I, opts: ForwardOptions): tf.Tensor2D;
+  apply(input: I, opts: ForwardOptions): Tensor2D;
   /** The variables gradients flow to. */
-  trainableVariables(): tf.Variable[];
+  trainableVariables(): Variable[];
   /** Every weight to save, including BatchNorm running statistics, by stable name. */
-  weights(): Map<string, tf.Variable>;
+  weights(): Map<string, Variable>;
   /** Number of trainable parameters. */
   paramCount(): number;
   /** Frees every variable. */
