@@ -6,6 +6,7 @@
  * @module
  */
 import { Rng } from "../util/rng.ts";
+import type { ObjectSeries } from "../survey/series.ts";
 import { bandSeeing, bandSky } from "./cadence.ts";
 import { assignTrueClasses, buildPlan, type SurveyPlan } from "./labels.ts";
 import { GaussStream } from "./gauss_stream.ts";
@@ -70,10 +71,14 @@ export interface SimFrame {
   hostFlux: number;
   /** Pixels `[size, size]`, row-major (NAXIS1 fastest), nanomaggies, sky subtracted. */
   pixels: Float32Array;
+  /** Stamp width in pixels (= size; a SimFrame is a `Frame` of lib/survey/series.ts). */
+  width: number;
+  /** Stamp height in pixels (= size). */
+  height: number;
 }
 
-/** One simulated object. */
-export interface SimulatedObject {
+/** One simulated object (usable wherever an {@link ObjectSeries} is expected). */
+export interface SimulatedObject extends ObjectSeries {
   /** 0-based index. */
   index: number;
   /** Identifier `S82-000001` (index + 1, six digits). */
@@ -294,6 +299,8 @@ export function renderObject(
       pointFlux: f.pointFlux,
       hostFlux,
       pixels: Float32Array.from(img),
+      width: size,
+      height: size,
     };
   });
   return {
