@@ -6,7 +6,19 @@
  * @module
  */
 
-/** Base class of the project's typed errors. */
+/**
+ * Base class of the project's typed errors.
+ *
+ * @example Raise an error that says what to do; `instanceof` catches every subclass
+ * ```ts
+ * import { ConventionError } from "./errors.ts";
+ * const err = new ConventionError("Store runs/x/store has no index.json.", {
+ *   hint: "Run `convention ingest` again.",
+ * });
+ * console.assert(err instanceof Error && err.name === "ConventionError");
+ * console.assert(err.hint === "Run `convention ingest` again.");
+ * ```
+ */
 export class ConventionError extends Error {
   /** What the user can do about it, when known. */
   readonly hint?: string;
@@ -24,7 +36,16 @@ export class ConventionError extends Error {
   }
 }
 
-/** A command-line or configuration value that is not valid (exit code 2). */
+/**
+ * A command-line or configuration value that is not valid (exit code 2).
+ *
+ * @example
+ * ```ts
+ * import { ConventionError, UsageError } from "./errors.ts";
+ * const err = new UsageError("--epochs must be a positive integer, got -1.");
+ * console.assert(err instanceof ConventionError && err.name === "UsageError");
+ * ```
+ */
 export class UsageError extends ConventionError {
   /**
    * Creates the error.

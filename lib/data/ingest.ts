@@ -121,11 +121,20 @@ export function summaryLine(r: IngestReport): string {
  * Ingests `source` into a packed store at `opts.out` and writes the report.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { ingest } from "./ingest.ts";
+ * import { simulateSurvey } from "../simulate/survey.ts";
  * import { simulatedSource } from "../survey/simulated.ts";
- * const report = await ingest(simulatedSource("data/s82"), { out: "data/s82/store" });
- * console.log(report.objects); // { in: 8249, kept: 8249, skipped: 0 }
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 8, size: 16, progress: false });
+ * const report = await ingest(simulatedSource(`${dir}/s82`), {
+ *   out: `${dir}/store`,
+ *   size: 16,
+ *   progress: false, // true: a progress bar and a summary line on stderr
+ * });
+ * console.assert(report.objects.in === 8 && report.objects.kept === 8);
+ * console.log(report.frames, report.labels, report.report); // .../store/ingest_report.json
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function ingest(source: ObjectSource, opts: IngestOptions): Promise<IngestReport> {

@@ -227,13 +227,31 @@ export function planEpoch(store: Store, ids: readonly string[], opts: EpochOptio
  * Training batches of one epoch over `ids`.
  *
  * @example
- * ```ts ignore
- * import { openStore, epochBatches, computeNormalization } from "./mod.ts";
- * const store = await openStore("runs/x/store");
+ * ```ts
+ * import { computeNormalization, epochBatches, ingest, openSource, openStore } from "./mod.ts";
+ * import { simulateSurvey } from "../simulate/survey.ts";
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 8, size: 16, progress: false });
+ * const source = openSource("simulated", `${dir}/s82`);
+ * await ingest(source, { out: `${dir}/store`, size: 16, progress: false });
+ * const store = await openStore(`${dir}/store`);
+ * const trainIds = store.objects.map((o) => o.id); // in practice: a split's training ids
  * const normalization = computeNormalization(store, trainIds);
- * for await (const b of epochBatches(store, trainIds, { seed: 1, epoch: 0, normalization })) {
- *   // b.frames: Float32Array [b.batchSize, 99, 32, 32]
+ * const stream = epochBatches(store, trainIds, {
+ *   seed: 1,
+ *   epoch: 0,
+ *   batchSize: 4,
+ *   length: 99,
+ *   normalization,
+ *   prefetch: 0, // build batches in this thread (default: 2 ahead in a worker)
+ * });
+ * console.log(`${stream.length} batches, ${stream.rows} rows (balanced classes)`);
+ * for await (const b of stream) {
+ *   console.assert(b.frames.length === b.batchSize * 99 * 16 * 16); // [batch, l, h, w]
+ *   console.log(b.ids, b.labels); // labels: class indexes into store.classes
  * }
+ * store.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function epochBatches(
@@ -255,6 +273,27 @@ export function epochBatches(
  * Evaluation batches over `ids`, in that order, each series cut to the
  * window of `l` frames centred on its brightest frame. Deterministic; no
  * augmentation. Labels are -1 for unlabelled objects.
+ *
+ * @example Every object once, in order, cut to 12 frames and 8 x 8 centre crops
+ * ```ts
+ * import { evalBatches, ingest, openSource, openStore } from "./mod.ts";
+ * import { simulateSurvey } from "../simulate/survey.ts";
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 8, size: 16, progress: false });
+ * const source = openSource("simulated", `${dir}/s82`);
+ * await ingest(source, { out: `${dir}/store`, size: 16, progress: false });
+ * const store = await openStore(`${dir}/store`);
+ * const ids = store.objects.map((o) => o.id);
+ * const stream = evalBatches(store, ids, { batchSize: 4, length: 12, size: 8, prefetch: 0 });
+ * const seen: string[] = [];
+ * for await (const b of stream) {
+ *   console.assert(b.frames.length === b.batchSize * 12 * 8 * 8); // [batch, l, h, w]
+ *   seen.push(...b.ids);
+ * }
+ * console.assert(seen.join() === ids.join());
+ * store.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export function evalBatches(
   store: Store,

@@ -39,6 +39,29 @@ export interface NormalizationOptions {
  *
  * @param store Open store.
  * @param ids Training object ids (never validation or test).
+ * @example
+ * ```ts
+ * import {
+ *   computeNormalization,
+ *   ingest,
+ *   makeSplit,
+ *   openSource,
+ *   openStore,
+ *   trainingIds,
+ * } from "./mod.ts";
+ * import { simulateSurvey } from "../simulate/survey.ts";
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 8, size: 16, progress: false });
+ * const source = openSource("simulated", `${dir}/s82`);
+ * await ingest(source, { out: `${dir}/store`, size: 16, progress: false });
+ * const store = await openStore(`${dir}/store`);
+ * const split = makeSplit(store.objects, { seed: 1 });
+ * const norm = computeNormalization(store, trainingIds(split), { size: 12 }); // the model's crop
+ * console.assert(norm.bands.join("") === "ugriz" && norm.size === 12);
+ * console.log(norm.mean, norm.std, norm.objects);
+ * store.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export function computeNormalization(
   store: Store,

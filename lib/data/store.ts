@@ -17,7 +17,22 @@ import {
   type StoreObjectEntry,
 } from "./store_format.ts";
 
-/** Raised when a store folder is missing, incomplete or corrupt. */
+/**
+ * Raised when a store folder is missing, incomplete or corrupt.
+ *
+ * @example
+ * ```ts
+ * import { openStore, StoreError } from "./store.ts";
+ * const dir = await Deno.makeTempDir(); // empty: no index.json
+ * try {
+ *   await openStore(dir);
+ * } catch (e) {
+ *   if (!(e instanceof StoreError)) throw e;
+ *   console.log(e.message, e.hint);
+ * }
+ * await Deno.remove(dir);
+ * ```
+ */
 export class StoreError extends ConventionError {
   /**
    * Creates the error.
@@ -47,7 +62,28 @@ export interface OpenStoreOptions {
 
 const DEFAULT_CACHE = 64 << 20;
 
-/** An open packed store. Call {@link Store.close} when done. */
+/**
+ * An open packed store. Call {@link Store.close} when done.
+ *
+ * @example Per-object metadata and the pixels of one object
+ * ```ts
+ * import { ingest } from "./ingest.ts";
+ * import { openStore } from "./store.ts";
+ * import { simulateSurvey } from "../simulate/survey.ts";
+ * import { simulatedSource } from "../survey/simulated.ts";
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 8, size: 16, progress: false });
+ * await ingest(simulatedSource(`${dir}/s82`), { out: `${dir}/store`, size: 16, progress: false });
+ * const store = await openStore(`${dir}/store`);
+ * const o = store.get("S82-000001");
+ * const pixels = store.readObject(o.index); // [o.count, 16, 16], NaN = invalid pixel
+ * console.assert(pixels.length === o.count * store.size * store.size);
+ * const firstBand = store.bands[store.band[o.first]! - 1]; // band ids are 1-based
+ * console.log(o.label, o.confirmed, o.count, firstBand, store.mjd[o.first]);
+ * store.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export class Store {
   /** Store folder. */
   readonly path: string;
@@ -308,11 +344,18 @@ export function openStoreSync(path: string, opts: OpenStoreOptions = {}): Store 
  * or whose frames file is missing or has the wrong length.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { ingest } from "./ingest.ts";
  * import { openStore } from "./store.ts";
- * const store = await openStore("runs/s82/store");
- * console.log(store.objects.length, store.bands, store.classes);
+ * import { simulateSurvey } from "../simulate/survey.ts";
+ * import { simulatedSource } from "../survey/simulated.ts";
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 8, size: 16, progress: false });
+ * await ingest(simulatedSource(`${dir}/s82`), { out: `${dir}/store`, size: 16, progress: false });
+ * const store = await openStore(`${dir}/store`);
+ * console.log(store.objects.length, store.nFrames, store.bands, store.classes);
  * store.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function openStore(path: string, opts: OpenStoreOptions = {}): Promise<Store> {

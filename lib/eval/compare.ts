@@ -59,6 +59,32 @@ export interface Comparison {
  * Builds the comparison of evaluated runs.
  *
  * @param dirs Run folders (each with `run.json` and `eval/metrics.json`).
+ * @example Two seeds of the same model, side by side
+ * ```ts
+ * import { compareRuns, evaluateRun, simulateSurvey, train, trainPreset } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 40, size: 16, progress: false });
+ * // `cpu` is the preset for a real run on two cores, `paper` the paper's training.
+ * const config = trainPreset("tiny");
+ * config.backend = "wasm"; // default "auto": webgpu on a GPU, else wasm
+ * config.runsDir = `${dir}/runs`;
+ * config.data.source = `${dir}/s82`; // a survey, ingested once into data.store
+ * config.data.store = `${dir}/store`;
+ * config.stage1.epochs = 1;
+ * config.stage2.epochs = 1;
+ * const quiet = { log: () => {}, tty: false, prepare: { progress: false } };
+ * const runs: string[] = [];
+ * for (const seed of [1, 2]) {
+ *   const run = { ...config, seed, name: `seed-${seed}` };
+ *   const { runDir } = await train({ config: run, ...quiet });
+ *   await evaluateRun(runDir, { log: () => {}, tty: false });
+ *   runs.push(runDir);
+ * }
+ * const c = await compareRuns(runs);
+ * console.assert(c.rows.length === 2);
+ * console.log(c.markdown); // model, preset, bands, accuracy, macro F1, parameters, time, ...
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function compareRuns(dirs: readonly string[]): Promise<Comparison> {
   const rows: CompareRow[] = [];

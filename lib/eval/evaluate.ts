@@ -88,10 +88,25 @@ function objectFrames(batch: Batch, row: number, bands: readonly string[]): Stam
  * @param dir Run folder.
  * @param opts Options.
  * @example
- * ```ts ignore
- * import { evaluateRun } from "./evaluate.ts";
- * const ev = await evaluateRun("runs/latest-run", { report: true });
- * console.log(ev.metrics.accuracy);
+ * ```ts
+ * import { evaluateRun, simulateSurvey, train, trainPreset } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 40, size: 16, progress: false });
+ * // `cpu` is the preset for a real run on two cores, `paper` the paper's training.
+ * const config = trainPreset("tiny");
+ * config.backend = "wasm"; // default "auto": webgpu on a GPU, else wasm
+ * config.runsDir = `${dir}/runs`;
+ * config.data.source = `${dir}/s82`; // a survey, ingested once into data.store
+ * config.data.store = `${dir}/store`;
+ * config.stage1.epochs = 1;
+ * config.stage2.epochs = 1;
+ * const quiet = { log: () => {}, tty: false, prepare: { progress: false } };
+ * const { runDir } = await train({ config, ...quiet });
+ * const ev = await evaluateRun(runDir, { report: true, log: () => {}, tty: false });
+ * console.log(ev.metrics.n, ev.metrics.accuracy, ev.metrics.macroF1); // a tiny, barely trained run
+ * console.log(ev.markdown);
+ * console.log(ev.files, ev.report); // eval/metrics.json, ..., eval/report.html
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function evaluateRun(dir: string, opts: EvaluateOptions = {}): Promise<Evaluation> {

@@ -17,7 +17,22 @@ export interface FitsErrorLocation {
   offset?: number;
 }
 
-/** A FITS file that cannot be read or written: what is wrong, and where. */
+/**
+ * A FITS file that cannot be read or written: what is wrong, and where.
+ *
+ * @example
+ * ```ts
+ * import { FitsError } from "./errors.ts";
+ * import { readFits } from "./read.ts";
+ * try {
+ *   readFits(new Uint8Array(2880), "empty.fits");
+ * } catch (e) {
+ *   if (!(e instanceof FitsError)) throw e;
+ *   console.assert(e.file === "empty.fits" && e.offset === 0);
+ *   console.log(e.message); // Not a FITS file: ... (file empty.fits, byte 0)
+ * }
+ * ```
+ */
 export class FitsError extends ConventionError {
   /** File name, when known. */
   readonly file?: string;

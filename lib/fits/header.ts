@@ -14,7 +14,23 @@ export const CARD = 80;
 
 const COMMENTARY = new Set(["COMMENT", "HISTORY", ""]);
 
-/** A parsed header: the cards in order and lookup by keyword. */
+/**
+ * A parsed header: the cards in order and lookup by keyword.
+ *
+ * @example
+ * ```ts
+ * import { FitsHeader } from "./header.ts";
+ * const h = new FitsHeader([
+ *   { key: "FILTER", value: "r", comment: "SDSS band" },
+ *   { key: "MJD-OBS", value: 53616.25 },
+ *   { key: "ESO DET DIT", value: 30 }, // a HIERARCH card
+ *   { key: "HISTORY", comment: "quantized by fpack" },
+ * ]);
+ * console.assert(h.getString("filter") === "r" && h.getNumber("MJD-OBS") === 53616.25);
+ * console.assert(h.getNumber("HIERARCH ESO DET DIT") === 30 && !h.has("EXPTIME"));
+ * console.assert(h.commentary("HISTORY")[0] === "quantized by fpack");
+ * ```
+ */
 export class FitsHeader {
   /** Cards in file order (a CONTINUE sequence is one card with the joined string). */
   readonly cards: HeaderCard[];

@@ -281,6 +281,14 @@ export async function gunzipAsync(bytes: Uint8Array, name = "<bytes>"): Promise<
  * @param bytes The file content.
  * @param name Name used in messages.
  * @param options Reader options.
+ * @example
+ * ```ts
+ * import { readFitsAsync } from "./read.ts";
+ * const bytes = await Deno.readFile("../shared/data/fits-corpus/gen_bitpix16.fits.gz");
+ * const fits = await readFitsAsync(bytes, "gen_bitpix16.fits.gz");
+ * const image = fits.hdus[0]!.image!;
+ * console.assert(image.bitpix === 16 && image.shape.join("x") === "30x20"); // [NAXIS1, NAXIS2]
+ * ```
  */
 export async function readFitsAsync(
   bytes: Uint8Array,
@@ -322,10 +330,12 @@ async function readBytes(path: string): Promise<Uint8Array> {
  * @param path File path.
  * @param options Reader options.
  * @example
- * ```ts ignore
+ * ```ts
  * import { readFitsFile } from "./read.ts";
- * const fits = await readFitsFile("image.fits.gz");
- * console.log(fits.hdus[0]?.image?.shape);
+ * const fits = await readFitsFile("../shared/data/fits-corpus/real_m51_bitpix32_hst.fits.gz");
+ * const hdu = fits.hdus[0]!;
+ * console.assert(hdu.image!.shape.join("x") === "384x384"); // [NAXIS1, NAXIS2]
+ * console.log(hdu.header.getString("TELESCOP"), hdu.image!.bitpix); // Hubble WF/PIC2 32
  * ```
  */
 export async function readFitsFile(path: string, options: ReadOptions = {}): Promise<FitsFile> {
@@ -341,6 +351,13 @@ export async function readFitsFile(path: string, options: ReadOptions = {}): Pro
  *
  * @param path File path.
  * @param options Reader options.
+ * @example
+ * ```ts
+ * import { readFitsFileSync } from "./read.ts";
+ * const fits = readFitsFileSync("../shared/data/ztf-alerts/stamp-676.fits");
+ * const image = fits.hdus[0]!.image!;
+ * console.assert(image.shape.join("x") === "31x31" && image.data.length === 31 * 31);
+ * ```
  */
 export function readFitsFileSync(path: string, options: ReadOptions = {}): FitsFile {
   let bytes: Uint8Array;

@@ -89,6 +89,15 @@ const PAPER: ConvEntionConfig = {
  *   the 3 frames of a group (time kernel 3, no time padding), the next two
  *   refine each token spatially; same attention, feed-forward and head.
  * - `tiny`: for tests (seconds), with the paper's strided first layer.
+ *
+ * @example Build a variant of a preset
+ * ```ts
+ * import { PRESETS } from "./config.ts";
+ * import { summarize } from "./summary.ts";
+ * console.assert(PRESETS.paper.stamp === 32 && PRESETS.paper.length === 99);
+ * const threeClasses = { ...PRESETS.cpu, numClasses: 3, dropout: 0.1 };
+ * console.log(summarize(threeClasses).totalParams);
+ * ```
  */
 export const PRESETS: Record<"paper" | "paper-g" | "cpu" | "tiny", ConvEntionConfig> = {
   paper: PAPER,

@@ -33,7 +33,30 @@ export interface ConvEntionApplyOptions extends ApplyOptions {
   naiveAttention?: boolean;
 }
 
-/** The ConvEntion network; implements {@link Classifier}. */
+/**
+ * The ConvEntion network; implements {@link Classifier}.
+ *
+ * @example Logits of a batch in inference mode
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { selectBackend } from "../train/backend.ts";
+ * import { ConvEntion, PRESETS } from "./convention.ts";
+ * await selectBackend("cpu", { quiet: true });
+ * const model = new ConvEntion({ ...PRESETS.tiny, numClasses: 3 }, 7); // seed 7
+ * const frames = tf.zeros([2, 12, 12, 12]) as tf.Tensor4D; // [batch, l, h, w]
+ * // Band ids 1..5 (u, g, r, i, z) per frame; 0 marks a padding frame.
+ * const bands = tf.tensor2d(
+ *   [[1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 0], [2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0]],
+ *   [2, 12],
+ *   "int32",
+ * );
+ * const logits = model.apply({ frames, bands }, { training: false });
+ * console.assert(logits.shape.join() === "2,3");
+ * console.log(model.paramCount(), [...model.weights().keys()].slice(0, 3));
+ * tf.dispose([frames, bands, logits]);
+ * model.dispose();
+ * ```
+ */
 export class ConvEntion implements Classifier {
   /** Always `"convention"`. */
   readonly name = "convention";

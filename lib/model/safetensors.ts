@@ -314,6 +314,20 @@ export async function variablesToSafetensors(
  * @param model The model.
  * @param path Output file.
  * @param metadata Extra metadata strings.
+ * @example
+ * ```ts
+ * import { selectBackend } from "../train/backend.ts";
+ * import { createConvEntion } from "./convention.ts";
+ * import { saveWeights } from "./safetensors.ts";
+ * await selectBackend("cpu", { quiet: true });
+ * const dir = await Deno.makeTempDir();
+ * const model = createConvEntion("tiny", 1);
+ * await saveWeights(model, `${dir}/tiny.safetensors`, { note: "untrained" });
+ * // Readable in Python: safetensors.torch.load_file(path) gives the PyTorch state_dict.
+ * console.assert((await Deno.stat(`${dir}/tiny.safetensors`)).size > 0);
+ * model.dispose();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function saveWeights(
   model: Classifier,
@@ -381,6 +395,24 @@ export function assignSafetensors(
  * @param model The model.
  * @param path File written by {@link saveWeights} or by PyTorch.
  * @throws WeightsError when the file is missing, malformed or does not match.
+ * @example Save one model and load its weights into another of the same preset
+ * ```ts
+ * import { selectBackend } from "../train/backend.ts";
+ * import { createConvEntion } from "./convention.ts";
+ * import { loadWeights, saveWeights } from "./safetensors.ts";
+ * await selectBackend("cpu", { quiet: true });
+ * const dir = await Deno.makeTempDir();
+ * const a = createConvEntion("tiny", 1), b = createConvEntion("tiny", 2);
+ * await saveWeights(a, `${dir}/a.safetensors`);
+ * await loadWeights(b, `${dir}/a.safetensors`);
+ * for (const [name, v] of a.weights()) {
+ *   const w = b.weights().get(name)!;
+ *   console.assert(v.dataSync().every((x, i) => x === w.dataSync()[i]), name);
+ * }
+ * a.dispose();
+ * b.dispose();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function loadWeights(model: Classifier, path: string): Promise<void> {
   let bytes: Uint8Array;

@@ -52,6 +52,15 @@ export interface ModelSummary {
  * Summarises a configuration.
  *
  * @param c The configuration (validated here).
+ * @example
+ * ```ts
+ * import { PRESETS } from "./config.ts";
+ * import { summarize } from "./summary.ts";
+ * const s = summarize(PRESETS.paper);
+ * console.assert(s.totalParams === 1_253_108);
+ * for (const l of s.layers) console.log(l.name, l.output, l.params);
+ * console.log(`${(s.flopsForward / 1e6).toFixed(1)} MFLOP per object`);
+ * ```
  */
 export function summarize(c: ConvEntionConfig): ModelSummary {
   const g = geometry(c);

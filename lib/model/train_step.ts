@@ -147,6 +147,29 @@ export function trainStep(
  *
  * @returns The batch's mean loss and number of correct predictions (before the update).
  * @throws NonFiniteLossError when the loss is NaN or infinite (nothing changed).
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { selectBackend } from "../train/backend.ts";
+ * import { createConvEntion } from "./convention.ts";
+ * import { AdamW } from "./optimizer.ts";
+ * import { trainStepAsync } from "./train_step.ts";
+ * await selectBackend("cpu", { quiet: true }); // "webgpu" on a GPU
+ * const model = createConvEntion("tiny", 1);
+ * const opt = new AdamW({ learningRate: 1e-3 });
+ * const frames = tf.randomNormal([4, 12, 12, 12], 0, 1, "float32", 3) as tf.Tensor4D;
+ * const bands = tf.ones([4, 12], "int32") as tf.Tensor2D; // every frame in band 1 (u)
+ * const labels = tf.tensor1d([0, 1, 2, 3], "int32");
+ * for (let step = 0; step < 3; step++) {
+ *   const { loss, correct } = await trainStepAsync(model, opt, { frames, bands }, labels, {
+ *     seed: step,
+ *   });
+ *   console.log(step, loss.toFixed(4), correct);
+ * }
+ * tf.dispose([frames, bands, labels]);
+ * opt.dispose();
+ * model.dispose();
+ * ```
  */
 export async function trainStepAsync(
   model: Classifier,
@@ -188,6 +211,23 @@ export async function trainStepAsync(
  * @param model The model.
  * @param input The batch (not disposed).
  * @returns `[batch, C]` logits (the caller disposes them).
+ * @example Class probabilities of a batch
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { selectBackend } from "../train/backend.ts";
+ * import { createConvEntion } from "./convention.ts";
+ * import { evalLogits } from "./train_step.ts";
+ * await selectBackend("cpu", { quiet: true });
+ * const model = createConvEntion("tiny", 1);
+ * const frames = tf.zeros([2, 12, 12, 12]) as tf.Tensor4D; // [batch, l, h, w]
+ * const bands = tf.ones([2, 12], "int32") as tf.Tensor2D; // [batch, l]
+ * const logits = evalLogits(model, { frames, bands }); // [2, 4]
+ * const probs = tf.softmax(logits);
+ * console.assert(probs.shape.join() === "2,4");
+ * console.log(await probs.array());
+ * tf.dispose([frames, bands, logits, probs]);
+ * model.dispose();
+ * ```
  */
 export function evalLogits(model: Classifier, input: ModelInput): Tensor2D {
   return model.apply(input, { training: false });

@@ -14,7 +14,16 @@
 import { simulateSurvey, type SurveyManifest } from "./survey.ts";
 import { SIMULATOR_VERSION } from "./write.ts";
 
-/** Options of the default survey. */
+/**
+ * Options of the default survey.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SURVEY } from "./default_survey.ts";
+ * console.assert(DEFAULT_SURVEY.objects === 2000 && DEFAULT_SURVEY.bands === "ugriz");
+ * console.log(DEFAULT_SURVEY); // seed, 32 x 32 stamps, gzip, 16-bit quantisation (q = 4)
+ * ```
+ */
 export const DEFAULT_SURVEY: {
   readonly objects: number;
   readonly seed: number;
@@ -93,10 +102,16 @@ async function removeStalePartials(cacheDir: string, name: string): Promise<void
  * @returns The survey folder (holding catalog.csv, survey.json, objects/).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { ensureDefaultSurvey } from "./default_survey.ts";
- * const dir = await ensureDefaultSurvey();
- * console.log(`${dir}/catalog.csv`);
+ * // `await ensureDefaultSurvey()` gives the full default survey in .cache/convention;
+ * // here a small one (8 objects instead of 2,000) in a temporary cache folder.
+ * const cache = await Deno.makeTempDir();
+ * const dir = await ensureDefaultSurvey(cache, { objects: 8, progress: false });
+ * console.log(dir); // <cache>/s82-default-v<version>-custom-8-1, holding catalog.csv
+ * const again = await ensureDefaultSurvey(cache, { objects: 8, progress: false });
+ * console.assert(again === dir); // complete: reused, not simulated again
+ * await Deno.remove(cache, { recursive: true });
  * ```
  */
 export async function ensureDefaultSurvey(

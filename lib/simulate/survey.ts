@@ -182,10 +182,19 @@ class WorkerPool {
  * @returns Counts, sizes and timing.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { simulateSurvey } from "./survey.ts";
- * const s = await simulateSurvey({ out: "/tmp/s82", objects: 100, seed: 7 });
- * console.log(s.objects, s.frames, s.bytes);
+ * const dir = await Deno.makeTempDir();
+ * const s = await simulateSurvey({
+ *   out: `${dir}/s82`,
+ *   objects: 8, // the paper's data set has 8,249 (the default)
+ *   size: 16,
+ *   seed: 7,
+ *   progress: false,
+ * });
+ * console.assert(s.objects === 8);
+ * console.log(s.frames, s.bytes, s.labels); // catalog.csv, survey.json, objects/*.fits
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function simulateSurvey(opts: SimulateOptions): Promise<SurveySummary> {

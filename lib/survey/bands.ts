@@ -7,7 +7,16 @@
  */
 import { UsageError } from "../errors.ts";
 
-/** The SDSS bands of the paper, band ids 1..5. */
+/**
+ * The SDSS bands of the paper, band ids 1..5.
+ *
+ * @example
+ * ```ts
+ * import { BandMap, DEFAULT_BANDS } from "./bands.ts";
+ * console.assert(DEFAULT_BANDS.join("") === "ugriz");
+ * console.assert(new BandMap().id("r") === 3); // the default map uses these bands
+ * ```
+ */
 export const DEFAULT_BANDS: readonly string[] = ["u", "g", "r", "i", "z"];
 
 /** Configuration of a band map. */
@@ -21,7 +30,21 @@ export interface BandMapConfig {
   aliases?: Readonly<Record<string, string>>;
 }
 
-/** Maps band names (as found in files) to band ids 1..B. */
+/**
+ * Maps band names (as found in files) to band ids 1..B.
+ *
+ * @example ZTF bands under the names found in headers and alert packets
+ * ```ts
+ * import { BandMap } from "./bands.ts";
+ * const map = new BandMap({
+ *   bands: BandMap.parseList("g,r,i"),
+ *   aliases: BandMap.parseAliases("ZTF_g=g,ZTF_r=r,1=g,2=r,3=i"),
+ * });
+ * console.assert(map.size === 3 && map.id("r") === 2 && map.id("ZTF_g") === 1);
+ * console.assert(map.id("3") === 3 && map.name(3) === "i");
+ * console.assert(map.id("u") === 0); // unknown band
+ * ```
+ */
 export class BandMap {
   /** Band names in id order (`bands[id - 1]`). */
   readonly bands: readonly string[];

@@ -79,9 +79,29 @@ function headerValue(fits: FitsFile, key: string): string | undefined {
  * Opens a folder of per-epoch FITS files as a source.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { writeFits } from "../fits/write.ts";
  * import { folderSource } from "./folder.ts";
- * const src = folderSource("stamps/", { objectFrom: "folder", labels: "labels.csv" });
+ * const dir = await Deno.makeTempDir();
+ * // stamps/<object>/<epoch>.fits, band and time in each header.
+ * for (const [object, epochs] of [["agn7", 3], ["sn2", 2]] as const) {
+ *   await Deno.mkdir(`${dir}/stamps/${object}`, { recursive: true });
+ *   for (let e = 0; e < epochs; e++) {
+ *     const header: [string, string | number][] = [["FILTER", "r"], ["MJD-OBS", 53600 + 3 * e]];
+ *     const data = new Float32Array(16 * 16).fill(e);
+ *     await Deno.writeFile(
+ *       `${dir}/stamps/${object}/${e}.fits`,
+ *       writeFits([{ bitpix: -32, shape: [16, 16], data, header }]),
+ *     );
+ *   }
+ * }
+ * const labels = "object_id,label,confirmed\nagn7,AGN,1\nsn2,SNIa,0\n";
+ * await Deno.writeTextFile(`${dir}/labels.csv`, labels);
+ * const src = folderSource(`${dir}/stamps`, { objectFrom: "folder", labels: `${dir}/labels.csv` });
+ * for await (const item of src.items()) {
+ *   console.log(item.id, item.series?.label, item.series?.frames.length); // agn7 AGN 3, sn2 SNIa 2
+ * }
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function folderSource(dir: string, opts: FolderSourceOptions = {}): ObjectSource {

@@ -98,9 +98,32 @@ export function parseMjdCell(text: string): number {
  * Opens a manifest CSV as a source (see the module doc for the columns).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { writeFits } from "../fits/write.ts";
  * import { manifestSource } from "./manifest.ts";
- * const src = manifestSource("data/real/manifest.csv");
+ * const dir = await Deno.makeTempDir();
+ * // One file with two 8x8 stamps of object sn1 (HDUs 1 and 2).
+ * const data = new Float32Array(64).fill(1);
+ * await Deno.writeFile(
+ *   `${dir}/sn1.fits`,
+ *   writeFits([
+ *     { bitpix: 8, shape: [] },
+ *     { bitpix: -32, shape: [8, 8], data, header: [["FILTER", "g"], ["MJD-OBS", 53616.25]] },
+ *     { bitpix: -32, shape: [8, 8], data, header: [["FILTER", "r"]] },
+ *   ]),
+ * );
+ * // Empty band/mjd cells are read from the header; a row may also give them.
+ * await Deno.writeTextFile(
+ *   `${dir}/manifest.csv`,
+ *   "object_id,file,hdu,band,mjd,label,confirmed\n" +
+ *     "sn1,sn1.fits,1,,,SNIa,1\n" +
+ *     "sn1,sn1.fits,2,,2005-09-12T06:00:00,SNIa,1\n",
+ * );
+ * for await (const item of manifestSource(`${dir}/manifest.csv`).items()) {
+ *   console.log(item.id, item.series?.label, item.series?.frames.map((f) => `${f.band}@${f.mjd}`));
+ *   console.assert(item.problems.length === 0);
+ * }
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function manifestSource(path: string, opts: ManifestSourceOptions = {}): ObjectSource {

@@ -102,7 +102,18 @@ export function detectSourceKind(input: string): string {
   return isAlertInput(input, info) ? "alerts" : "folder";
 }
 
-/** Opens `input` as a source of `kind` ("auto" = {@link detectSourceKind}). */
+/**
+ * Opens `input` as a source of `kind` ("auto" = {@link detectSourceKind}).
+ *
+ * @example A ZTF alert packet, recognised by its `.avro` extension
+ * ```ts
+ * import { openSource } from "./open_source.ts";
+ * const src = openSource("auto", "../shared/data/ztf-alerts/396522680015020000.avro");
+ * for await (const item of src.items()) {
+ *   console.log(item.id, item.series?.frames.length, item.problems.length);
+ * }
+ * ```
+ */
 export function openSource(kind: string, input: string, opts: SourceOptions = {}): ObjectSource {
   const k = kind === "auto" ? detectSourceKind(input) : kind;
   const opener = openers.get(k);

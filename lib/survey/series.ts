@@ -6,7 +6,16 @@
  * @module
  */
 
-/** The four classes of the paper, in the authors' order (class index 0..3). */
+/**
+ * The four classes of the paper, in the authors' order (class index 0..3).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CLASSES } from "./series.ts";
+ * console.assert(DEFAULT_CLASSES.join() === "AGN,SNIa,Variable,SNOther");
+ * console.assert(DEFAULT_CLASSES.indexOf("SNIa") === 1); // class index of SNe Ia
+ * ```
+ */
 export const DEFAULT_CLASSES: readonly string[] = ["AGN", "SNIa", "Variable", "SNOther"];
 
 /** One single-band stamp at one time. */

@@ -39,9 +39,17 @@ export interface SimulatedSourceOptions {
  * Opens a simulated survey folder as a source.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { simulateSurvey } from "../simulate/survey.ts";
  * import { simulatedSource } from "./simulated.ts";
- * for await (const item of simulatedSource("/tmp/s82").items()) console.log(item.id);
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 8, size: 16, bands: "gr", progress: false });
+ * const src = simulatedSource(`${dir}/s82`);
+ * console.assert(src.count === 8);
+ * for await (const item of src.items()) {
+ *   console.log(item.id, item.series?.label, item.series?.confirmed, item.series?.frames.length);
+ * }
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function simulatedSource(dir: string, opts: SimulatedSourceOptions = {}): ObjectSource {

@@ -244,7 +244,19 @@ export function merge<T>(base: T, over: DeepPartial<T> | Record<string, unknown>
   return out as T;
 }
 
-/** The preset named `name`, or a {@link UsageError} listing the presets. */
+/**
+ * The preset named `name`, or a {@link UsageError} listing the presets.
+ *
+ * @example A copy to edit (the presets themselves are never modified)
+ * ```ts
+ * import { trainPreset } from "./config.ts";
+ * const config = trainPreset("cpu");
+ * config.data.bands = ["g", "r", "i"];
+ * config.stage1.epochs = 10;
+ * console.assert(trainPreset("cpu").stage1.epochs === 6);
+ * console.log(config.model, config.batchSize, config.optim);
+ * ```
+ */
 export function trainPreset(name: string): TrainConfig {
   const p = TRAIN_PRESETS[name];
   if (!p) {
@@ -313,7 +325,30 @@ export async function loadConfigFile(path: string, fallbackPreset = "cpu"): Prom
   return configFromYaml(text, path, fallbackPreset);
 }
 
-/** Parses YAML configuration text over its preset; `where` names it in errors. */
+/**
+ * Parses YAML configuration text over its preset; `where` names it in errors.
+ *
+ * @example Only the keys that differ from the preset
+ * ```ts
+ * import { UsageError } from "../errors.ts";
+ * import { configFromYaml } from "./config.ts";
+ * const config = configFromYaml(
+ *   `preset: cpu
+ * name: gri-run
+ * data: { bands: [g, r, i] }
+ * stage1: { epochs: 10, lr: 1.0e-3 }
+ * `,
+ *   "my.yaml",
+ * );
+ * console.assert(config.stage1.epochs === 10 && config.stage2.epochs === 6); // rest from `cpu`
+ * try {
+ *   configFromYaml("stage1: { epoch: 10 }", "typo.yaml");
+ * } catch (e) {
+ *   if (!(e instanceof UsageError)) throw e;
+ *   console.log(e.message); // typo.yaml: unknown configuration key "stage1.epoch".
+ * }
+ * ```
+ */
 export function configFromYaml(text: string, where: string, fallbackPreset = "cpu"): TrainConfig {
   let doc: unknown;
   try {

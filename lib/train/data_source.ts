@@ -90,6 +90,21 @@ export interface PrepareOptions {
  * `<cache>/stores/<name>-<hash>` and is reused while its `index.json`
  * exists (the store is written atomically, so an interrupted ingest is
  * redone).
+ *
+ * @example
+ * ```ts
+ * import { openStore, prepareStore, simulateSurvey, trainPreset } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 8, size: 16, progress: false });
+ * const data = { ...trainPreset("tiny").data, source: `${dir}/s82`, store: null };
+ * const opts = { cacheDir: `${dir}/cache`, size: 16, progress: false };
+ * const path = await prepareStore(data, opts); // ingests: <cache>/stores/s82-<hash>
+ * console.assert((await prepareStore(data, opts)) === path); // reused
+ * const store = await openStore(path);
+ * console.log(path, store.objects.length);
+ * store.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function prepareStore(data: DataConfig, opts: PrepareOptions = {}): Promise<string> {
   const cache = opts.cacheDir ?? DEFAULT_CACHE;

@@ -104,7 +104,52 @@ export interface ModelEntry<I = unknown> {
 
 const REGISTRY = new Map<string, ModelEntry<unknown>>();
 
-/** Adds (or replaces) a model in the registry. */
+/**
+ * Adds (or replaces) a model in the registry.
+ *
+ * @example A toy baseline (mean pixel of each frame, then a linear layer), trained like ConvEntion
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { type Batch, registerModel, simulateSurvey, train, trainPreset } from "../../mod.ts";
+ * registerModel<tf.Tensor2D>({
+ *   name: "frame-means",
+ *   label: "Frame means + linear",
+ *   input: "images",
+ *   presets: ["default"],
+ *   create({ numClasses, seed }) {
+ *     const w = tf.variable(tf.randomNormal([12, numClasses], 0, 0.1, "float32", seed));
+ *     return {
+ *       name: "frame-means",
+ *       numClasses,
+ *       apply: (x) => tf.matMul(x, w), // [batch, 12] x [12, C] -> logits [batch, C]
+ *       trainableVariables: () => [w],
+ *       weights: () => new Map([["w", w]]),
+ *       paramCount: () => w.size,
+ *       dispose: () => w.dispose(),
+ *     };
+ *   },
+ *   inputShape: () => ({ length: 12, size: 8 }), // what the loader cuts batches to
+ *   adapter: (b: Batch) =>
+ *     tf.tidy(() => {
+ *       const frames = tf.tensor4d(b.frames, [b.batchSize, b.length, b.height, b.width]);
+ *       return tf.mean(frames, [2, 3]) as tf.Tensor2D; // [batch, 12]
+ *     }),
+ *   disposeInput: (x) => x.dispose(),
+ * });
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 40, size: 16, progress: false });
+ * const config = trainPreset("tiny");
+ * config.model = { name: "frame-means", preset: "default", options: {} };
+ * config.backend = "wasm";
+ * config.runsDir = `${dir}/runs`;
+ * config.data = { ...config.data, source: `${dir}/s82`, store: `${dir}/store` };
+ * const quiet = { log: () => {}, tty: false, prepare: { progress: false } };
+ * const { info, log } = await train({ config, ...quiet });
+ * console.assert(info.parameters === 12 * 4);
+ * console.log(log.map((e) => e.trainLoss));
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export function registerModel<I>(entry: ModelEntry<I>): void {
   REGISTRY.set(entry.name, entry as unknown as ModelEntry<unknown>);
 }
@@ -120,7 +165,16 @@ export function getModel(name: string): ModelEntry<unknown> {
   return e;
 }
 
-/** Names of the registered models. */
+/**
+ * Names of the registered models.
+ *
+ * @example
+ * ```ts
+ * import { modelNames } from "../../mod.ts";
+ * console.assert(modelNames().includes("convention"));
+ * console.log(modelNames()); // ConvEntion, plus the baselines once registered
+ * ```
+ */
 export function modelNames(): string[] {
   return [...REGISTRY.keys()];
 }

@@ -182,9 +182,25 @@ async function predictBatch<I>(
  * @param opts Options.
  * @param onProblem Called for each problem met while reading inputs.
  * @example
- * ```ts ignore
- * import { predict } from "./predict.ts";
- * for await (const p of predict("runs/x", ["my_survey/"])) console.log(p.id, p.predicted);
+ * ```ts
+ * import { predict, simulateSurvey, train, trainPreset } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 40, size: 16, progress: false });
+ * // `cpu` is the preset for a real run on two cores, `paper` the paper's training.
+ * const config = trainPreset("tiny");
+ * config.backend = "wasm"; // default "auto": webgpu on a GPU, else wasm
+ * config.runsDir = `${dir}/runs`;
+ * config.data.source = `${dir}/s82`; // a survey, ingested once into data.store
+ * config.data.store = `${dir}/store`;
+ * config.stage1.epochs = 1;
+ * config.stage2.epochs = 1;
+ * const quiet = { log: () => {}, tty: false, prepare: { progress: false } };
+ * const { runDir } = await train({ config, ...quiet });
+ * // Any survey folder, manifest CSV, folder of FITS, ZTF alerts or store; 4 MC-dropout passes.
+ * for await (const p of predict(runDir, [`${dir}/s82`], { mc: 4, log: () => {} })) {
+ *   console.log(p.id, p.label, p.predicted, p.probabilities, p.mcStd);
+ * }
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function* predict(

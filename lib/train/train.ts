@@ -64,7 +64,29 @@ import {
 import { type PrepareOptions, prepareStore } from "./data_source.ts";
 import { selectBackend } from "./backend.ts";
 
-/** A NaN or infinite loss stopped the run; says where. */
+/**
+ * A NaN or infinite loss stopped the run; says where.
+ *
+ * @example An absurd learning rate makes the tiny preset diverge in its first epoch
+ * ```ts
+ * import { simulateSurvey, train, TrainingDivergedError, trainPreset } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 40, size: 16, progress: false });
+ * const config = trainPreset("tiny");
+ * config.backend = "wasm";
+ * config.runsDir = `${dir}/runs`;
+ * config.data = { ...config.data, source: `${dir}/s82`, store: `${dir}/store` };
+ * config.stage1.lr = 1e30;
+ * try {
+ *   await train({ config, log: () => {}, tty: false, prepare: { progress: false } });
+ * } catch (e) {
+ *   if (!(e instanceof TrainingDivergedError)) throw e;
+ *   console.log(e.stage, e.epoch, e.batch, e.loss); // the last good checkpoint is kept
+ *   console.log(e.message, e.hint);
+ * }
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export class TrainingDivergedError extends ConventionError {
   /** Stage (1 or 2). */
   readonly stage: number;
@@ -288,9 +310,25 @@ async function setUp<I>(
  * `best/` as it goes.
  *
  * @example
- * ```ts ignore
- * import { train, trainPreset } from "../../mod.ts";
- * const { runDir } = await train({ config: trainPreset("cpu") });
+ * ```ts
+ * import { simulateSurvey, train, trainPreset } from "../../mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await simulateSurvey({ out: `${dir}/s82`, objects: 40, size: 16, progress: false });
+ * // `cpu` is the preset for a real run on two cores, `paper` the paper's training.
+ * const config = trainPreset("tiny");
+ * config.backend = "wasm"; // default "auto": webgpu on a GPU, else wasm
+ * config.runsDir = `${dir}/runs`;
+ * config.data.source = `${dir}/s82`; // a survey, ingested once into data.store
+ * config.data.store = `${dir}/store`;
+ * config.stage1.epochs = 1;
+ * config.stage2.epochs = 1;
+ * const quiet = { log: () => {}, tty: false, prepare: { progress: false } };
+ * const { runDir, info, log } = await train({ config, ...quiet });
+ * console.assert(info.status === "done" && info.stagesDone.join() === "1,2");
+ * for (const e of log) console.log(e.stage, e.epoch, e.trainLoss, e.valAccuracy);
+ * console.log(await Deno.readTextFile(`${runDir}/metrics.csv`));
+ * // Interrupted runs resume bit-exactly: train({ resume: runDir }).
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
