@@ -13,7 +13,7 @@
  * ```ts
  * import { BandMap, readFitsFile, reformatSeries, simulateObject } from "./mod.ts";
  * const fits = await readFitsFile("../shared/data/ztf-alerts/stamp-676.fits");
- * console.log(fits.hdus[0]!.image!.shape); // [63, 63]
+ * console.log(fits.hdus.length, fits.hdus[0]!.image!.shape); // 4 [31, 31] (NAXIS1 first)
  * const obj = simulateObject(3, { objects: 20, seed: 1 });
  * const batch = reformatSeries(obj, { bands: new BandMap({ bands: [..."ugriz"] }), length: 99 });
  * console.log(obj.label, batch.frames.length); // 1 x 99 x 32 x 32 values
