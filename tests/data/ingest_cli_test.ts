@@ -1,23 +1,6 @@
 import { assert, assertEquals, assertMatch } from "../util/assert.ts";
+import { cli } from "../util/cli.ts";
 import { EMPTY_PRIMARY, epochHdu, writeFitsFile } from "../survey/fixtures.ts";
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "main.ts",
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 Deno.test("cli ingest: a manifest with a broken file; JSON on stdout, one summary line on stderr", async () => {
   const dir = await Deno.makeTempDir({ prefix: "convention-cli-ingest-" });

@@ -2,6 +2,7 @@ import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
 import { summarize } from "../../lib/model/summary.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { assert, assertEquals, assertMatch } from "../util/assert.ts";
+import { runCli } from "../util/cli.ts";
 
 Deno.test("summary: parameter totals equal the built models' paramCount", async () => {
   await selectBackend("cpu", { quiet: true });
@@ -23,15 +24,9 @@ Deno.test("summary: paper MACs, dense form about 20 GMAC with conv2 about 17 GMA
   assertEquals(s.layers.find((l) => l.name === "bert.0.attn.m")!.output, [33, 33, 4, 9, 9]);
 });
 
-async function cli(...args: string[]) {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-env", "--allow-sys", "main.ts", "model", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const d = new TextDecoder();
-  return { code: r.code, stdout: d.decode(r.stdout), stderr: d.decode(r.stderr) };
-}
+// `convention model` with read-only permissions.
+const cli = (...args: string[]) =>
+  runCli(["model", ...args], ["--allow-read", "--allow-env", "--allow-sys"]);
 
 Deno.test("cli: convention model --preset paper prints layers, totals and FLOPs", async () => {
   const r = await cli("--preset", "paper");

@@ -1,17 +1,11 @@
 import { loadExpected } from "../../fixtures/ztf/expected.ts";
 import { assert, assertEquals, assertMatch } from "../util/assert.ts";
+import { runCli } from "../util/cli.ts";
 
 const DIR = "../shared/data/ztf-alerts";
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-env", "--allow-sys", "main.ts", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+// Read-only permissions: the alerts verb must not need to write.
+const cli = (...args: string[]) => runCli(args, ["--allow-read", "--allow-env", "--allow-sys"]);
 
 interface InfoJson {
   packets: {

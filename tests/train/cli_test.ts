@@ -1,23 +1,6 @@
 import { parse } from "yaml";
 import { assertEquals, assertMatch } from "../util/assert.ts";
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "main.ts",
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { cli } from "../util/cli.ts";
 
 Deno.test("cli train --print-config: preset, options and --set overrides", async () => {
   const r = await cli(

@@ -4,6 +4,7 @@
  * cannot be used (JPEG cut-outs, re-issued duplicates) are reported.
  */
 import { assert, assertEquals, assertMatch } from "../util/assert.ts";
+import { cli } from "../util/cli.ts";
 import { merge, trainPreset } from "../../lib/train/config.ts";
 import { train } from "../../lib/train/train.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
@@ -30,30 +31,18 @@ Deno.test("predict --alerts: one prediction per valid alert object, skipped pack
     const valid = series.filter((s) => s.frames.length > 0).map((s) => s.id).sort();
     assert(valid.length > 0 && report.packetsSkipped > 0, JSON.stringify(report));
 
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-sys",
-        "main.ts",
-        "predict",
-        "--model",
-        "tiny",
-        "--runs-dir",
-        `${root}/runs`,
-        "--alerts",
-        ALERTS,
-        "--cutout",
-        "difference",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stdout = new TextDecoder().decode(out.stdout);
-    const stderr = new TextDecoder().decode(out.stderr);
-    assertEquals(out.code, 0, stderr);
+    const { code, stdout, stderr } = await cli(
+      "predict",
+      "--model",
+      "tiny",
+      "--runs-dir",
+      `${root}/runs`,
+      "--alerts",
+      ALERTS,
+      "--cutout",
+      "difference",
+    );
+    assertEquals(code, 0, stderr);
     const preds = stdout.trim().split("\n").map((l) => JSON.parse(l));
     assertEquals(preds.map((p) => p.id).sort(), valid);
     for (const p of preds) {
