@@ -9,7 +9,7 @@
 import type { Metrics } from "./metrics.ts";
 import { type CompareRow, fix3, pct } from "./tables.ts";
 import type { StampStrip } from "./stamps.ts";
-import { toBase64 } from "./png.ts";
+import { toBase64 } from "../util/png.ts";
 
 /** One misclassified (or any) object shown in the gallery. */
 export interface GalleryItem {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { encodePngGray } from "./png.ts";
+import { encodePngGray } from "../util/png.ts";
 
 /** One stamp to draw. */
 export interface StampFrame {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { encodePngGray, toBase64 } from "../util/png.ts";
 import {
   objectParams,
   resolveObjectOptions,
@@ -14,83 +15,6 @@ import {
   surveyPlan,
 } from "./object.ts";
 import { nmgyToMag } from "./sdss.ts";
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-async function zlibDeflate(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
-    new CompressionStream("deflate"),
-  );
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  dv.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-/**
- * Encodes an 8-bit greyscale image as PNG (zlib through CompressionStream).
- *
- * @param grey Pixels, row-major, top row first.
- * @param width Image width.
- * @param height Image height.
- */
-export async function encodePngGrey(
-  grey: Uint8Array,
-  width: number,
-  height: number,
-): Promise<Uint8Array> {
-  const ihdr = new Uint8Array(13);
-  const dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, width);
-  dv.setUint32(4, height);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // greyscale
-  const raw = new Uint8Array(height * (width + 1));
-  for (let y = 0; y < height; y++) {
-    raw[y * (width + 1)] = 0; // filter: none
-    raw.set(grey.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  }
-  const parts = [
-    new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", await zlibDeflate(raw)),
-    chunk("IEND", new Uint8Array(0)),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-  return btoa(s);
-}
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -173,11 +97,11 @@ export async function stampStripSvg(
           grey[j * obj.size + i] = Math.round(255 * Math.asinh(soft * t) / Math.asinh(soft));
         }
       }
-      const png = await encodePngGrey(grey, obj.size, obj.size);
+      const png = await encodePngGray(grey, obj.size, obj.size);
       const mag = nmgyToMag(f.pointFlux);
       rows.push(
         `<image x="${x}" y="${y}" width="${s}" height="${s}" style="image-rendering:pixelated" ` +
-          `href="data:image/png;base64,${base64(png)}"/>`,
+          `href="data:image/png;base64,${toBase64(png)}"/>`,
         `<text x="${x + s / 2}" y="${y + s + 11}" class="t">+${
           (f.mjd - pick[0]!.mjd).toFixed(0)
         } d</text>`,

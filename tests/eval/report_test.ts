@@ -8,7 +8,7 @@ import {
 } from "../../lib/eval/plots.ts";
 import { renderStampStrips, type StampFrame } from "../../lib/eval/stamps.ts";
 import { buildReport, type GalleryItem } from "../../lib/eval/report.ts";
-import { encodePngGray } from "../../lib/eval/png.ts";
+import { encodePngGray } from "../../lib/util/png.ts";
 import { Rng } from "../../lib/util/rng.ts";
 import { checkReport, launchChromium } from "./chromium.ts";
 
