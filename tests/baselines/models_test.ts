@@ -152,9 +152,9 @@ for (const c of CASES) {
       lr: 0.01,
     });
     const l0 = inferenceLoss(model, input, y);
-    trainStep(model, opt, input, y, { loss: "cross-entropy", seed: 11 });
+    await trainStep(model, opt, input, y, { loss: "cross-entropy", seed: 11 });
     const afterFirst = tf.memory().numTensors;
-    trainStep(model, opt, input, y, { loss: "cross-entropy", seed: 12 });
+    await trainStep(model, opt, input, y, { loss: "cross-entropy", seed: 12 });
     assertEquals(tf.memory().numTensors, afterFirst, "tensors leaked by a training step");
     const l1 = inferenceLoss(model, input, y);
     assert(l1 < l0, `loss did not decrease: ${l0} -> ${l1}`);
