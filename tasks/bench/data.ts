@@ -270,11 +270,11 @@ async function trainSteps(
     prefetch,
     dropLast: true,
   });
-  const step = (b: Batch, k: number) => {
+  const step = async (b: Batch, k: number) => {
     const input = entry.adapter(b);
     const labels = tf.tensor1d(b.labels, "float32");
     try {
-      trainStep(model, opt, input, labels, { loss: "cross-entropy", seed: k });
+      await trainStep(model, opt, input, labels, { loss: "cross-entropy", seed: k });
     } finally {
       entry.disposeInput(input);
       labels.dispose();
@@ -296,11 +296,11 @@ async function trainSteps(
   }
   // 2. Steps alone (first one is warm-up).
   const stepMs: number[] = [];
-  batches.forEach((b, k) => {
+  for (const [k, b] of batches.entries()) {
     const t = performance.now();
-    step(b, k);
+    await step(b, k);
     if (k > 0) stepMs.push(performance.now() - t);
-  });
+  }
   batches.length = 0;
   // 3. Steps with a prefetching worker.
   let waited = 0, n = 0;
@@ -313,7 +313,7 @@ async function trainSteps(
       const r = await it.next();
       if (r.done) break;
       waited += performance.now() - w;
-      step(r.value, 100 + n);
+      await step(r.value, 100 + n);
     }
     await it.return?.(undefined);
     const total = performance.now() - t1;
