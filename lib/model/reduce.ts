@@ -46,18 +46,30 @@ export function sumLast(x: tf.Tensor2D): tf.Tensor1D {
 }
 
 /**
- * Sums `[n, c]` over the first axis -> `[c]`, blocked (transpose, then
- * {@link sumLast}). Not as products with a row of ones: the wasm backend
- * repacks the right operand of every matMul (about 20 ms for a 256 x 2048
- * operand), so that is slower inside a training step than it looks in a
- * micro-benchmark that reuses one operand.
+ * Sums `[n, c]` over the first axis -> `[c]`, blocked: the rows are split into
+ * `a` blocks of `b` (`[a, b, c]`), moved to `[c, a, b]`, summed within blocks
+ * then across ({@link sumLast}); the same sums, in the same order, as
+ * {@link sumLast} of the transposed matrix.
+ *
+ * Not a 2D transpose: on webgpu, TF.js transposes `[n, c]` with a tiled shader
+ * dispatched over `n / 16` workgroups along Y, which fails past 65,535
+ * ("Dispatch size exceeds WebGPU limits in Y or Z dimension", the paper preset
+ * at batch 64, n = 1,070,784); the 3D transpose's flat dispatch has no such
+ * limit. Not as products with a row of ones: the wasm backend repacks the right
+ * operand of every matMul (about 20 ms for a 256 x 2048 operand), so that is
+ * slower inside a training step than it looks in a micro-benchmark that reuses
+ * one operand.
  *
  * @param x `[n, c]`.
  */
 export function sumRows(x: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => {
-    if (x.shape[0] <= SMALL) return tf.sum(x, 0) as tf.Tensor1D;
-    return sumLast(tf.transpose(x) as tf.Tensor2D);
+    const [n, c] = x.shape;
+    if (n <= SMALL) return tf.sum(x, 0) as tf.Tensor1D;
+    const { a, b, pad } = blocks(n);
+    const xp = pad ? tf.pad(x, [[0, pad], [0, 0]]) : x;
+    const moved = tf.transpose(tf.reshape(xp, [a, b, c]), [2, 0, 1]); // [c, a, b]
+    return sumLast(tf.sum(moved, 2) as tf.Tensor2D);
   });
 }
 

@@ -129,10 +129,12 @@ if (fromHead) {
   await Deno.symlink(await Deno.realPath("node_modules"), `${srcDir}/node_modules`);
 }
 for (
-  const [entry, out] of [["tasks/gpu/check.ts", "check.js"], [
-    "tasks/gpu/sim_worker.ts",
-    "sim_worker.js",
-  ]]
+  const [entry, out] of [
+    ["tasks/gpu/check.ts", "check.js"],
+    ["tasks/gpu/sim_worker.ts", "sim_worker.js"],
+    // Unminified: its stack traces name TF.js's WebGPU programs.
+    ["tasks/gpu/profile.ts", "profile.js"],
+  ]
 ) {
   if (!(await exists(`${srcDir}/${entry}`))) {
     say(`no ${entry}: skipped`);
@@ -141,7 +143,7 @@ for (
   say(`bundling ${entry} -> ${packDir}/${out}`);
   await run(Deno.execPath(), [
     "bundle",
-    "--minify",
+    ...(out === "profile.js" ? [] : ["--minify"]),
     "--platform",
     "deno",
     "-o",

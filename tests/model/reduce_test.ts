@@ -57,3 +57,22 @@ Deno.test("reduce: addBias adds over the last axis and sums the bias gradient", 
   assertEquals(Array.from(await gb!.data()), [60, 66, 72, 78]);
   tf.dispose([x, b, dy, gx!, gb!]);
 });
+
+Deno.test("reduce: sumRows is sumLast of the transpose, bit for bit, without a 2D transpose", async () => {
+  for (const backend of ["cpu", "wasm"] as const) {
+    await selectBackend(backend, { quiet: true });
+    const xt = tf.tensor2d(xs.subarray(0, 3 * 20_011), [3, 20_011]); // prime rows: padded blocks
+    const x = tf.transpose(xt) as tf.Tensor2D; // [20011, 3]
+    const kernels: string[] = [];
+    const prof = await tf.profile(() => sumRows(x));
+    for (const k of prof.kernels) {
+      if (k.name === "Transpose") kernels.push(`${k.inputShapes[0]!.length}D`);
+    }
+    const rows = await sumRows(x).data();
+    const last = await sumLast(xt).data();
+    assertEquals(Array.from(rows), Array.from(last), backend);
+    // webgpu's 2D transpose shader fails past 1,048,560 rows (reduce.ts): no 2D transpose here.
+    assert(!kernels.includes("2D"), `${backend}: transposes ${kernels.join(", ")}`);
+    tf.dispose([x, xt]);
+  }
+});
