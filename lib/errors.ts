@@ -15,8 +15,8 @@
  * const err = new ConventionError("Store runs/x/store has no index.json.", {
  *   hint: "Run `convention ingest` again.",
  * });
- * console.assert(err instanceof Error && err.name === "ConventionError");
- * console.assert(err.hint === "Run `convention ingest` again.");
+ * if (!(err instanceof Error && err.name === "ConventionError")) throw new Error("example check failed");
+ * if (!(err.hint === "Run `convention ingest` again.")) throw new Error("example check failed");
  * ```
  */
 export class ConventionError extends Error {
@@ -43,7 +43,7 @@ export class ConventionError extends Error {
  * ```ts
  * import { ConventionError, UsageError } from "./errors.ts";
  * const err = new UsageError("--epochs must be a positive integer, got -1.");
- * console.assert(err instanceof ConventionError && err.name === "UsageError");
+ * if (!(err instanceof ConventionError && err.name === "UsageError")) throw new Error("example check failed");
  * ```
  */
 export class UsageError extends ConventionError {

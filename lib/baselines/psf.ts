@@ -20,6 +20,18 @@ export interface PsfComponent {
  * about twice as wide with about a tenth of the core's peak): here peak ratio 0.1 and width
  * ratio 2.1, the values the project's simulator renders with (with a width ratio of 2.0 the
  * PSF fluxes of its stamps come out 2 % low). Flux fractions 1 : 0.1 * 2.1^2.
+ *
+ * @example
+ * ```ts
+ * import { pixelPsf, SDSS_DOUBLE_GAUSSIAN } from "./psf.ts";
+ * // The wing carries 0.1 * 2.1^2 = 0.441 of the core's flux.
+ * if (SDSS_DOUBLE_GAUSSIAN.length !== 2) throw new Error("core + wing");
+ * // A single Gaussian of the same FWHM puts more of the flux on a small stamp.
+ * const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
+ * const wide = sum(pixelPsf(9, 9, 4, 4, 3, SDSS_DOUBLE_GAUSSIAN));
+ * const core = sum(pixelPsf(9, 9, 4, 4, 3, [{ weight: 1, sigmaScale: 1 }]));
+ * if (!(wide < core && core <= 1)) throw new Error(`${wide} vs ${core}`);
+ * ```
  */
 export const SDSS_DOUBLE_GAUSSIAN: readonly PsfComponent[] = [
   { weight: 1 / 1.441, sigmaScale: 1 },

@@ -132,7 +132,7 @@ export function summaryLine(r: IngestReport): string {
  *   size: 16,
  *   progress: false, // true: a progress bar and a summary line on stderr
  * });
- * console.assert(report.objects.in === 8 && report.objects.kept === 8);
+ * if (!(report.objects.in === 8 && report.objects.kept === 8)) throw new Error("example check failed");
  * console.log(report.frames, report.labels, report.report); // .../store/ingest_report.json
  * await Deno.remove(dir, { recursive: true });
  * ```

@@ -247,7 +247,7 @@ export function planEpoch(store: Store, ids: readonly string[], opts: EpochOptio
  * });
  * console.log(`${stream.length} batches, ${stream.rows} rows (balanced classes)`);
  * for await (const b of stream) {
- *   console.assert(b.frames.length === b.batchSize * 99 * 16 * 16); // [batch, l, h, w]
+ *   if (!(b.frames.length === b.batchSize * 99 * 16 * 16)) throw new Error("example check failed"); // [batch, l, h, w]
  *   console.log(b.ids, b.labels); // labels: class indexes into store.classes
  * }
  * store.close();
@@ -287,10 +287,10 @@ export function epochBatches(
  * const stream = evalBatches(store, ids, { batchSize: 4, length: 12, size: 8, prefetch: 0 });
  * const seen: string[] = [];
  * for await (const b of stream) {
- *   console.assert(b.frames.length === b.batchSize * 12 * 8 * 8); // [batch, l, h, w]
+ *   if (!(b.frames.length === b.batchSize * 12 * 8 * 8)) throw new Error("example check failed"); // [batch, l, h, w]
  *   seen.push(...b.ids);
  * }
- * console.assert(seen.join() === ids.join());
+ * if (!(seen.join() === ids.join())) throw new Error("example check failed");
  * store.close();
  * await Deno.remove(dir, { recursive: true });
  * ```

@@ -57,7 +57,7 @@ export interface NormalizationOptions {
  * const store = await openStore(`${dir}/store`);
  * const split = makeSplit(store.objects, { seed: 1 });
  * const norm = computeNormalization(store, trainingIds(split), { size: 12 }); // the model's crop
- * console.assert(norm.bands.join("") === "ugriz" && norm.size === 12);
+ * if (!(norm.bands.join("") === "ugriz" && norm.size === 12)) throw new Error("example check failed");
  * console.log(norm.mean, norm.std, norm.objects);
  * store.close();
  * await Deno.remove(dir, { recursive: true });

@@ -77,7 +77,7 @@ const DEFAULT_CACHE = 64 << 20;
  * const store = await openStore(`${dir}/store`);
  * const o = store.get("S82-000001");
  * const pixels = store.readObject(o.index); // [o.count, 16, 16], NaN = invalid pixel
- * console.assert(pixels.length === o.count * store.size * store.size);
+ * if (!(pixels.length === o.count * store.size * store.size)) throw new Error("example check failed");
  * const firstBand = store.bands[store.band[o.first]! - 1]; // band ids are 1-based
  * console.log(o.label, o.confirmed, o.count, firstBand, store.mjd[o.first]);
  * store.close();

@@ -81,7 +81,7 @@ export interface Comparison {
  *   runs.push(runDir);
  * }
  * const c = await compareRuns(runs);
- * console.assert(c.rows.length === 2);
+ * if (!(c.rows.length === 2)) throw new Error("example check failed");
  * console.log(c.markdown); // model, preset, bands, accuracy, macro F1, parameters, time, ...
  * await Deno.remove(dir, { recursive: true });
  * ```

@@ -28,7 +28,7 @@ export interface FitsErrorLocation {
  *   readFits(new Uint8Array(2880), "empty.fits");
  * } catch (e) {
  *   if (!(e instanceof FitsError)) throw e;
- *   console.assert(e.file === "empty.fits" && e.offset === 0);
+ *   if (!(e.file === "empty.fits" && e.offset === 0)) throw new Error("example check failed");
  *   console.log(e.message); // Not a FITS file: ... (file empty.fits, byte 0)
  * }
  * ```

@@ -26,9 +26,9 @@ const COMMENTARY = new Set(["COMMENT", "HISTORY", ""]);
  *   { key: "ESO DET DIT", value: 30 }, // a HIERARCH card
  *   { key: "HISTORY", comment: "quantized by fpack" },
  * ]);
- * console.assert(h.getString("filter") === "r" && h.getNumber("MJD-OBS") === 53616.25);
- * console.assert(h.getNumber("HIERARCH ESO DET DIT") === 30 && !h.has("EXPTIME"));
- * console.assert(h.commentary("HISTORY")[0] === "quantized by fpack");
+ * if (!(h.getString("filter") === "r" && h.getNumber("MJD-OBS") === 53616.25)) throw new Error("example check failed");
+ * if (!(h.getNumber("HIERARCH ESO DET DIT") === 30 && !h.has("EXPTIME"))) throw new Error("example check failed");
+ * if (!(h.commentary("HISTORY")[0] === "quantized by fpack")) throw new Error("example check failed");
  * ```
  */
 export class FitsHeader {

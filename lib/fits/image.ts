@@ -198,7 +198,7 @@ export function decodeImage(
  * ```ts
  * import { imageToFloat32 } from "./image.ts";
  * const f = imageToFloat32({ bitpix: 16, shape: [2], data: new Int16Array([1, -2]) });
- * console.assert(f[1] === -2);
+ * if (!(f[1] === -2)) throw new Error("example check failed");
  * ```
  */
 export function imageToFloat32(image: FitsImage): Float32Array {

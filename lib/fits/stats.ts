@@ -34,7 +34,7 @@ export interface PixelStats {
  * ```ts
  * import { pixelStats } from "./stats.ts";
  * const s = pixelStats(new Float32Array([1, NaN, 3]));
- * console.assert(s.sum === 4 && s.nan === 1 && s.mean === 2);
+ * if (!(s.sum === 4 && s.nan === 1 && s.mean === 2)) throw new Error("example check failed");
  * ```
  */
 export function pixelStats(data: PixelArray): PixelStats {

@@ -295,7 +295,7 @@ function checkChecksums(bytes: Uint8Array, hdu: Hdu, warn: (p: VerifyProblem) =>
  * import { verifyFits } from "./verify.ts";
  * import { writeFits } from "./write.ts";
  * const report = verifyFits(writeFits([{ bitpix: -32, shape: [2], data: [1, 2] }]), "a.fits");
- * console.assert(report.ok && report.warnings.length === 0);
+ * if (!(report.ok && report.warnings.length === 0)) throw new Error("example check failed");
  * ```
  */
 export function verifyFits(bytes: Uint8Array, name = "<bytes>"): VerifyReport {

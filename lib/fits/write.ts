@@ -210,7 +210,7 @@ function writeIntData(out: Uint8Array, off: number, n: number, h: WriteHdu, inde
  * import { readFits } from "./read.ts";
  * const bytes = writeFits([{ bitpix: -32, shape: [2, 2], data: [1, 2, 3, 4], header: [["OBJECT", "M51"]] }]);
  * const fits = readFits(bytes);
- * console.assert(fits.hdus[0]!.header.get("OBJECT") === "M51");
+ * if (!(fits.hdus[0]!.header.get("OBJECT") === "M51")) throw new Error("example check failed");
  * ```
  */
 export function writeFits(hdus: WriteHdu[]): Uint8Array {

@@ -94,7 +94,7 @@ const PAPER: ConvEntionConfig = {
  * ```ts
  * import { PRESETS } from "./config.ts";
  * import { summarize } from "./summary.ts";
- * console.assert(PRESETS.paper.stamp === 32 && PRESETS.paper.length === 99);
+ * if (!(PRESETS.paper.stamp === 32 && PRESETS.paper.length === 99)) throw new Error("example check failed");
  * const threeClasses = { ...PRESETS.cpu, numClasses: 3, dropout: 0.1 };
  * console.log(summarize(threeClasses).totalParams);
  * ```

@@ -162,7 +162,7 @@ export function conv2dFilterGrad(
  * const x = tf.ones([1, 5, 5, 1]) as tf.Tensor4D;
  * const w = tf.ones([3, 3, 1, 2]) as tf.Tensor4D;
  * const y = conv2d(x, w, { stride: [2, 2], pad: [[1, 1], [1, 1]] });
- * console.assert(y.shape.join() === "1,3,3,2");
+ * if (!(y.shape.join() === "1,3,3,2")) throw new Error("example check failed");
  * ```
  */
 export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, opts: Conv2dOptions = {}): tf.Tensor4D {

@@ -51,7 +51,7 @@ export interface ConvEntionApplyOptions extends ApplyOptions {
  *   "int32",
  * );
  * const logits = model.apply({ frames, bands }, { training: false });
- * console.assert(logits.shape.join() === "2,3");
+ * if (!(logits.shape.join() === "2,3")) throw new Error("example check failed");
  * console.log(model.paramCount(), [...model.weights().keys()].slice(0, 3));
  * tf.dispose([frames, bands, logits]);
  * model.dispose();
@@ -190,7 +190,7 @@ export class ConvEntion implements Classifier {
  * import { createConvEntion } from "./convention.ts";
  * await selectBackend("cpu", { quiet: true });
  * const m = createConvEntion("paper");
- * console.assert(m.paramCount() === 1_253_108);
+ * if (!(m.paramCount() === 1_253_108)) throw new Error("example check failed");
  * m.dispose();
  * ```
  */

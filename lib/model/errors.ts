@@ -91,7 +91,7 @@ export class ModelInputError extends ConventionError {
  *   trainStep(model, opt, { frames, bands }, labels);
  * } catch (e) {
  *   if (!(e instanceof NonFiniteLossError)) throw e;
- *   console.assert(Number.isNaN(e.loss));
+ *   if (!(Number.isNaN(e.loss))) throw new Error("example check failed");
  * }
  * tf.dispose([frames, bands, labels]);
  * opt.dispose();

@@ -324,7 +324,7 @@ export async function variablesToSafetensors(
  * const model = createConvEntion("tiny", 1);
  * await saveWeights(model, `${dir}/tiny.safetensors`, { note: "untrained" });
  * // Readable in Python: safetensors.torch.load_file(path) gives the PyTorch state_dict.
- * console.assert((await Deno.stat(`${dir}/tiny.safetensors`)).size > 0);
+ * if (!((await Deno.stat(`${dir}/tiny.safetensors`)).size > 0)) throw new Error("example check failed");
  * model.dispose();
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -407,7 +407,7 @@ export function assignSafetensors(
  * await loadWeights(b, `${dir}/a.safetensors`);
  * for (const [name, v] of a.weights()) {
  *   const w = b.weights().get(name)!;
- *   console.assert(v.dataSync().every((x, i) => x === w.dataSync()[i]), name);
+ *   if (!v.dataSync().every((x, i) => x === w.dataSync()[i])) throw new Error(name);
  * }
  * a.dispose();
  * b.dispose();

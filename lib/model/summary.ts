@@ -57,7 +57,7 @@ export interface ModelSummary {
  * import { PRESETS } from "./config.ts";
  * import { summarize } from "./summary.ts";
  * const s = summarize(PRESETS.paper);
- * console.assert(s.totalParams === 1_253_108);
+ * if (!(s.totalParams === 1_253_108)) throw new Error("example check failed");
  * for (const l of s.layers) console.log(l.name, l.output, l.params);
  * console.log(`${(s.flopsForward / 1e6).toFixed(1)} MFLOP per object`);
  * ```

@@ -95,7 +95,7 @@ function statistics(model: Classifier): Variable[] {
  * const bands = tf.ones([2, 12], "int32") as tf.Tensor2D;
  * const labels = tf.tensor1d([0, 1], "int32");
  * const { loss } = trainStep(model, opt, { frames, bands }, labels, { seed: 1 });
- * console.assert(Number.isFinite(loss));
+ * if (!(Number.isFinite(loss))) throw new Error("example check failed");
  * tf.dispose([frames, bands, labels]);
  * opt.dispose();
  * model.dispose();
@@ -223,7 +223,7 @@ export async function trainStepAsync(
  * const bands = tf.ones([2, 12], "int32") as tf.Tensor2D; // [batch, l]
  * const logits = evalLogits(model, { frames, bands }); // [2, 4]
  * const probs = tf.softmax(logits);
- * console.assert(probs.shape.join() === "2,4");
+ * if (!(probs.shape.join() === "2,4")) throw new Error("example check failed");
  * console.log(await probs.array());
  * tf.dispose([frames, bands, logits, probs]);
  * model.dispose();

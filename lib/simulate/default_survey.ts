@@ -20,7 +20,7 @@ import { SIMULATOR_VERSION } from "./write.ts";
  * @example
  * ```ts
  * import { DEFAULT_SURVEY } from "./default_survey.ts";
- * console.assert(DEFAULT_SURVEY.objects === 2000 && DEFAULT_SURVEY.bands === "ugriz");
+ * if (!(DEFAULT_SURVEY.objects === 2000 && DEFAULT_SURVEY.bands === "ugriz")) throw new Error("example check failed");
  * console.log(DEFAULT_SURVEY); // seed, 32 x 32 stamps, gzip, 16-bit quantisation (q = 4)
  * ```
  */
@@ -110,7 +110,7 @@ async function removeStalePartials(cacheDir: string, name: string): Promise<void
  * const dir = await ensureDefaultSurvey(cache, { objects: 8, progress: false });
  * console.log(dir); // <cache>/s82-default-v<version>-custom-8-1, holding catalog.csv
  * const again = await ensureDefaultSurvey(cache, { objects: 8, progress: false });
- * console.assert(again === dir); // complete: reused, not simulated again
+ * if (!(again === dir)) throw new Error("example check failed"); // complete: reused, not simulated again
  * await Deno.remove(cache, { recursive: true });
  * ```
  */

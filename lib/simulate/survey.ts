@@ -192,7 +192,7 @@ class WorkerPool {
  *   seed: 7,
  *   progress: false,
  * });
- * console.assert(s.objects === 8);
+ * if (!(s.objects === 8)) throw new Error("example check failed");
  * console.log(s.frames, s.bytes, s.labels); // catalog.csv, survey.json, objects/*.fits
  * await Deno.remove(dir, { recursive: true });
  * ```

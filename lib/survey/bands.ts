@@ -13,8 +13,8 @@ import { UsageError } from "../errors.ts";
  * @example
  * ```ts
  * import { BandMap, DEFAULT_BANDS } from "./bands.ts";
- * console.assert(DEFAULT_BANDS.join("") === "ugriz");
- * console.assert(new BandMap().id("r") === 3); // the default map uses these bands
+ * if (!(DEFAULT_BANDS.join("") === "ugriz")) throw new Error("example check failed");
+ * if (!(new BandMap().id("r") === 3)) throw new Error("example check failed"); // the default map uses these bands
  * ```
  */
 export const DEFAULT_BANDS: readonly string[] = ["u", "g", "r", "i", "z"];
@@ -40,9 +40,9 @@ export interface BandMapConfig {
  *   bands: BandMap.parseList("g,r,i"),
  *   aliases: BandMap.parseAliases("ZTF_g=g,ZTF_r=r,1=g,2=r,3=i"),
  * });
- * console.assert(map.size === 3 && map.id("r") === 2 && map.id("ZTF_g") === 1);
- * console.assert(map.id("3") === 3 && map.name(3) === "i");
- * console.assert(map.id("u") === 0); // unknown band
+ * if (!(map.size === 3 && map.id("r") === 2 && map.id("ZTF_g") === 1)) throw new Error("example check failed");
+ * if (!(map.id("3") === 3 && map.name(3) === "i")) throw new Error("example check failed");
+ * if (!(map.id("u") === 0)) throw new Error("example check failed"); // unknown band
  * ```
  */
 export class BandMap {

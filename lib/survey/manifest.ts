@@ -121,7 +121,7 @@ export function parseMjdCell(text: string): number {
  * );
  * for await (const item of manifestSource(`${dir}/manifest.csv`).items()) {
  *   console.log(item.id, item.series?.label, item.series?.frames.map((f) => `${f.band}@${f.mjd}`));
- *   console.assert(item.problems.length === 0);
+ *   if (!(item.problems.length === 0)) throw new Error("example check failed");
  * }
  * await Deno.remove(dir, { recursive: true });
  * ```

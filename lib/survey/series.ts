@@ -12,8 +12,8 @@
  * @example
  * ```ts
  * import { DEFAULT_CLASSES } from "./series.ts";
- * console.assert(DEFAULT_CLASSES.join() === "AGN,SNIa,Variable,SNOther");
- * console.assert(DEFAULT_CLASSES.indexOf("SNIa") === 1); // class index of SNe Ia
+ * if (!(DEFAULT_CLASSES.join() === "AGN,SNIa,Variable,SNOther")) throw new Error("example check failed");
+ * if (!(DEFAULT_CLASSES.indexOf("SNIa") === 1)) throw new Error("example check failed"); // class index of SNe Ia
  * ```
  */
 export const DEFAULT_CLASSES: readonly string[] = ["AGN", "SNIa", "Variable", "SNOther"];

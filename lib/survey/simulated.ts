@@ -45,7 +45,7 @@ export interface SimulatedSourceOptions {
  * const dir = await Deno.makeTempDir();
  * await simulateSurvey({ out: `${dir}/s82`, objects: 8, size: 16, bands: "gr", progress: false });
  * const src = simulatedSource(`${dir}/s82`);
- * console.assert(src.count === 8);
+ * if (!(src.count === 8)) throw new Error("example check failed");
  * for await (const item of src.items()) {
  *   console.log(item.id, item.series?.label, item.series?.confirmed, item.series?.frames.length);
  * }

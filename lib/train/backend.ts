@@ -178,7 +178,7 @@ function announce(sel: BackendSelection, quiet: boolean): void {
  * ```ts
  * import { selectBackend } from "./backend.ts";
  * const { backend } = await selectBackend("cpu", { quiet: true });
- * console.assert(backend === "cpu");
+ * if (!(backend === "cpu")) throw new Error("example check failed");
  * ```
  */
 export async function selectBackend(

@@ -253,7 +253,7 @@ export function merge<T>(base: T, over: DeepPartial<T> | Record<string, unknown>
  * const config = trainPreset("cpu");
  * config.data.bands = ["g", "r", "i"];
  * config.stage1.epochs = 10;
- * console.assert(trainPreset("cpu").stage1.epochs === 6);
+ * if (!(trainPreset("cpu").stage1.epochs === 6)) throw new Error("example check failed");
  * console.log(config.model, config.batchSize, config.optim);
  * ```
  */
@@ -340,7 +340,7 @@ export async function loadConfigFile(path: string, fallbackPreset = "cpu"): Prom
  * `,
  *   "my.yaml",
  * );
- * console.assert(config.stage1.epochs === 10 && config.stage2.epochs === 6); // rest from `cpu`
+ * if (!(config.stage1.epochs === 10 && config.stage2.epochs === 6)) throw new Error("example check failed"); // rest from `cpu`
  * try {
  *   configFromYaml("stage1: { epoch: 10 }", "typo.yaml");
  * } catch (e) {

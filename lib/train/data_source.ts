@@ -99,7 +99,7 @@ export interface PrepareOptions {
  * const data = { ...trainPreset("tiny").data, source: `${dir}/s82`, store: null };
  * const opts = { cacheDir: `${dir}/cache`, size: 16, progress: false };
  * const path = await prepareStore(data, opts); // ingests: <cache>/stores/s82-<hash>
- * console.assert((await prepareStore(data, opts)) === path); // reused
+ * if (!((await prepareStore(data, opts)) === path)) throw new Error("example check failed"); // reused
  * const store = await openStore(path);
  * console.log(path, store.objects.length);
  * store.close();

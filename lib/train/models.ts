@@ -145,7 +145,7 @@ const REGISTRY = new Map<string, ModelEntry<unknown>>();
  * config.data = { ...config.data, source: `${dir}/s82`, store: `${dir}/store` };
  * const quiet = { log: () => {}, tty: false, prepare: { progress: false } };
  * const { info, log } = await train({ config, ...quiet });
- * console.assert(info.parameters === 12 * 4);
+ * if (!(info.parameters === 12 * 4)) throw new Error("example check failed");
  * console.log(log.map((e) => e.trainLoss));
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -171,7 +171,7 @@ export function getModel(name: string): ModelEntry<unknown> {
  * @example
  * ```ts
  * import { modelNames } from "../../mod.ts";
- * console.assert(modelNames().includes("convention"));
+ * if (!(modelNames().includes("convention"))) throw new Error("example check failed");
  * console.log(modelNames()); // ConvEntion, plus the baselines once registered
  * ```
  */

@@ -324,7 +324,7 @@ async function setUp<I>(
  * config.stage2.epochs = 1;
  * const quiet = { log: () => {}, tty: false, prepare: { progress: false } };
  * const { runDir, info, log } = await train({ config, ...quiet });
- * console.assert(info.status === "done" && info.stagesDone.join() === "1,2");
+ * if (!(info.status === "done" && info.stagesDone.join() === "1,2")) throw new Error("example check failed");
  * for (const e of log) console.log(e.stage, e.epoch, e.trainLoss, e.valAccuracy);
  * console.log(await Deno.readTextFile(`${runDir}/metrics.csv`));
  * // Interrupted runs resume bit-exactly: train({ resume: runDir }).

@@ -25,9 +25,9 @@ function splitmix32(seed: number): () => number {
  * @example
  * ```ts
  * import { hashSeed } from "./rng.ts";
- * console.assert(hashSeed("") === 0x811c9dc5); // the FNV-1a offset basis
- * console.assert(hashSeed("stage-1", 7) === hashSeed("stage-1", 7));
- * console.assert(hashSeed("stage-1", 7) !== hashSeed("stage-2", 7));
+ * if (!(hashSeed("") === 0x811c9dc5)) throw new Error("example check failed"); // the FNV-1a offset basis
+ * if (!(hashSeed("stage-1", 7) === hashSeed("stage-1", 7))) throw new Error("example check failed");
+ * if (!(hashSeed("stage-1", 7) !== hashSeed("stage-2", 7))) throw new Error("example check failed");
  * ```
  */
 export function hashSeed(text: string, seed = 0): number {
@@ -48,13 +48,13 @@ export function hashSeed(text: string, seed = 0): number {
  * const rng = new Rng(42);
  * const x = rng.normal(0, 1), k = rng.int(1, 6), c = rng.pick(["g", "r", "i"]);
  * const again = new Rng(42);
- * console.assert(again.normal(0, 1) === x && again.int(1, 6) === k);
- * console.assert(again.pick(["g", "r", "i"]) === c);
+ * if (!(again.normal(0, 1) === x && again.int(1, 6) === k)) throw new Error("example check failed");
+ * if (!(again.pick(["g", "r", "i"]) === c)) throw new Error("example check failed");
  * const saved = rng.state();
  * const next = rng.next();
- * console.assert(new Rng(saved).next() === next);
+ * if (!(new Rng(saved).next() === next)) throw new Error("example check failed");
  * // An independent named sub-stream of a run seed:
- * console.assert(Rng.derive(42, "dropout").next() !== new Rng(42).next());
+ * if (!(Rng.derive(42, "dropout").next() !== new Rng(42).next())) throw new Error("example check failed");
  * ```
  */
 export class Rng {
