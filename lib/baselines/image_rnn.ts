@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
-import { dropout, dropoutActive, linear, Params, subSeed } from "./params.ts";
+import { dropout, dropoutActive, linear, Params, ParamsModel, subSeed } from "./params.ts";
 import { conv2dLayer } from "./conv.ts";
 import { type CellKind, defineRnn, type RnnSpec, runRnn } from "./recurrent.ts";
 
@@ -42,13 +42,12 @@ export interface ImageRnnConfig {
 }
 
 /** Sequence model over per-frame CNN features; see the module doc. */
-export class ImageRnn implements Classifier {
+export class ImageRnn extends ParamsModel implements Classifier {
   /** `cnn-lstm` or `cnn-gru`. */
   readonly name: string;
   readonly numClasses: number;
   readonly config: Readonly<Record<string, unknown>>;
   #cfg: ImageRnnConfig;
-  #p: Params;
   #spec: RnnSpec;
   #flat: number;
 
@@ -60,11 +59,12 @@ export class ImageRnn implements Classifier {
    */
   constructor(cfg: ImageRnnConfig, seed = 1) {
     if (cfg.size % 4 !== 0) throw new RangeError(`Stamp size ${cfg.size} must be a multiple of 4`);
+    super(new Params(seed));
     this.#cfg = cfg;
     this.name = `cnn-${cfg.cell}`;
     this.numClasses = cfg.numClasses;
     this.config = { ...cfg };
-    const p = new Params(seed);
+    const p = this.params;
     p.conv2d("cnn.conv1", 1, cfg.c1, 3);
     p.conv2d("cnn.conv2", cfg.c1, cfg.c2, 3);
     p.conv2d("cnn.conv3", cfg.c2, cfg.c2, 3);
@@ -80,11 +80,10 @@ export class ImageRnn implements Classifier {
     };
     defineRnn(p, "rnn", this.#spec);
     p.linear("classifier", cfg.hidden, cfg.numClasses);
-    this.#p = p;
   }
 
   apply(input: ModelInput, opts: ApplyOptions & { mcDropout?: boolean }): tf.Tensor2D {
-    const cfg = this.#cfg, p = this.#p, active = dropoutActive(opts);
+    const cfg = this.#cfg, p = this.params, active = dropoutActive(opts);
     return tf.tidy(() => {
       const [b, l, h, w] = input.frames.shape;
       // Per-frame CNN on [B*l, h, w, 1].
@@ -106,21 +105,5 @@ export class ImageRnn implements Classifier {
       const z = dropout(r.last, cfg.dropout, active, subSeed(opts.seed ?? 0, 1));
       return linear(p, "classifier", z) as tf.Tensor2D;
     });
-  }
-
-  trainableVariables(): tf.Variable[] {
-    return this.#p.trainable();
-  }
-
-  weights(): Map<string, tf.Variable> {
-    return this.#p.all();
-  }
-
-  paramCount(): number {
-    return this.#p.count();
-  }
-
-  dispose(): void {
-    this.#p.dispose();
   }
 }

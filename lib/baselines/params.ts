@@ -104,6 +104,59 @@ export class Params {
 }
 
 /**
+ * The weight-store half of a baseline {@link Classifier}-like model: its variables live in one
+ * {@link Params}, and these four methods only delegate to it.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import { Params, ParamsModel } from "./params.ts";
+ * await tf.setBackend("cpu");
+ * class Tiny extends ParamsModel {
+ *   constructor() {
+ *     super(new Params(1));
+ *     this.params.linear("fc", 3, 2);
+ *   }
+ * }
+ * const m = new Tiny();
+ * if (m.paramCount() !== 3 * 2 + 2 || m.weights().size !== 2) throw new Error("fc weight + bias");
+ * m.dispose();
+ * ```
+ */
+export abstract class ParamsModel {
+  /** The model's variables by PyTorch `state_dict` name. */
+  protected readonly params: Params;
+
+  /**
+   * @param params The (usually still empty) parameter store the subclass fills.
+   */
+  constructor(params: Params) {
+    this.params = params;
+  }
+
+  /** The variables gradients flow to. */
+  trainableVariables(): tf.Variable[] {
+    return this.params.trainable();
+  }
+
+  /** Every variable, by PyTorch `state_dict` name. */
+  weights(): Map<string, tf.Variable> {
+    return this.params.all();
+  }
+
+  /** Number of trainable parameters. */
+  paramCount(): number {
+    return this.params.count();
+  }
+
+  /** Frees every variable. */
+  dispose(): void {
+    this.params.dispose();
+  }
+}
+
+/**
  * Applies a linear layer defined by {@link Params.linear} to the last axis of `x`.
  *
  * @param p The parameters.

@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
-import { dropout, dropoutActive, linear, Params, subSeed } from "./params.ts";
+import { dropout, dropoutActive, linear, Params, ParamsModel, subSeed } from "./params.ts";
 import { conv2dLayer } from "./conv.ts";
 
 /** Configuration of {@link Scone}. */
@@ -44,12 +44,11 @@ export const SCONE_PRESETS: Readonly<
 };
 
 /** SCONE-like heatmap CNN; see the module doc. */
-export class Scone implements Classifier {
+export class Scone extends ParamsModel implements Classifier {
   readonly name = "scone";
   readonly numClasses: number;
   readonly config: Readonly<Record<string, unknown>>;
   #cfg: SconeConfig;
-  #p: Params;
   #flat: number;
 
   /**
@@ -59,10 +58,11 @@ export class Scone implements Classifier {
    * @param seed Initialisation seed.
    */
   constructor(cfg: SconeConfig, seed = 1) {
+    super(new Params(seed));
     this.#cfg = cfg;
     this.numClasses = cfg.numClasses;
     this.config = { ...cfg };
-    const p = new Params(seed);
+    const p = this.params;
     p.conv2d("conv1", 2, cfg.c1, 3);
     p.conv2d("conv2", cfg.c1, cfg.c2, 3);
     p.conv2d("conv3", cfg.c2, cfg.c2, 3);
@@ -71,11 +71,10 @@ export class Scone implements Classifier {
     if (this.#flat === 0) throw new RangeError("SCONE heatmaps must be at least 8 x 8");
     p.linear("fc1", this.#flat, cfg.hidden);
     p.linear("fc2", cfg.hidden, cfg.numClasses);
-    this.#p = p;
   }
 
   apply(input: ModelInput, opts: ApplyOptions & { mcDropout?: boolean }): tf.Tensor2D {
-    const cfg = this.#cfg, p = this.#p, seed = opts.seed ?? 0, active = dropoutActive(opts);
+    const cfg = this.#cfg, p = this.params, seed = opts.seed ?? 0, active = dropoutActive(opts);
     return tf.tidy(() => {
       let x = tf.transpose(input.frames, [0, 2, 3, 1]) as tf.Tensor4D; // [B, W, D, 2]
       x = tf.maxPool(tf.relu(conv2dLayer(p, "conv1", x, 1, false)), 2, 2, "valid");
@@ -87,21 +86,5 @@ export class Scone implements Classifier {
       z = dropout(z, cfg.dropout, active, subSeed(seed, 1));
       return linear(p, "fc2", z) as tf.Tensor2D;
     });
-  }
-
-  trainableVariables(): tf.Variable[] {
-    return this.#p.trainable();
-  }
-
-  weights(): Map<string, tf.Variable> {
-    return this.#p.all();
-  }
-
-  paramCount(): number {
-    return this.#p.count();
-  }
-
-  dispose(): void {
-    this.#p.dispose();
   }
 }

@@ -22,6 +22,7 @@ import {
   linear,
   maskedMean,
   Params,
+  ParamsModel,
   subSeed,
 } from "./params.ts";
 
@@ -64,12 +65,11 @@ export function sitsBertConfig(
 }
 
 /** SITS-BERT-like transformer; see the module doc. */
-export class SitsBert implements Classifier {
+export class SitsBert extends ParamsModel implements Classifier {
   readonly name = "sits-bert";
   readonly numClasses: number;
   readonly config: Readonly<Record<string, unknown>>;
   #cfg: SitsBertConfig;
-  #p: Params;
   #freq: tf.Tensor1D;
 
   /**
@@ -79,13 +79,14 @@ export class SitsBert implements Classifier {
    * @param seed Initialisation seed.
    */
   constructor(cfg: SitsBertConfig, seed = 1) {
+    super(new Params(seed));
     if (cfg.dModel % cfg.heads !== 0 || cfg.dModel % 2 !== 0) {
       throw new RangeError(`dModel ${cfg.dModel} must be even and divisible by heads ${cfg.heads}`);
     }
     this.#cfg = cfg;
     this.numClasses = cfg.numClasses;
     this.config = { ...cfg };
-    const p = new Params(seed);
+    const p = this.params;
     const d = cfg.dModel;
     p.linear("embedding", cfg.featureCount, d);
     for (let k = 0; k < cfg.layers; k++) {
@@ -100,7 +101,6 @@ export class SitsBert implements Classifier {
       p.layerNorm(`${l}.norm2`, d);
     }
     p.linear("classifier", d, cfg.numClasses);
-    this.#p = p;
     // Angular frequencies 1 / base^(2i/d) of the time encoding, i = 0..d/2-1.
     const freq = new Float32Array(d / 2);
     for (let i = 0; i < d / 2; i++) freq[i] = 1 / cfg.timeBase ** ((2 * i) / d);
@@ -116,7 +116,7 @@ export class SitsBert implements Classifier {
   }
 
   apply(input: ModelInput, opts: ApplyOptions & { mcDropout?: boolean }): tf.Tensor2D {
-    const cfg = this.#cfg, p = this.#p;
+    const cfg = this.#cfg, p = this.params;
     const training = dropoutActive(opts), seed = opts.seed ?? 0;
     return tf.tidy(() => {
       const [b, t, , f1] = input.frames.shape;
@@ -153,20 +153,9 @@ export class SitsBert implements Classifier {
     });
   }
 
-  trainableVariables(): tf.Variable[] {
-    return this.#p.trainable();
-  }
-
-  weights(): Map<string, tf.Variable> {
-    return this.#p.all();
-  }
-
-  paramCount(): number {
-    return this.#p.count();
-  }
-
-  dispose(): void {
-    this.#p.dispose();
+  /** Frees every variable and the time-encoding frequencies. */
+  override dispose(): void {
+    super.dispose();
     this.#freq.dispose();
   }
 }

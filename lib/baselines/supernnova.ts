@@ -17,7 +17,15 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
-import { dropout, dropoutActive, linear, maskedMean, Params, subSeed } from "./params.ts";
+import {
+  dropout,
+  dropoutActive,
+  linear,
+  maskedMean,
+  Params,
+  ParamsModel,
+  subSeed,
+} from "./params.ts";
 import { type CellKind, defineRnn, rnnOutputSize, type RnnSpec, runRnn } from "./recurrent.ts";
 
 /** Configuration of {@link SuperNnova}. */
@@ -62,13 +70,12 @@ export function superNnovaConfig(
 }
 
 /** SuperNNova-like (Bayesian) RNN; see the module doc. */
-export class SuperNnova implements Classifier {
+export class SuperNnova extends ParamsModel implements Classifier {
   /** `supernnova` or `supernnova-bayes`. */
   readonly name: string;
   readonly numClasses: number;
   readonly config: Readonly<Record<string, unknown>>;
   #cfg: SuperNnovaConfig;
-  #p: Params;
   #spec: RnnSpec;
 
   /**
@@ -78,11 +85,11 @@ export class SuperNnova implements Classifier {
    * @param seed Initialisation seed.
    */
   constructor(cfg: SuperNnovaConfig, seed = 1) {
+    super(new Params(seed));
     this.#cfg = cfg;
     this.name = cfg.bayesian ? "supernnova-bayes" : "supernnova";
     this.numClasses = cfg.numClasses;
     this.config = { ...cfg };
-    this.#p = new Params(seed);
     this.#spec = {
       cell: cfg.cell,
       inputSize: cfg.featureCount,
@@ -90,8 +97,8 @@ export class SuperNnova implements Classifier {
       layers: cfg.layers,
       bidirectional: cfg.bidirectional,
     };
-    defineRnn(this.#p, "rnn_layer", this.#spec);
-    this.#p.linear("output_layer", rnnOutputSize(this.#spec), cfg.numClasses);
+    defineRnn(this.params, "rnn_layer", this.#spec);
+    this.params.linear("output_layer", rnnOutputSize(this.#spec), cfg.numClasses);
   }
 
   #forward(input: ModelInput, training: boolean, seed: number): tf.Tensor2D {
@@ -104,14 +111,14 @@ export class SuperNnova implements Classifier {
       ]) as tf.Tensor3D;
       const mask = tf.cast(tf.greater(input.bands, 0), "float32") as tf.Tensor2D;
       const rate = this.#cfg.dropout;
-      const r = runRnn(this.#p, "rnn_layer", this.#spec, x, mask, {
+      const r = runRnn(this.params, "rnn_layer", this.#spec, x, mask, {
         training,
         seed,
         dropout: this.#cfg.bayesian ? { input: rate, recurrent: rate } : undefined,
       });
       const pooled = maskedMean(r.outputs, mask);
       const dropped = dropout(pooled, rate, training, subSeed(seed, 1000));
-      return linear(this.#p, "output_layer", dropped) as tf.Tensor2D;
+      return linear(this.params, "output_layer", dropped) as tf.Tensor2D;
     });
   }
 
@@ -146,21 +153,5 @@ export class SuperNnova implements Classifier {
       const std = tf.sqrt(tf.mean(tf.square(tf.sub(stacked, mean)), 0)) as tf.Tensor2D;
       return { mean, std };
     });
-  }
-
-  trainableVariables(): tf.Variable[] {
-    return this.#p.trainable();
-  }
-
-  weights(): Map<string, tf.Variable> {
-    return this.#p.all();
-  }
-
-  paramCount(): number {
-    return this.#p.count();
-  }
-
-  dispose(): void {
-    this.#p.dispose();
   }
 }
