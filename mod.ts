@@ -168,7 +168,23 @@ export {
   PRESETS,
 } from "./lib/model/convention.ts";
 export type { Cnn3dLayerGeometry, Geometry, TapGroup } from "./lib/model/config.ts";
-export { evalLogits, type StepOptions, trainStep, trainStepAsync } from "./lib/model/train_step.ts";
+export {
+  evalLogits,
+  type StepModel,
+  type StepOptions,
+  type StepResult,
+  trainableWeights,
+  trainStep,
+  trainStepAsync,
+} from "./lib/model/train_step.ts";
+export { lossOf, type LossOptions } from "./lib/model/loss.ts";
+export {
+  Adam,
+  type AdamOptions,
+  type AdamState,
+  loadOptimizerState,
+  saveOptimizerState,
+} from "./lib/model/optimizer.ts";
 export { loadWeights, saveWeights } from "./lib/model/safetensors.ts";
 export { type LayerSummary, type ModelSummary, summarize } from "./lib/model/summary.ts";
 export {

@@ -79,16 +79,16 @@ export class ModelInputError extends ConventionError {
  * import { selectBackend } from "../train/backend.ts";
  * import { createConvEntion } from "./convention.ts";
  * import { NonFiniteLossError } from "./errors.ts";
- * import { AdamW } from "./optimizer.ts";
- * import { trainStep } from "./train_step.ts";
+ * import { Adam } from "./optimizer.ts";
+ * import { trainableWeights, trainStep } from "./train_step.ts";
  * await selectBackend("cpu", { quiet: true });
  * const model = createConvEntion("tiny", 1);
- * const opt = new AdamW({ learningRate: 1e-3 });
+ * const opt = new Adam(trainableWeights(model), { lr: 1e-3 });
  * const frames = tf.fill([2, 12, 12, 12], NaN) as tf.Tensor4D;
  * const bands = tf.ones([2, 12], "int32") as tf.Tensor2D;
  * const labels = tf.tensor1d([0, 1], "int32");
  * try {
- *   trainStep(model, opt, { frames, bands }, labels);
+ *   await trainStep(model, opt, { frames, bands }, labels);
  * } catch (e) {
  *   if (!(e instanceof NonFiniteLossError)) throw e;
  *   if (!(Number.isNaN(e.loss))) throw new Error("example check failed");

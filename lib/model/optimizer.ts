@@ -1,21 +1,31 @@
 /**
- * Adam and AdamW (decoupled weight decay) with PyTorch's update rule and a
- * state that can be saved and restored exactly, keyed by the model's
- * PyTorch parameter names.
+ * Adam and AdamW (decoupled weight decay) with PyTorch's update rule, over a
+ * map of named variables, with a state that can be saved and restored
+ * exactly, so that a resumed run continues bit for bit.
  *
- * Update, for step t (PyTorch `torch.optim.AdamW`; weightDecay 0 = `Adam`):
+ * Update, for step t (`torch.optim.AdamW`; weightDecay 0 = `torch.optim.Adam`):
  *
  *     p = p * (1 - lr * weightDecay)
  *     m = beta1 m + (1 - beta1) g ;  v = beta2 v + (1 - beta2) g^2
  *     p = p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  *
- * TF.js has no AdamW, and its Adam keys the moments by gradient order; this
- * one keys them by variable. State: `getWeights()` / `setWeights()` (TF.js
- * names, `step`, `<var>/m`, `<var>/v`), or {@link optimizerState} /
- * {@link restoreOptimizerState} keyed by PyTorch names, and
- * {@link saveOptimizerState} / {@link loadOptimizerState} to a safetensors
- * file (`step`, `exp_avg.<name>`, `exp_avg_sq.<name>`, as in PyTorch's
- * optimizer state_dict).
+ * TF.js has no AdamW, and its Adam keeps the bias-correction powers as
+ * float32 variables multiplied once per step (its `setWeights` recomputes
+ * them as `beta^(t+1)`, so a restored run differs in the last bits) and keys
+ * the moments by gradient order. Here the state is the step count `t` and
+ * the two moments of each variable, keyed by the variable's stable name (the
+ * model's PyTorch `state_dict` name when built from `model.weights()`); the
+ * bias corrections are computed from `t` in float64 each step.
+ *
+ * The class does not extend `tf.Optimizer`: that interface keys gradients by
+ * the TF.js engine's global variable names and saves its state by gradient
+ * order, while this one optimises a given map of named variables (a frozen
+ * backbone is simply a smaller map) and saves its state by those names.
+ *
+ * State: {@link Adam.getState} / {@link Adam.setState} (exact, in memory), or
+ * {@link saveOptimizerState} / {@link loadOptimizerState} as a safetensors
+ * file with PyTorch's optimizer `state_dict` names (`step`,
+ * `exp_avg.<name>`, `exp_avg_sq.<name>`).
  *
  * @module
  */
@@ -29,33 +39,37 @@ import {
   toFloat32,
   toInt32,
 } from "./safetensors.ts";
-import type { Classifier } from "./types.ts";
+import type { Tensor, Variable } from "./tensor_types.ts";
 
-/** A tensor with a name (TF.js's NamedTensor, not exported by tfjs-core's index). */
-export interface NamedTensor {
-  /** Name. */
-  name: string;
-  /** Value. */
-  tensor: tf.Tensor;
-}
-
-/** Hyper-parameters of {@link AdamW}. */
-export interface AdamWOptions {
-  /** Learning rate (mutable later through `learningRate`). */
-  learningRate: number;
-  /** Default 0.9. */
+/** Hyper-parameters of {@link Adam}. */
+export interface AdamOptions {
+  /** Learning rate. */
+  lr: number;
+  /** First-moment decay (default 0.9). */
   beta1?: number;
-  /** Default 0.999. */
+  /** Second-moment decay (default 0.999). */
   beta2?: number;
-  /** Default 1e-8 (PyTorch's). */
+  /** Denominator epsilon (default 1e-8, PyTorch's). */
   epsilon?: number;
-  /** Decoupled weight decay; 0 (default) = Adam. */
+  /** Decoupled weight decay (AdamW); 0 = Adam (default 0). */
   weightDecay?: number;
   /**
-   * Where the update runs: `auto` (default: a JS loop on the wasm and cpu
-   * backends, TF.js ops elsewhere), `js` or `device` (TF.js ops).
+   * Where the update runs: `auto` (default: a JavaScript loop over the
+   * arrays on the wasm and cpu backends, a few copies instead of about ten
+   * kernel launches per variable; TF.js ops elsewhere, e.g. on webgpu),
+   * `js` or `device` (TF.js ops).
    */
   update?: "auto" | "js" | "device";
+}
+
+/** Optimiser state: the step count and the moments, as flat float32 arrays, by variable name. */
+export interface AdamState {
+  /** Steps taken. */
+  step: number;
+  /** First moments. */
+  m: Map<string, Float32Array>;
+  /** Second moments. */
+  v: Map<string, Float32Array>;
 }
 
 function assignArray(v: tf.Variable, data: Float32Array): void {
@@ -64,36 +78,57 @@ function assignArray(v: tf.Variable, data: Float32Array): void {
   t.dispose();
 }
 
-/** Adam / AdamW with PyTorch's update and a by-variable state. */
-export class AdamW extends tf.Optimizer {
-  /** Serialisation name. */
-  static get className(): string {
-    return "ConvEntionAdamW";
-  }
-  /** Learning rate used by the next step (schedules may change it). */
-  learningRate: number;
-  /** beta1. */
-  readonly beta1: number;
-  /** beta2. */
-  readonly beta2: number;
-  /** epsilon. */
-  readonly epsilon: number;
-  /** Decoupled weight decay. */
-  weightDecay: number;
-  readonly #update: "auto" | "js" | "device";
-  #step = 0;
+/**
+ * Adam / AdamW over a fixed map of named variables.
+ *
+ * @example Three AdamW steps on one variable, then its state
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { selectBackend } from "../train/backend.ts";
+ * import { Adam } from "./optimizer.ts";
+ * await selectBackend("cpu", { quiet: true });
+ * const p = tf.variable(tf.tensor1d([0.5, -1, 2]));
+ * const opt = new Adam(new Map([["p", p]]), { lr: 0.01, weightDecay: 0.1 });
+ * for (const g of [[0.1, -0.2, 0.3], [0, 0.5, -0.1], [1, 1, 1]]) {
+ *   const grad = tf.tensor1d(g);
+ *   opt.apply(new Map([["p", grad]]));
+ *   grad.dispose();
+ * }
+ * const state = await opt.getState(); // step 3 and the moments of "p"
+ * if (!(state.step === 3 && state.m.get("p")!.length === 3)) throw new Error("example check failed");
+ * console.log(await p.data()); // torch.optim.AdamW's numbers
+ * opt.dispose();
+ * p.dispose();
+ * ```
+ */
+export class Adam {
+  /** Hyper-parameters (`lr` may be changed between steps). */
+  readonly options: Required<AdamOptions>;
+  readonly #vars: Map<string, tf.Variable>;
   readonly #m = new Map<string, tf.Variable>();
   readonly #v = new Map<string, tf.Variable>();
+  #step = 0;
 
-  /** Creates the optimiser. */
-  constructor(opts: AdamWOptions) {
-    super();
-    this.learningRate = opts.learningRate;
-    this.beta1 = opts.beta1 ?? 0.9;
-    this.beta2 = opts.beta2 ?? 0.999;
-    this.epsilon = opts.epsilon ?? 1e-8;
-    this.weightDecay = opts.weightDecay ?? 0;
-    this.#update = opts.update ?? "auto";
+  /**
+   * Creates the optimiser with zero moments.
+   *
+   * @param variables The variables to optimise, by a stable name.
+   * @param options Hyper-parameters.
+   */
+  constructor(variables: Map<string, Variable>, options: AdamOptions) {
+    this.options = {
+      lr: options.lr,
+      beta1: options.beta1 ?? 0.9,
+      beta2: options.beta2 ?? 0.999,
+      epsilon: options.epsilon ?? 1e-8,
+      weightDecay: options.weightDecay ?? 0,
+      update: options.update ?? "auto",
+    };
+    this.#vars = new Map(variables);
+    for (const [name, v] of this.#vars) {
+      this.#m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(v), false, undefined, "float32")));
+      this.#v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(v), false, undefined, "float32")));
+    }
   }
 
   /** Steps taken so far. */
@@ -101,46 +136,48 @@ export class AdamW extends tf.Optimizer {
     return this.#step;
   }
 
-  /** Applies one update with gradients keyed by TF.js variable name. */
-  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const entries: [string, tf.Tensor][] = Array.isArray(variableGradients)
-      ? variableGradients.map((v) => [v.name, v.tensor])
-      : Object.entries(variableGradients);
+  /** Names of the optimised variables. */
+  names(): string[] {
+    return [...this.#vars.keys()];
+  }
+
+  /** The optimised variables by name (the map itself is a copy). */
+  variables(): Map<string, Variable> {
+    return new Map(this.#vars);
+  }
+
+  /**
+   * Applies one update from gradients keyed by variable name (missing
+   * gradients leave their variable unchanged that step). Gradients are not
+   * disposed.
+   */
+  apply(grads: Map<string, Tensor> | Record<string, Tensor>): void {
+    const g = grads instanceof Map ? grads : new Map(Object.entries(grads));
     this.#step++;
-    const t = this.#step, lr = this.learningRate;
-    const stepSize = lr / (1 - Math.pow(this.beta1, t));
-    const bc2Sqrt = Math.sqrt(1 - Math.pow(this.beta2, t));
-    const registered = tf.engine().registeredVariables;
-    // On the CPU-side backends the update runs as a plain loop over the
-    // arrays (a few copies instead of about ten kernel launches per
-    // variable); elsewhere (webgpu) it stays on the device.
-    const inJs = this.#update === "js" ||
-      (this.#update === "auto" && (tf.getBackend() === "wasm" || tf.getBackend() === "cpu"));
-    for (const [name, g] of entries) {
-      if (g == null) continue;
-      const p = registered[name];
-      if (!p) throw new Error(`AdamW: no registered variable ${name}`);
-      let m = this.#m.get(name), v = this.#v.get(name);
-      if (!m || !v) {
-        m = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
-        v = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
-        this.#m.set(name, m);
-        this.#v.set(name, v);
-      }
+    const { lr, beta1, beta2, epsilon, weightDecay, update } = this.options;
+    const t = this.#step;
+    const stepSize = lr / (1 - Math.pow(beta1, t));
+    const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, t));
+    const backend = tf.getBackend();
+    const inJs = update === "js" ||
+      (update === "auto" && (backend === "wasm" || backend === "cpu"));
+    const decay = 1 - lr * weightDecay;
+    for (const [name, p] of this.#vars) {
+      const grad = g.get(name);
+      if (!grad) continue;
+      const m = this.#m.get(name)!, v = this.#v.get(name)!;
       if (inJs) {
-        const pv = p.dataSync() as Float32Array, gv = g.dataSync() as Float32Array;
+        const pv = p.dataSync() as Float32Array, gv = grad.dataSync() as Float32Array;
         const mv = m.dataSync() as Float32Array, vv = v.dataSync() as Float32Array;
         const np = new Float32Array(pv.length), nm = new Float32Array(pv.length);
         const nv = new Float32Array(pv.length);
-        const b1 = this.beta1, b2 = this.beta2, eps = this.epsilon;
-        const decay = 1 - lr * this.weightDecay;
         for (let i = 0; i < pv.length; i++) {
           const gi = gv[i]!;
-          const mi = b1 * mv[i]! + (1 - b1) * gi;
-          const vi = b2 * vv[i]! + (1 - b2) * gi * gi;
+          const mi = beta1 * mv[i]! + (1 - beta1) * gi;
+          const vi = beta2 * vv[i]! + (1 - beta2) * gi * gi;
           nm[i] = mi;
           nv[i] = vi;
-          np[i] = pv[i]! * decay - stepSize * mi / (Math.sqrt(vi) / bc2Sqrt + eps);
+          np[i] = pv[i]! * decay - stepSize * mi / (Math.sqrt(vi) / sqrtBc2 + epsilon);
         }
         assignArray(p, np);
         assignArray(m, nm);
@@ -148,151 +185,86 @@ export class AdamW extends tf.Optimizer {
         continue;
       }
       tf.tidy(() => {
-        const decayed = this.weightDecay > 0 ? tf.mul(p, 1 - lr * this.weightDecay) : p;
-        const m1 = tf.add(tf.mul(m!, this.beta1), tf.mul(g, 1 - this.beta1));
-        const v1 = tf.add(tf.mul(v!, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-        m!.assign(m1);
-        v!.assign(v1);
-        const denom = tf.add(tf.div(tf.sqrt(v1), bc2Sqrt), this.epsilon);
-        p.assign(tf.sub(decayed, tf.mul(tf.div(m1, denom), stepSize)));
+        if (weightDecay > 0) p.assign(tf.mul(p, decay));
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(grad, 1 - beta1)));
+        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(grad), 1 - beta2)));
+        const denom = tf.add(tf.div(tf.sqrt(v), sqrtBc2), epsilon);
+        p.assign(tf.sub(p, tf.mul(tf.div(m, denom), stepSize)));
       });
     }
-    this.incrementIterations();
   }
 
-  /** State as TF.js named tensors: `step`, then `<var>/m` and `<var>/v`. */
-  override getWeights(): Promise<NamedTensor[]> {
-    const out: NamedTensor[] = [{ name: "step", tensor: tf.scalar(this.#step, "int32") }];
-    for (const [name, m] of this.#m) out.push({ name: `${name}/m`, tensor: m });
-    for (const [name, v] of this.#v) out.push({ name: `${name}/v`, tensor: v });
-    return Promise.resolve(out);
+  /** A copy of the state (moments read back to the CPU). */
+  async getState(): Promise<AdamState> {
+    const m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>();
+    for (const [name, t] of this.#m) m.set(name, new Float32Array(await t.data() as Float32Array));
+    for (const [name, t] of this.#v) v.set(name, new Float32Array(await t.data() as Float32Array));
+    return { step: this.#step, m, v };
   }
 
-  /** Restores a state produced by {@link AdamW.getWeights} (values are copied). */
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    this.#clear();
-    for (const { name, tensor } of weightValues) {
-      if (name === "step") {
-        this.#step = (await tensor.data())[0]!;
-        continue;
+  /** Restores a state saved by {@link Adam.getState}; every variable must be present. */
+  setState(state: AdamState): void {
+    for (const [name, mv] of this.#m) {
+      const a = state.m.get(name), b = state.v.get(name);
+      const vv = this.#v.get(name)!;
+      if (!a || !b || a.length !== mv.size || b.length !== vv.size) {
+        throw new RangeError(`Optimiser state has no (or a wrongly sized) moment for ${name}`);
       }
-      const slot = name.endsWith("/m") ? this.#m : name.endsWith("/v") ? this.#v : null;
-      if (!slot) throw new WeightsError(`AdamW state: unknown entry ${name}`);
-      const copy = tf.clone(tensor);
-      slot.set(name.slice(0, -2), tf.variable(copy, false));
-      copy.dispose(); // the variable keeps the data
+      tf.tidy(() => {
+        mv.assign(tf.tensor(a, mv.shape, "float32"));
+        vv.assign(tf.tensor(b, vv.shape, "float32"));
+      });
     }
+    this.#step = state.step;
   }
 
-  #clear(): void {
-    for (const t of [...this.#m.values(), ...this.#v.values()]) t.dispose();
+  /** Frees the moment variables (not the optimised variables). */
+  dispose(): void {
+    for (const t of this.#m.values()) t.dispose();
+    for (const t of this.#v.values()) t.dispose();
     this.#m.clear();
     this.#v.clear();
-  }
-
-  /** Hyper-parameters. */
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      learningRate: this.learningRate,
-      beta1: this.beta1,
-      beta2: this.beta2,
-      epsilon: this.epsilon,
-      weightDecay: this.weightDecay,
-    };
-  }
-
-  /** Frees the moment variables. */
-  override dispose(): void {
-    this.#clear();
-    super.dispose();
   }
 }
 
 /**
- * The optimiser state keyed by the model's PyTorch names: `step` (I64),
- * `exp_avg.<name>`, `exp_avg_sq.<name>` (F32).
+ * Saves the optimiser state as safetensors, atomically, with PyTorch's
+ * optimizer `state_dict` names: `step` (I64), `exp_avg.<name>` and
+ * `exp_avg_sq.<name>` (F32, the variable's shape).
+ *
+ * @param opt The optimiser.
+ * @param path Output file.
  */
-export async function optimizerState(
-  opt: AdamW,
-  model: Classifier,
-): Promise<Map<string, SafeTensor>> {
-  const byVar = new Map<string, string>();
-  for (const [name, v] of model.weights()) byVar.set(v.name, name);
+export async function saveOptimizerState(opt: Adam, path: string): Promise<void> {
+  const st = await opt.getState();
+  const vars = opt.variables();
   const out = new Map<string, SafeTensor>();
-  const ws = await opt.getWeights();
-  for (const { name, tensor } of ws) {
-    if (name === "step") {
-      out.set("step", {
-        dtype: "I64",
-        shape: [],
-        data: BigInt64Array.from([BigInt((await tensor.data())[0]!)]),
-      });
-      continue;
+  out.set("step", { dtype: "I64", shape: [], data: BigInt64Array.from([BigInt(st.step)]) });
+  for (const [key, moments] of [["exp_avg", st.m], ["exp_avg_sq", st.v]] as const) {
+    for (const [name, data] of moments) {
+      out.set(`${key}.${name}`, { dtype: "F32", shape: [...vars.get(name)!.shape], data });
     }
-    const torch = byVar.get(name.slice(0, -2));
-    if (!torch) continue; // a variable of another model
-    const key = `${name.endsWith("/m") ? "exp_avg" : "exp_avg_sq"}.${torch}`;
-    out.set(key, {
-      dtype: "F32",
-      shape: [...tensor.shape],
-      data: Float32Array.from(await tensor.data()),
-    });
   }
-  tf.dispose(ws[0]!.tensor);
-  return out;
-}
-
-/** Restores a state from {@link optimizerState} into `opt` for `model`'s variables. */
-export async function restoreOptimizerState(
-  opt: AdamW,
-  model: Classifier,
-  state: Map<string, SafeTensor>,
-  source = "optimizer state",
-): Promise<void> {
-  const vars = model.weights();
-  const named: NamedTensor[] = [];
-  const step = state.get("step");
-  if (!step) throw new WeightsError(`${source}: no "step" entry`);
-  named.push({ name: "step", tensor: tf.scalar(toInt32(step, source, "step")[0]!, "int32") });
-  for (const [key, t] of state) {
-    if (key === "step") continue;
-    const m = /^(exp_avg|exp_avg_sq)\.(.+)$/.exec(key);
-    const v = m ? vars.get(m[2]!) : undefined;
-    if (!m || !v) throw new WeightsError(`${source}: entry ${key} matches no model parameter`);
-    if (t.shape.join() !== v.shape.join()) {
-      throw new WeightsError(`${source}: ${key} has shape [${t.shape}], expected [${v.shape}]`);
-    }
-    named.push({
-      name: `${v.name}/${m[1] === "exp_avg" ? "m" : "v"}`,
-      tensor: tf.tensor(toFloat32(t), t.shape, "float32"),
-    });
-  }
-  try {
-    await opt.setWeights(named);
-  } finally {
-    tf.dispose(named.map((n) => n.tensor));
-  }
-}
-
-/** Saves the optimiser state (PyTorch names) as safetensors, atomically. */
-export async function saveOptimizerState(
-  opt: AdamW,
-  model: Classifier,
-  path: string,
-): Promise<void> {
-  const state = await optimizerState(opt, model);
+  const { update: _u, ...config } = opt.options;
   await writeFileAtomic(
     path,
-    encodeSafetensors(state, { optimizer: "AdamW", config: JSON.stringify(opt.getConfig()) }),
+    encodeSafetensors(out, {
+      optimizer: opt.options.weightDecay > 0 ? "AdamW" : "Adam",
+      config: JSON.stringify(config),
+    }),
   );
 }
 
-/** Loads an optimiser state saved by {@link saveOptimizerState}. */
-export async function loadOptimizerState(
-  opt: AdamW,
-  model: Classifier,
-  path: string,
-): Promise<void> {
+/**
+ * Loads an optimiser state saved by {@link saveOptimizerState} into `opt`
+ * (every optimised variable must have both moments, with its shape).
+ *
+ * @param opt The optimiser (built over the same variable names).
+ * @param path The safetensors file.
+ * @throws WeightsError when the file is unreadable, or an entry is missing,
+ * unknown or wrongly shaped.
+ */
+export async function loadOptimizerState(opt: Adam, path: string): Promise<void> {
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
@@ -301,5 +273,25 @@ export async function loadOptimizerState(
       cause: err,
     });
   }
-  await restoreOptimizerState(opt, model, decodeSafetensors(bytes, path).tensors, path);
+  const tensors = decodeSafetensors(bytes, path).tensors;
+  const vars = opt.variables();
+  const step = tensors.get("step");
+  if (!step) throw new WeightsError(`${path}: no "step" entry`);
+  const st: AdamState = { step: toInt32(step, path, "step")[0]!, m: new Map(), v: new Map() };
+  for (const [key, t] of tensors) {
+    if (key === "step") continue;
+    const m = /^(exp_avg|exp_avg_sq)\.(.+)$/.exec(key);
+    const v = m ? vars.get(m[2]!) : undefined;
+    if (!m || !v) throw new WeightsError(`${path}: entry ${key} matches no optimised variable`);
+    if (t.shape.join() !== v.shape.join()) {
+      throw new WeightsError(`${path}: ${key} has shape [${t.shape}], expected [${v.shape}]`);
+    }
+    (m[1] === "exp_avg" ? st.m : st.v).set(m[2]!, toFloat32(t));
+  }
+  for (const name of vars.keys()) {
+    if (!st.m.has(name) || !st.v.has(name)) {
+      throw new WeightsError(`${path}: no exp_avg / exp_avg_sq entry for ${name}`);
+    }
+  }
+  opt.setState(st);
 }

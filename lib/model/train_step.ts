@@ -1,169 +1,98 @@
 /**
- * One optimisation step and inference logits for any {@link Classifier}.
+ * One optimisation step for any model (ConvEntion, the baselines, any
+ * {@link StepModel}), and inference logits.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.ts";
-import { ConventionError } from "../errors.ts";
 import { NonFiniteLossError } from "./errors.ts";
-import type { Classifier, ModelInput } from "./types.ts";
-import type { Optimizer, Scalar, Tensor1D, Tensor2D, Variable } from "./tensor_types.ts";
+import { lossOf, type LossOptions } from "./loss.ts";
+import type { Adam } from "./optimizer.ts";
+import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
+import type { Tensor1D, Tensor2D, Variable } from "./tensor_types.ts";
+
+/**
+ * What a training step needs of a model (every {@link Classifier} and the
+ * training loop's `TrainableModel` have it).
+ */
+export interface StepModel<I> {
+  /** Logits `[batch, C]` of an input. */
+  apply(input: I, opts: ApplyOptions): Tensor2D;
+  /** The variables gradients flow to. */
+  trainableVariables(): Variable[];
+  /** Every weight (BatchNorm running statistics included) by stable name. */
+  weights(): Map<string, Variable>;
+}
+
+/**
+ * The model's trainable variables by their `weights()` name: what an
+ * {@link Adam} over the whole model optimises.
+ *
+ * @param model The model.
+ * @returns Name -> variable, in `weights()` order.
+ */
+export function trainableWeights<I>(model: StepModel<I>): Map<string, Variable> {
+  const trainable = new Set(model.trainableVariables());
+  return new Map([...model.weights()].filter(([, v]) => trainable.has(v)));
+}
 
 /** Loss and dropout options of a step. */
-export interface StepOptions {
-  /** `cross-entropy` (default) or `focal`. */
-  loss?: "cross-entropy" | "focal";
-  /** Focal-loss gamma (default 2). */
-  focalGamma?: number;
-  /**
-   * Per-class weights; the loss is then the weighted mean sum(w_y l) / sum(w_y),
-   * as PyTorch's `CrossEntropyLoss(weight=w)`.
-   */
-  classWeights?: number[];
+export interface StepOptions extends LossOptions {
   /** Dropout seed of this step. */
   seed?: number;
 }
 
-/**
- * Mean loss of logits `[B, C]` for labels `[B]`: cross-entropy, or focal
- * loss `-(1 - p_y)^gamma log p_y`; with class weights, the weighted mean.
- *
- * @param logits `[B, C]`.
- * @param labels `[B]` int32 class indices.
- * @param opts Loss kind, gamma, class weights.
- */
-export function lossFn(
-  logits: Tensor2D,
-  labels: Tensor1D,
-  opts: StepOptions = {},
-): Scalar {
-  return tf.tidy(() => {
-    const c = logits.shape[1];
-    const onehot = tf.oneHot(tf.cast(labels, "int32"), c); // [B, C]
-    const logp = tf.sum(tf.mul(tf.logSoftmax(logits), onehot), 1); // [B] log p_y
-    let per = tf.neg(logp);
-    if (opts.loss === "focal") {
-      const gamma = opts.focalGamma ?? 2;
-      per = tf.mul(tf.pow(tf.sub(1, tf.exp(logp)), gamma), per);
-    }
-    if (opts.classWeights && opts.classWeights.length) {
-      if (opts.classWeights.length !== c) {
-        throw new RangeError(
-          `classWeights has ${opts.classWeights.length} entries for ${c} classes`,
-        );
-      }
-      const w = tf.sum(tf.mul(onehot, tf.tensor1d(opts.classWeights, "float32")), 1); // [B]
-      return tf.div(tf.sum(tf.mul(per, w)), tf.sum(w)) as Scalar;
-    }
-    return tf.mean(per) as Scalar;
-  });
-}
-
-/** The BatchNorm running statistics (non-trainable weights) of a model. */
-function statistics(model: Classifier): Variable[] {
-  const trainable = new Set(model.trainableVariables().map((v) => v.name));
-  return [...model.weights().values()].filter((v) => !trainable.has(v.name));
+/** Result of one step. */
+export interface StepResult {
+  /** Mean loss of the batch (before the update). */
+  loss: number;
+  /** Correct argmax predictions in the batch (before the update). */
+  correct: number;
 }
 
 /**
  * One optimisation step: forward in training mode (dropout from
- * `opts.seed`), loss, gradients of the trainable variables, finite check,
- * optimiser update. Leaves no tensor behind.
+ * `opts.seed`), loss ({@link lossOf}: cross-entropy or focal, optional class
+ * weights), gradients of the optimiser's variables, a finiteness check of the
+ * loss and of every gradient, then the optimiser update. Leaves no tensor
+ * behind.
+ *
+ * The loss, the number of correct predictions and the gradients' finiteness
+ * probe are read back together with one `await data()` each: the webgpu
+ * backend cannot read synchronously in Deno (docs/gpu.md), and one wait
+ * serves all three. The probe sums `0 * g` over the gradients with chained
+ * `tf.add`, not `tf.addN`, which is wrong on webgpu for 8 or more inputs.
  *
  * @param model The model.
- * @param optimizer Any TF.js optimiser (e.g. {@link AdamW} from optimizer.ts).
+ * @param optimizer Optimiser over (a subset of) the model's variables, keyed as `model.weights()`.
  * @param input The batch (not disposed).
- * @param labels `[batch]` int32 class indices (not disposed).
+ * @param labels `[batch]` class indices (not disposed).
  * @param opts Loss, class weights, dropout seed.
  * @returns The batch's mean loss and number of correct argmax predictions
  * (both before the update).
- * @throws NonFiniteLossError when the loss is NaN or infinite; then neither
- * the parameters nor the BatchNorm running statistics change.
+ * @throws NonFiniteLossError when the loss or a gradient is NaN or infinite;
+ * then neither the parameters, nor the optimiser's state, nor the BatchNorm
+ * running statistics change.
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
  * import { selectBackend } from "../train/backend.ts";
  * import { createConvEntion } from "./convention.ts";
- * import { AdamW } from "./optimizer.ts";
- * import { trainStep } from "./train_step.ts";
- * await selectBackend("cpu", { quiet: true });
- * const model = createConvEntion("tiny", 1);
- * const opt = new AdamW({ learningRate: 1e-3 });
- * const frames = tf.zeros([2, 12, 12, 12]) as tf.Tensor4D;
- * const bands = tf.ones([2, 12], "int32") as tf.Tensor2D;
- * const labels = tf.tensor1d([0, 1], "int32");
- * const { loss } = trainStep(model, opt, { frames, bands }, labels, { seed: 1 });
- * if (!(Number.isFinite(loss))) throw new Error("example check failed");
- * tf.dispose([frames, bands, labels]);
- * opt.dispose();
- * model.dispose();
- * ```
- */
-export function trainStep(
-  model: Classifier,
-  optimizer: Optimizer,
-  input: ModelInput,
-  labels: Tensor1D,
-  opts: StepOptions = {},
-): { loss: number; correct: number } {
-  if (tf.getBackend() === "webgpu") {
-    throw new ConventionError(
-      "trainStep reads the loss synchronously, which the webgpu backend cannot do in Deno",
-      { hint: "use trainStepAsync on webgpu" },
-    );
-  }
-  const stats = statistics(model);
-  const saved = stats.map((v) => tf.clone(v));
-  let correctT: Scalar | null = null;
-  const { value, grads } = tf.variableGrads(() => {
-    const logits = model.apply(input, { training: true, seed: opts.seed });
-    correctT = tf.keep(
-      tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, "int32")), "float32")),
-    );
-    return lossFn(logits, labels, opts);
-  }, model.trainableVariables());
-  try {
-    const loss = value.dataSync()[0]!;
-    if (!Number.isFinite(loss)) {
-      stats.forEach((v, i) => v.assign(saved[i]!));
-      throw new NonFiniteLossError(loss);
-    }
-    const correct = (correctT as Scalar | null)?.dataSync()[0] ?? 0;
-    optimizer.applyGradients(grads);
-    return { loss, correct };
-  } finally {
-    tf.dispose(saved);
-    value.dispose();
-    (correctT as Scalar | null)?.dispose();
-    tf.dispose(Object.values(grads));
-  }
-}
-
-/**
- * {@link trainStep} for every backend, webgpu included (its data can only be
- * read asynchronously in Deno): the loss is awaited before the update.
- *
- * @returns The batch's mean loss and number of correct predictions (before the update).
- * @throws NonFiniteLossError when the loss is NaN or infinite (nothing changed).
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs-core";
- * import { selectBackend } from "../train/backend.ts";
- * import { createConvEntion } from "./convention.ts";
- * import { AdamW } from "./optimizer.ts";
- * import { trainStepAsync } from "./train_step.ts";
+ * import { Adam } from "./optimizer.ts";
+ * import { trainableWeights, trainStep } from "./train_step.ts";
  * await selectBackend("cpu", { quiet: true }); // "webgpu" on a GPU
  * const model = createConvEntion("tiny", 1);
- * const opt = new AdamW({ learningRate: 1e-3 });
+ * const opt = new Adam(trainableWeights(model), { lr: 1e-3 });
  * const frames = tf.randomNormal([4, 12, 12, 12], 0, 1, "float32", 3) as tf.Tensor4D;
  * const bands = tf.ones([4, 12], "int32") as tf.Tensor2D; // every frame in band 1 (u)
  * const labels = tf.tensor1d([0, 1, 2, 3], "int32");
  * for (let step = 0; step < 3; step++) {
- *   const { loss, correct } = await trainStepAsync(model, opt, { frames, bands }, labels, {
+ *   const { loss, correct } = await trainStep(model, opt, { frames, bands }, labels, {
  *     seed: step,
  *   });
+ *   if (!(Number.isFinite(loss))) throw new Error("example check failed");
  *   console.log(step, loss.toFixed(4), correct);
  * }
  * tf.dispose([frames, bands, labels]);
@@ -171,39 +100,89 @@ export function trainStep(
  * model.dispose();
  * ```
  */
-export async function trainStepAsync(
-  model: Classifier,
-  optimizer: Optimizer,
-  input: ModelInput,
+export async function trainStep<I>(
+  model: StepModel<I>,
+  optimizer: Adam,
+  input: I,
   labels: Tensor1D,
   opts: StepOptions = {},
-): Promise<{ loss: number; correct: number }> {
-  const stats = statistics(model);
+): Promise<StepResult> {
+  const byName = model.weights();
+  const own = optimizer.variables();
+  const names = [...own.keys()];
+  const vars = names.map((n) => {
+    const v = byName.get(n);
+    if (!v || v !== own.get(n)) {
+      throw new RangeError(`The optimiser's variable ${n} is not a weight of the model`);
+    }
+    return v;
+  });
+  // The BatchNorm running statistics, updated by the training-mode forward pass:
+  // kept (clones of small tensors) to be restored if the step is not applied.
+  const trainable = new Set(model.trainableVariables());
+  const stats = [...byName.values()].filter((v) => !trainable.has(v));
   const saved = stats.map((v) => tf.clone(v));
-  let correctT: Scalar | null = null;
-  const { value, grads } = tf.variableGrads(() => {
-    const logits = model.apply(input, { training: true, seed: opts.seed });
-    correctT = tf.keep(
-      tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, "int32")), "float32")),
-    );
-    return lossFn(logits, labels, opts);
-  }, model.trainableVariables());
+  const restore = () => stats.forEach((v, i) => v.assign(saved[i]!));
+  let correctT: tf.Scalar | null = null;
+  let value: tf.Scalar | null = null;
+  let grads: tf.NamedTensorMap = {};
+  let finiteT: tf.Tensor | null = null;
   try {
-    const loss = (await value.data())[0]!;
+    ({ value, grads } = tf.variableGrads(() => {
+      const logits = model.apply(input, { training: true, seed: opts.seed });
+      correctT = tf.keep(
+        tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, "int32")), "float32")),
+      );
+      return lossOf(logits, labels, opts);
+    }, vars));
+    // 0 * g is NaN exactly where g is NaN or infinite. Summed with chained adds, not
+    // tf.addN: on webgpu, tf.addN of 8 or more tensors exceeds the device's 8 storage
+    // buffers per shader stage and silently returns a stale buffer, and the invalid
+    // dispatch drops the other commands of its batch too (docs/gpu.md).
+    finiteT = tf.tidy(() => {
+      let acc: tf.Tensor = tf.scalar(0);
+      for (const g of Object.values(grads)) acc = tf.add(acc, tf.sum(tf.mul(g, 0)));
+      return acc;
+    });
+    const [lossA, correctA, finiteA] = await Promise.all([
+      value.data(),
+      (correctT as tf.Scalar | null)?.data() ?? Promise.resolve(new Float32Array([0])),
+      finiteT.data(),
+    ]);
+    const loss = lossA[0]!, correct = correctA[0]!, finite = finiteA[0]!;
     if (!Number.isFinite(loss)) {
-      stats.forEach((v, i) => v.assign(saved[i]!));
+      restore();
       throw new NonFiniteLossError(loss);
     }
-    const correct = (await (correctT as Scalar | null)?.data())?.[0] ?? 0;
-    optimizer.applyGradients(grads);
+    if (!Number.isFinite(finite)) {
+      restore();
+      throw new NonFiniteLossError(loss, {
+        cause: new RangeError(`a gradient is NaN or infinite (loss ${loss})`),
+      });
+    }
+    const byOptName = new Map<string, tf.Tensor>();
+    names.forEach((n, i) => {
+      const g = grads[vars[i]!.name];
+      if (g) byOptName.set(n, g);
+    });
+    optimizer.apply(byOptName);
     return { loss, correct };
   } finally {
     tf.dispose(saved);
-    value.dispose();
-    (correctT as Scalar | null)?.dispose();
+    finiteT?.dispose();
+    value?.dispose();
+    (correctT as tf.Scalar | null)?.dispose();
     tf.dispose(Object.values(grads));
   }
 }
+
+/**
+ * The former name of {@link trainStep} (which is asynchronous and runs on
+ * every backend, webgpu included).
+ *
+ * @deprecated Use {@link trainStep}.
+ */
+export const trainStepAsync: typeof trainStep = trainStep;
 
 /**
  * Logits in inference mode (running statistics, no dropout).

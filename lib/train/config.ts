@@ -19,9 +19,9 @@
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { UsageError } from "../errors.ts";
 import type { BackendChoice } from "./backend.ts";
+import type { LossName } from "../model/loss.ts";
 
-/** Loss functions. */
-export type LossName = "cross-entropy" | "focal";
+export type { LossName };
 /** Optimisers. */
 export type OptimizerName = "adam" | "adamw";
 /** Metric used to keep the best model of a stage. */

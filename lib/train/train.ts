@@ -37,8 +37,8 @@ import {
 } from "./config.ts";
 import { getModel, type ModelEntry, type TrainableModel } from "./models.ts";
 import "./builtin_models.ts";
-import { Adam } from "./optimizer.ts";
-import { trainStep } from "./step.ts";
+import { Adam } from "../model/optimizer.ts";
+import { trainableWeights, trainStep } from "../model/train_step.ts";
 import { NonFiniteLossError } from "../model/errors.ts";
 import { batchLogits, rowArgmax, rowCrossEntropy } from "./infer.ts";
 import { stretchBatch } from "./stretch.ts";
@@ -174,19 +174,13 @@ function stageIds(split: Split, s: number): { train: string[]; val: string[] } {
   return s === 1 ? split.stage1 : split.stage2;
 }
 
-/** Stable name of each trainable variable (as in `model.weights()`). */
-function trainableNames<I>(model: TrainableModel<I>): string[] {
-  const trainable = new Set(model.trainableVariables());
-  return [...model.weights()].filter(([, v]) => trainable.has(v)).map(([n]) => n);
-}
-
 function makeOptimizer<I>(
   setup: Setup<I>,
   s: number,
 ): Adam {
   const { config, model, entry } = setup;
   const st = stageConfig(config, s);
-  let names = trainableNames(model);
+  let names = [...trainableWeights(model).keys()];
   if (st.freezeBackbone) {
     const head = entry.headWeights?.(model);
     if (!head || head.length === 0) {

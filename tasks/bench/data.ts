@@ -244,8 +244,8 @@ async function trainSteps(
   const { selectBackend } = await import("../../lib/train/backend.ts");
   const { getModel } = await import("../../lib/train/models.ts");
   await import("../../lib/train/builtin_models.ts");
-  const { Adam } = await import("../../lib/train/optimizer.ts");
-  const { trainStep } = await import("../../lib/train/step.ts");
+  const { Adam } = await import("../../lib/model/optimizer.ts");
+  const { trainableWeights, trainStep } = await import("../../lib/model/train_step.ts");
   const { backend } = await selectBackend("wasm", { quiet: true });
   const entry = getModel("convention");
   const model = entry.create({
@@ -256,9 +256,7 @@ async function trainSteps(
     seed: 1,
   });
   const { length, size } = entry.inputShape(model);
-  const trainable = new Set(model.trainableVariables());
-  const vars = new Map([...model.weights()].filter(([, v]) => trainable.has(v)));
-  const opt = new Adam(vars, { lr: 1e-3 });
+  const opt = new Adam(trainableWeights(model), { lr: 1e-3 });
   const opts = (prefetch: number, epoch: number) => ({
     seed: 1,
     epoch,

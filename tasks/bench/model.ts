@@ -36,9 +36,10 @@ import {
   convAttention,
   convAttentionNaive,
 } from "../../lib/model/conv_attention.ts";
-import { AdamW } from "../../lib/model/optimizer.ts";
+import { lossOf } from "../../lib/model/loss.ts";
+import { Adam } from "../../lib/model/optimizer.ts";
 import { ParamStore } from "../../lib/model/params.ts";
-import { evalLogits, lossFn, trainStep } from "../../lib/model/train_step.ts";
+import { evalLogits, trainableWeights, trainStep } from "../../lib/model/train_step.ts";
 import { type BackendChoice, probeWebGpu, selectBackend } from "../../lib/train/backend.ts";
 
 interface Opts {
@@ -124,19 +125,20 @@ function batchOf(preset: PresetName, b: number, seed: number) {
  * intermediate of the forward and backward passes, about 0.9 GB per paper
  * object). Same arithmetic work as one batch; BatchNorm statistics per micro-batch.
  */
-function accumulatedStep(
+async function accumulatedStep(
   model: ReturnType<typeof createConvEntion>,
-  opt: AdamW,
+  opt: Adam,
   x: ReturnType<typeof batchOf>,
   micro: number,
   seed: number,
-): void {
+): Promise<void> {
   const b = x.frames.shape[0];
   if (micro >= b) {
-    trainStep(model, opt, { frames: x.frames, bands: x.bands }, x.labels, { seed });
+    await trainStep(model, opt, { frames: x.frames, bands: x.bands }, x.labels, { seed });
     return;
   }
-  const vars = model.trainableVariables();
+  const byName = opt.variables();
+  const vars = [...byName.values()];
   let acc: Record<string, tf.Tensor> | null = null;
   for (let s = 0; s < b; s += micro) {
     const n = Math.min(micro, b - s);
@@ -144,7 +146,7 @@ function accumulatedStep(
     const bands = tf.slice(x.bands, [s, 0], [n, -1]);
     const labels = tf.slice(x.labels, [s], [n]);
     const { value, grads } = tf.variableGrads(
-      () => tf.mul(lossFn(model.apply({ frames, bands }, { training: true, seed }), labels), n / b),
+      () => tf.mul(lossOf(model.apply({ frames, bands }, { training: true, seed }), labels), n / b),
       vars,
     );
     value.dataSync();
@@ -158,19 +160,19 @@ function accumulatedStep(
     }
     tf.dispose([value, frames, bands, labels]);
   }
-  opt.applyGradients(acc!);
+  opt.apply(new Map([...byName].map(([name, v]) => [name, acc![v.name]!])));
   tf.dispose(Object.values(acc!));
 }
 
 async function timeSteps(preset: PresetName, batch: number, o: Opts) {
   const model = createConvEntion(preset, 1);
-  const opt = new AdamW({ learningRate: 1e-3 });
+  const opt = new Adam(trainableWeights(model), { lr: 1e-3 });
   const x = batchOf(preset, batch, 2);
   const micro = preset === "paper" && tf.getBackend() !== "webgpu" ? o.micro : batch;
   const wall: number[] = [], cpu: number[] = [];
   for (let i = 0; i < o.warmup + o.steps; i++) {
     const t0 = performance.now(), c0 = cpuMs();
-    accumulatedStep(model, opt, x, micro, i);
+    await accumulatedStep(model, opt, x, micro, i);
     sampleRss();
     if (i >= o.warmup) {
       wall.push(performance.now() - t0);
@@ -184,8 +186,8 @@ async function timeSteps(preset: PresetName, batch: number, o: Opts) {
   }
   let profile: unknown = undefined;
   if (o.profile && preset === "paper") {
-    const p = await tf.profile(() => {
-      accumulatedStep(model, opt, x, micro, 99);
+    const p = await tf.profile(async () => {
+      await accumulatedStep(model, opt, x, micro, 99);
       return tf.scalar(0);
     });
     const agg = new Map<string, { ms: number; calls: number }>();

@@ -9,9 +9,11 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "../../lib/model/gradients.ts";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
+import { Adam } from "../../lib/model/optimizer.ts";
+import { type StepResult, trainableWeights, trainStep } from "../../lib/model/train_step.ts";
 import type { ModelInput } from "../../lib/model/types.ts";
 import type { TrainableModel } from "../../lib/train/models.ts";
-import type { RawInput } from "./inputs.ts";
+import { type RawInput, syntheticInput } from "./inputs.ts";
 
 /** Where the model comes from (recorded in the JSON). */
 export const MODEL_SOURCE = "lib/model createConvEntion";
@@ -51,5 +53,48 @@ export function inputTensors(raw: RawInput): CheckInput {
   return {
     frames: tf.tensor4d(raw.frames, [raw.batch, raw.length, raw.size, raw.size]),
     bands: tf.tensor2d(raw.bands, [raw.batch, raw.length], "int32"),
+  };
+}
+
+/**
+ * The check's optimiser: Adam, lr 1e-3, over the model's trainable weights,
+ * updated with TF.js ops on every backend (the cpu reference included), so
+ * that the backends are compared on the same arithmetic.
+ */
+export function checkOptimizer(m: CheckModel): Adam {
+  return new Adam(trainableWeights(m.model), { lr: 1e-3, update: "device" });
+}
+
+/** A model, its optimiser and one synthetic batch, with the training step over them. */
+export interface StepSetup {
+  m: CheckModel;
+  opt: Adam;
+  input: CheckInput;
+  labels: tf.Tensor1D;
+  /** One training step (lib/model's `trainStep`, cross-entropy), dropout seeds 1, 2, ... */
+  step(): Promise<StepResult>;
+  /** Frees the batch, the optimiser and the model. */
+  dispose(): void;
+}
+
+/** The preset's model (seed 11), {@link checkOptimizer} and a synthetic batch of `batch` objects. */
+export function stepSetup(preset: string, batch: number): StepSetup {
+  const m = createCheckModel(preset, 11);
+  const opt = checkOptimizer(m);
+  const raw = syntheticInput(batch, m.length, m.size, 100 + batch);
+  const input = inputTensors(raw);
+  const labels = tf.tensor1d(raw.labels, "int32");
+  let seed = 1;
+  return {
+    m,
+    opt,
+    input,
+    labels,
+    step: () => trainStep(m.model, opt, input, labels, { loss: "cross-entropy", seed: seed++ }),
+    dispose: () => {
+      tf.dispose([input.frames, input.bands, labels]);
+      opt.dispose();
+      m.model.dispose();
+    },
   };
 }

@@ -18,10 +18,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-webgpu";
-import { Adam } from "../../lib/train/optimizer.ts";
-import { trainStepAsync } from "./step_async.ts";
-import { createCheckModel, inputTensors, registerGradients } from "./model_api.ts";
-import { syntheticInput } from "./inputs.ts";
+import { registerGradients, stepSetup } from "./model_api.ts";
 import { median } from "./stats.ts";
 import { conv2dFilterGrad } from "../../lib/model/conv_exact.ts";
 
@@ -69,26 +66,6 @@ registerGradients();
 if (!(await tf.setBackend("webgpu"))) throw new Error("tf.setBackend('webgpu') returned false");
 await tf.ready();
 
-/** Model, optimiser and a synthetic batch of `batch` objects. */
-function setup(batch: number) {
-  const m = createCheckModel(preset, 11);
-  const trainable = new Set(m.model.trainableVariables());
-  const vars = new Map([...m.model.weights()].filter(([, v]) => trainable.has(v)));
-  const opt = new Adam(vars, { lr: 1e-3 });
-  const raw = syntheticInput(batch, m.length, m.size, 100 + batch);
-  const input = inputTensors(raw);
-  const labels = tf.tensor1d(raw.labels, "int32");
-  let seed = 1;
-  const step = () =>
-    trainStepAsync(m.model, opt, input, labels, { loss: "cross-entropy", seed: seed++ });
-  const dispose = () => {
-    tf.dispose([input.frames, input.bands, labels]);
-    opt.dispose();
-    m.model.dispose();
-  };
-  return { m, step, input, dispose };
-}
-
 async function timeSteps(step: () => Promise<unknown>, n: number): Promise<number[]> {
   const ms: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -102,7 +79,7 @@ async function timeSteps(step: () => Promise<unknown>, n: number): Promise<numbe
 // 1. batch 32: timings, forward alone, per-kernel GPU time.
 {
   const b = batches[0]!;
-  const s = setup(b);
+  const s = stepSetup(preset, b);
   try {
     const warm = await timeSteps(s.step, 2);
     const steps = await timeSteps(s.step, 4);
@@ -280,7 +257,7 @@ for (const b of batches.slice(2)) {
     };
     return orig(name, inputs, attrs);
   };
-  const s = setup(b);
+  const s = stepSetup(preset, b);
   try {
     const ms = await timeSteps(s.step, 4);
     result[`batch${b}`] = { ok: true, stepMs: ms, medianMs: median(ms.slice(1)) };

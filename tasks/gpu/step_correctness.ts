@@ -7,7 +7,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { lossOf } from "../../lib/train/step.ts";
+import { lossOf } from "../../lib/model/loss.ts";
+import { trainableWeights, trainStep } from "../../lib/model/train_step.ts";
 import { compareTensors } from "./stats.ts";
 import type {
   CorrectnessReport,
@@ -15,9 +16,7 @@ import type {
   LongReductionReport,
   TrainingStepsReport,
 } from "./report.ts";
-import { Adam } from "../../lib/train/optimizer.ts";
-import { trainStepAsync } from "./step_async.ts";
-import { type CheckModel, createCheckModel, inputTensors } from "./model_api.ts";
+import { type CheckModel, checkOptimizer, createCheckModel, inputTensors } from "./model_api.ts";
 import { syntheticInput } from "./inputs.ts";
 
 interface BackendPass {
@@ -30,8 +29,7 @@ async function lossAndGrads(
   raw: ReturnType<typeof syntheticInput>,
   seed: number,
 ): Promise<BackendPass> {
-  const trainable = new Set(model.model.trainableVariables());
-  const names = [...model.model.weights().entries()].filter(([, v]) => trainable.has(v));
+  const names = [...trainableWeights(model.model)];
   const vars = names.map(([, v]) => v);
   const input = inputTensors(raw);
   const labels = tf.tensor1d(raw.labels, "int32");
@@ -43,7 +41,7 @@ async function lossAndGrads(
         }),
       vars,
     );
-    // Asynchronous reads: webgpu cannot read synchronously in Deno (see step_async.ts).
+    // Asynchronous reads: webgpu cannot read synchronously in Deno (docs/gpu.md).
     const out: BackendPass = { loss: (await value.data())[0]!, grads: new Map() };
     for (const [name, v] of names) {
       const g = grads[v.name];
@@ -152,8 +150,7 @@ async function summedGrads(
   raw: ReturnType<typeof syntheticInput>,
   rows: [number, number],
 ): Promise<Map<string, Float64Array>> {
-  const trainable = new Set(model.model.trainableVariables());
-  const names = [...model.model.weights().entries()].filter(([, v]) => trainable.has(v));
+  const names = [...trainableWeights(model.model)];
   const [r0, r1] = rows;
   const l = raw.length, px = raw.size * raw.size;
   const sub = {
@@ -270,15 +267,14 @@ async function trainSteps(
     const data = syntheticInput(batch, m.length, m.size, seed);
     const input = inputTensors(data);
     const labels = tf.tensor1d(data.labels, "int32");
-    const trainable = new Set(m.model.trainableVariables());
-    const vars = new Map([...w].filter(([, v]) => trainable.has(v)));
+    const vars = trainableWeights(m.model);
     const losses: number[] = [];
-    const opt = mode === "adam" ? new Adam(vars, { lr: 1e-3 }) : null;
+    const opt = mode === "adam" ? checkOptimizer(m) : null;
     try {
       for (let s = 0; s < steps; s++) {
         if (opt) {
           losses.push(
-            (await trainStepAsync(m.model, opt, input, labels, { loss: "cross-entropy", seed: s }))
+            (await trainStep(m.model, opt, input, labels, { loss: "cross-entropy", seed: s }))
               .loss,
           );
         } else {
@@ -314,7 +310,7 @@ async function trainSteps(
  * Several training steps, webgpu vs cpu from the same initial weights: plain
  * SGD steps (lr 0.05; every weight, BatchNorm running statistics included,
  * compared after the last step with the backend-equivalence rule), then the
- * check's own training step (`trainStepAsync` with Adam, lr 1e-3; the loss of
+ * check's own training step (lib/model's `trainStep` with Adam, lr 1e-3; the loss of
  * every step compared, 1e-3 relative, since Adam turns the float32 noise of
  * exactly-zero gradients into full-size steps of weights the loss does not
  * depend on). A single forward/backward can be right while updates are lost:

@@ -7,15 +7,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { trainStepAsync } from "./step_async.ts";
-import { Adam } from "../../lib/train/optimizer.ts";
 import type { Deadline } from "./budget.ts";
 import { plannedRepetitions } from "./budget.ts";
 import { nvidiaSmiMemoryMiB } from "./gpu_memory.ts";
 import { median } from "./stats.ts";
 import type { SpeedRun } from "./report.ts";
-import { createCheckModel, inputTensors } from "./model_api.ts";
-import { syntheticInput } from "./inputs.ts";
+import { stepSetup } from "./model_api.ts";
 
 /** Limits of one batch size's timing. */
 export interface SpeedPlan {
@@ -45,17 +42,10 @@ export async function timeBatch(
     tfMemory: { numTensors: 0, numBytes: 0, numBytesInGPU: null },
     gpuMemUsedMiB: null,
   };
-  const m = createCheckModel(preset, 11);
-  const trainable = new Set(m.model.trainableVariables());
-  const vars = new Map([...m.model.weights()].filter(([, v]) => trainable.has(v)));
-  const opt = new Adam(vars, { lr: 1e-3 });
-  const raw = syntheticInput(batch, m.length, m.size, 100 + batch);
-  const input = inputTensors(raw);
-  const labels = tf.tensor1d(raw.labels, "int32");
-  let seed = 1;
+  const s = stepSetup(preset, batch);
   const step = async (): Promise<number> => {
     const t = performance.now();
-    await trainStepAsync(m.model, opt, input, labels, { loss: "cross-entropy", seed: seed++ });
+    await s.step();
     return performance.now() - t;
   };
   try {
@@ -73,7 +63,7 @@ export async function timeBatch(
     }
     // Each step waits for its loss, so it also waits for the previous step's Adam update
     // (the GPU queue runs in order); the last update is waited for here.
-    await vars.values().next().value!.data();
+    await s.opt.variables().values().next().value!.data();
     run.meanMsSynced = (performance.now() - tLoop) / run.stepMs.length;
     run.medianMs = median(run.stepMs);
     run.objectsPerS = batch / (run.medianMs / 1000);
@@ -87,9 +77,7 @@ export async function timeBatch(
   } catch (err) {
     run.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   } finally {
-    tf.dispose([input.frames, input.bands, labels]);
-    opt.dispose();
-    m.model.dispose();
+    s.dispose();
   }
   return run;
 }

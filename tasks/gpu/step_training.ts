@@ -11,13 +11,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { trainStepAsync } from "./step_async.ts";
-import { Adam } from "../../lib/train/optimizer.ts";
+import { trainStep } from "../../lib/model/train_step.ts";
 import { DEFAULT_CLASSES } from "../../lib/survey/series.ts";
 import { Rng } from "../../lib/util/rng.ts";
 import type { Deadline } from "./budget.ts";
 import type { EpochReport, TrainingReport } from "./report.ts";
-import { createCheckModel, inputTensors } from "./model_api.ts";
+import { checkOptimizer, createCheckModel, inputTensors } from "./model_api.ts";
 import type { RawInput } from "./inputs.ts";
 import type { SimSet } from "./sim_pool.ts";
 import { bandStats, normalizeInPlace } from "./norm.ts";
@@ -69,10 +68,7 @@ export async function shortTraining(
   }
 
   const m = createCheckModel(preset, seed);
-  const trainable = new Set(m.model.trainableVariables());
-  const opt = new Adam(new Map([...m.model.weights()].filter(([, v]) => trainable.has(v))), {
-    lr: 1e-3,
-  });
+  const opt = checkOptimizer(m);
   const report: TrainingReport = {
     preset,
     objects: set.n,
@@ -114,7 +110,7 @@ export async function shortTraining(
         const labels = tf.tensor1d(raw.labels, "int32");
         const ts = performance.now();
         try {
-          const r = await trainStepAsync(m.model, opt, input, labels, {
+          const r = await trainStep(m.model, opt, input, labels, {
             loss: "cross-entropy",
             seed: seedStep++,
           });

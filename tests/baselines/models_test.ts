@@ -15,8 +15,9 @@ import { encodeLightCurves, lcFeatureCount } from "../../lib/baselines/lc_featur
 import { lcModelInput } from "../../lib/baselines/lc_input.ts";
 import type { LightCurve } from "../../lib/baselines/photometry.ts";
 import { loadWeights, saveWeights } from "../../lib/model/safetensors.ts";
-import { Adam } from "../../lib/train/optimizer.ts";
-import { lossOf, trainStep } from "../../lib/train/step.ts";
+import { lossOf } from "../../lib/model/loss.ts";
+import { Adam } from "../../lib/model/optimizer.ts";
+import { trainStep } from "../../lib/model/train_step.ts";
 import { Rng } from "../../lib/util/rng.ts";
 
 const B = 6, C = 4;

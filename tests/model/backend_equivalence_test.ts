@@ -13,8 +13,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { unstack0 } from "../../lib/model/cnn3d.ts";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
-import { AdamW } from "../../lib/model/optimizer.ts";
-import { lossFn, trainStepAsync } from "../../lib/model/train_step.ts";
+import { lossOf } from "../../lib/model/loss.ts";
+import { Adam } from "../../lib/model/optimizer.ts";
+import { trainableWeights, trainStep } from "../../lib/model/train_step.ts";
 import { probeWebGpu, selectBackend } from "../../lib/train/backend.ts";
 import { assert } from "../util/assert.ts";
 import { relMaxDiff } from "./reference.ts";
@@ -45,7 +46,7 @@ async function run(backend: "cpu" | "wasm" | "webgpu"): Promise<Result> {
   const { value, grads } = tf.variableGrads(() => {
     const z = model.apply({ frames, bands }, { training: true, seed: 42 });
     logitsT = tf.keep(z);
-    return lossFn(z, labels);
+    return lossOf(z, labels);
   }, model.trainableVariables());
   const out: Result = {
     loss: (await value.data())[0]!,
@@ -141,12 +142,12 @@ Deno.test({
 });
 
 Deno.test({
-  name: "backend equivalence: a webgpu training step (trainStepAsync, AdamW on the device) runs",
+  name: "backend equivalence: a webgpu training step (trainStep, AdamW on the device) runs",
   ignore: !gpu.any,
   fn: async () => {
     await selectBackend("webgpu", { quiet: true });
     const model = createConvEntion(CONFIG, 5);
-    const opt = new AdamW({ learningRate: 1e-3, weightDecay: 0.01 });
+    const opt = new Adam(trainableWeights(model), { lr: 1e-3, weightDecay: 0.01 });
     const frames = tf.tensor4d(
       Float32Array.from({ length: 2 * 12 * 144 }, (_, i) => Math.sin(i * 0.37) * 2),
       [2, 12, 12, 12],
@@ -158,7 +159,7 @@ Deno.test({
     );
     const labels = tf.tensor1d([1, 3], "int32");
     const before = await model.weights().get("classifier.fc2.weight")!.data();
-    const r = await trainStepAsync(model, opt, { frames, bands }, labels, { seed: 42 });
+    const r = await trainStep(model, opt, { frames, bands }, labels, { seed: 42 });
     const after = await model.weights().get("classifier.fc2.weight")!.data();
     assert(
       Math.abs(r.loss - cpu.loss) <= 1e-4 * Math.abs(cpu.loss),

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
 import { decodeSafetensors, loadWeights, toFloat32, toInt32 } from "../../lib/model/safetensors.ts";
-import { lossFn } from "../../lib/model/train_step.ts";
+import { lossOf } from "../../lib/model/loss.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { assert, assertEquals } from "../util/assert.ts";
 import { absMaxDiff, relMaxDiff } from "./reference.ts";
@@ -53,7 +53,7 @@ for (const backend of ["cpu", "wasm"] as const) {
     const { value, grads } = tf.variableGrads(() => {
       const z = model.apply(input, { training: true, seed: 1 });
       logitsT = tf.keep(z);
-      return lossFn(z, labels);
+      return lossOf(z, labels);
     }, model.trainableVariables());
     const loss = (await value.data())[0]!;
     // Training-mode BatchNorm over a batch of 3 objects amplifies float32

@@ -1,7 +1,7 @@
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
-import { assertAlmostEquals, assertEquals } from "../util/assert.ts";
-import { lossOf, type LossOptions } from "../../lib/train/step.ts";
+import { assertAlmostEquals, assertEquals, assertThrows } from "../util/assert.ts";
+import { lossOf, type LossOptions } from "../../lib/model/loss.ts";
 import { Rng } from "../../lib/util/rng.ts";
 
 await tf.setBackend("cpu");
@@ -56,3 +56,30 @@ for (
     assertEquals(tf.memory().numTensors, 0);
   });
 }
+
+Deno.test("loss: defaults, float64 formulas (cross-entropy, class weights, focal)", async () => {
+  const z = [[2, -1, 0.5, 0], [0.1, 0.2, -0.3, 3], [-1, -2, 4, 0]];
+  const y = [0, 3, 1];
+  const w = [1, 2, 0.5, 3];
+  const logp = z.map((r, i) => {
+    const m = Math.max(...r);
+    const lse = m + Math.log(r.reduce((s, v) => s + Math.exp(v - m), 0));
+    return r[y[i]!]! - lse;
+  });
+  const ce = -logp.reduce((a, b) => a + b) / 3;
+  const wce = -logp.reduce((a, b, i) => a + w[y[i]!]! * b, 0) / y.reduce((a, c) => a + w[c]!, 0);
+  const focal = logp.reduce((a, lp) => a - Math.pow(1 - Math.exp(lp), 2) * lp, 0) / 3;
+  const logits = tf.tensor2d(z), labels = tf.tensor1d(y, "int32");
+  const got = [
+    lossOf(logits, labels),
+    lossOf(logits, labels, { classWeights: w }),
+    lossOf(logits, labels, { loss: "focal" }),
+  ];
+  const vals = await Promise.all(got.map(async (t) => (await t.data())[0]!));
+  assertAlmostEquals(vals[0]!, ce, 1e-6);
+  assertAlmostEquals(vals[1]!, wce, 1e-6);
+  assertAlmostEquals(vals[2]!, focal, 1e-6);
+  assertThrows(() => lossOf(logits, labels, { classWeights: [1, 2] }), RangeError, /2 entries/);
+  tf.dispose([logits, labels, ...got]);
+  assertEquals(tf.memory().numTensors, 0);
+});
