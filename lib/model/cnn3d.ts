@@ -50,7 +50,7 @@ export function addCnn3d(p: ParamStore, layers: Cnn3dLayerGeometry[]): void {
  * axis of size 1 (TF.js hands the Unpack gradient a bare tensor instead of an
  * array). Not a slice of the original rank either: a slice's gradient is a
  * pad of that rank, and the webgpu PadV2 kernel is wrong at rank 5
- * (tests/model/backend_equivalence_test.ts).
+ * (tests/webgpu/backend_equivalence_test.ts).
  */
 export function unstack0(x: tf.Tensor): tf.Tensor[] {
   const rest = x.shape.slice(1);

@@ -151,7 +151,7 @@ async function useWebGpu(): Promise<boolean> {
   // Submit every command at once. With TF.js's default batching (15 commands
   // per submit) Deno's WebGPU returned results that depend on the order of
   // reads (an argMax over a middle axis read back as zeros once used by later
-  // ops): see docs/model.md and tests/model/backend_equivalence_test.ts.
+  // ops): see docs/model.md and tests/webgpu/backend_equivalence_test.ts.
   tf.env().set("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE", 1);
   return true;
 }

@@ -18,7 +18,7 @@ import { Adam } from "../../lib/model/optimizer.ts";
 import { trainableWeights, trainStep } from "../../lib/model/train_step.ts";
 import { probeWebGpu, selectBackend } from "../../lib/train/backend.ts";
 import { assert } from "../util/assert.ts";
-import { relMaxDiff } from "./reference.ts";
+import { relMaxDiff } from "../model/reference.ts";
 
 // The tiny preset: the paper's structure with a strided, padded first conv3d.
 const CONFIG = PRESETS.tiny;
