@@ -29,6 +29,7 @@ import { type ClassTarget, epochPlan, type PlanEntry } from "./balance.ts";
 import { buildBatch, type BuildOptions, type Visit } from "./batch_builder.ts";
 import { DEFAULT_LENGTH } from "./reformat.ts";
 import type { WorkerStart } from "./loader_protocol.ts";
+import { orderedFromWorkers } from "../util/worker_pool.ts";
 
 /** Options common to training and evaluation batches. */
 export interface LoaderOptions {
@@ -116,66 +117,39 @@ async function* inThread(
   for (const job of jobs) yield buildBatch(store, job, build);
 }
 
-async function* inWorkers(
+function inWorkers(
   store: Store,
   jobs: Visit[][],
   build: BuildOptions,
   opts: { prefetch: number; workers: number; cacheBytes: number },
 ): AsyncGenerator<Batch> {
-  if (jobs.length === 0) return;
-  const nW = Math.max(1, Math.min(opts.workers, jobs.length));
-  const ready = new Map<number, Batch>();
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  const url = new URL("./loader_worker.ts", import.meta.url).href;
-  const workers: Worker[] = [];
-  try {
-    for (let w = 0; w < nW; w++) {
-      const worker = new Worker(url, { type: "module" });
-      worker.onmessage = (ev: MessageEvent) => {
-        const m = ev.data as { type: string; seq?: number; batch?: Batch; message?: string };
-        if (m.type === "batch") ready.set(m.seq!, m.batch!);
-        else if (m.type === "error") {
-          failure = new ConventionError(`Loader worker failed: ${m.message}`);
-        }
-        notify();
-      };
-      worker.onerror = (e: ErrorEvent) => {
-        e.preventDefault();
-        failure = new ConventionError(`Loader worker crashed: ${e.message}`);
-        notify();
-      };
-      const seqs: number[] = [];
-      for (let i = w; i < jobs.length; i += nW) seqs.push(i);
-      const start: WorkerStart = {
-        storePath: store.path,
-        cacheBytes: opts.cacheBytes,
-        jobs: seqs.map((i) => jobs[i]!),
-        seqs,
-        build,
-        depth: opts.prefetch,
-      };
-      worker.postMessage({ type: "start", ...start });
-      workers.push(worker);
-    }
-    for (let i = 0; i < jobs.length; i++) {
-      while (!ready.has(i)) {
-        if (failure) throw failure;
-        await new Promise<void>((r) => wake = r);
-      }
-      const b = ready.get(i)!;
-      ready.delete(i);
-      workers[i % nW]!.postMessage({ type: "credit" });
-      yield b;
-    }
-  } finally {
-    for (const w of workers) w.terminate();
-  }
+  return orderedFromWorkers<Batch>({
+    url: new URL("./loader_worker.ts", import.meta.url).href,
+    workers: opts.workers,
+    count: jobs.length,
+    label: "Loader worker",
+    read: (data) => {
+      const m = data as { type: string; seq?: number; batch?: Batch; message?: string };
+      if (m.type === "batch") return { seq: m.seq!, value: m.batch! };
+      return m.type === "error" ? { error: String(m.message) } : null;
+    },
+    start: (pool) => {
+      pool.forEach((worker, w) => {
+        const seqs: number[] = [];
+        for (let i = w; i < jobs.length; i += pool.length) seqs.push(i);
+        const start: WorkerStart = {
+          storePath: store.path,
+          cacheBytes: opts.cacheBytes,
+          jobs: seqs.map((i) => jobs[i]!),
+          seqs,
+          build,
+          depth: opts.prefetch,
+        };
+        worker.postMessage({ type: "start", ...start });
+      });
+    },
+    taken: (i, pool) => pool[i % pool.length]!.postMessage({ type: "credit" }),
+  });
 }
 
 function stream(

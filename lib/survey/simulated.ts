@@ -11,11 +11,11 @@
  *
  * @module
  */
-import { ConventionError } from "../errors.ts";
 import type { ObjectSource, SourceItem } from "./source.ts";
 import { readCsv } from "./csv.ts";
 import { readSimulatedObject } from "./simulated_object.ts";
 import type { SimulatedJob } from "./simulated_worker.ts";
+import { orderedFromWorkers } from "../util/worker_pool.ts";
 
 /** Options of {@link simulatedSource}. */
 export interface SimulatedSourceOptions {
@@ -86,61 +86,32 @@ export function simulatedSource(dir: string, opts: SimulatedSourceOptions = {}):
   };
 }
 
-async function* inWorkers(
+function inWorkers(
   dir: string,
   rows: Record<string, string>[],
   n: number,
   nWorkers: number,
   depth: number,
 ): AsyncGenerator<SourceItem> {
-  const W = Math.max(1, Math.min(nWorkers, n));
-  const ready = new Map<number, SourceItem>();
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  const workers: Worker[] = [];
   let sent = 0;
-  const url = new URL("./simulated_worker.ts", import.meta.url).href;
   // Keep at most `depth` objects per worker ahead of the consumer.
-  const dispatch = (upTo: number) => {
+  const dispatch = (pool: Worker[], upTo: number) => {
     while (sent < Math.min(n, upTo)) {
       const job: SimulatedJob = { seq: sent, i: sent, row: rows[sent]! };
-      workers[sent % W]!.postMessage({ type: "read", dir, jobs: [job] });
+      pool[sent % pool.length]!.postMessage({ type: "read", dir, jobs: [job] });
       sent++;
     }
   };
-  try {
-    for (let w = 0; w < W; w++) {
-      const worker = new Worker(url, { type: "module" });
-      worker.onmessage = (ev: MessageEvent) => {
-        const m = ev.data as { type: string; seq?: number; item?: SourceItem; message?: string };
-        if (m.type === "item") ready.set(m.seq!, m.item!);
-        else failure = new ConventionError(`Ingest worker failed: ${m.message}`);
-        notify();
-      };
-      worker.onerror = (e: ErrorEvent) => {
-        e.preventDefault();
-        failure = new ConventionError(`Ingest worker crashed: ${e.message}`);
-        notify();
-      };
-      workers.push(worker);
-    }
-    dispatch(W * depth);
-    for (let i = 0; i < n; i++) {
-      while (!ready.has(i)) {
-        if (failure) throw failure;
-        await new Promise<void>((r) => wake = r);
-      }
-      const item = ready.get(i)!;
-      ready.delete(i);
-      dispatch(i + 1 + W * depth);
-      yield item;
-    }
-  } finally {
-    for (const w of workers) w.terminate();
-  }
+  return orderedFromWorkers<SourceItem>({
+    url: new URL("./simulated_worker.ts", import.meta.url).href,
+    workers: nWorkers,
+    count: n,
+    label: "Ingest worker",
+    read: (data) => {
+      const m = data as { type: string; seq?: number; item?: SourceItem; message?: string };
+      return m.type === "item" ? { seq: m.seq!, value: m.item! } : { error: String(m.message) };
+    },
+    start: (pool) => dispatch(pool, pool.length * depth),
+    taken: (i, pool) => dispatch(pool, i + 1 + pool.length * depth),
+  });
 }
