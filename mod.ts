@@ -170,6 +170,8 @@ export {
 export type { Cnn3dLayerGeometry, Geometry, TapGroup } from "./lib/model/config.ts";
 export {
   evalLogits,
+  type ShardGradients,
+  shardGradients,
   type StepModel,
   type StepOptions,
   type StepResult,
@@ -201,6 +203,16 @@ export {
 } from "./lib/train/backend.ts";
 
 // Training, prediction, evaluation
+export {
+  combineShards,
+  DataParallel,
+  type DataParallelOptions,
+  type InputAdapter,
+  piecewiseGradients,
+  setWeight,
+  shardSeed,
+  splitBatch,
+} from "./lib/train/data_parallel.ts";
 export {
   train,
   TrainingDivergedError,

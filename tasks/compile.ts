@@ -32,6 +32,8 @@ const args = [
   "lib/data/loader_worker.ts",
   "--include",
   "lib/baselines/cache_worker.ts",
+  "--include",
+  "lib/train/replica_worker.ts",
   "--output",
   out,
   "main.ts",

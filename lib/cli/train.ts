@@ -53,6 +53,8 @@ export interface TrainCliOptions {
   modelPreset?: string;
   seed?: number;
   backend?: string;
+  parallel?: number;
+  microBatch?: number;
   batchSize?: number;
   epochs1?: number;
   epochs2?: number;
@@ -85,6 +87,8 @@ export async function resolveTrainConfig(o: TrainCliOptions): Promise<TrainConfi
   add("model.preset", o.modelPreset);
   add("seed", o.seed);
   add("backend", o.backend);
+  add("parallel", o.parallel);
+  add("microBatch", o.microBatch);
   add("batchSize", o.batchSize);
   add("stage1.epochs", o.epochs1);
   add("stage2.epochs", o.epochs2);
@@ -136,6 +140,16 @@ export function registerTrain(program: Command): void {
     .option("--model-preset <name>", "model preset (default: the training preset's)")
     .option("--seed <n>", "seed of everything random", int("seed"))
     .option("--backend <name>", "auto, webgpu, wasm or cpu")
+    .option(
+      "--parallel <n>",
+      "data-parallel replicas on wasm/cpu: batch shards computed in n threads (default 1)",
+      int("parallel"),
+    )
+    .option(
+      "--micro-batch <n>",
+      "wasm/cpu: at most n objects per forward pass, gradients summed (default: whole batch)",
+      int("micro-batch"),
+    )
     .option("--batch-size <n>", "training batch size", int("batch-size"))
     .option("--epochs1 <n>", "stage 1 epochs", int("epochs1"))
     .option("--epochs2 <n>", "stage 2 epochs", int("epochs2"))

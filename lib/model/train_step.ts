@@ -176,6 +176,99 @@ export async function trainStep<I>(
   }
 }
 
+/** What one replica of a data-parallel step computes on its shard of a batch. */
+export interface ShardGradients {
+  /** Mean loss of the shard (the weighted mean with class weights). */
+  loss: number;
+  /** Correct argmax predictions in the shard. */
+  correct: number;
+  /** Gradient of the shard's mean loss for each requested variable, in request order. */
+  grads: Float32Array[];
+  /**
+   * Every weight that is not trainable (BatchNorm running statistics), in
+   * `model.weights()` order, after this shard's training-mode forward pass.
+   */
+  stats: Float32Array[];
+}
+
+/**
+ * One replica's part of a data-parallel step (lib/train/data_parallel.ts):
+ * the training-mode forward pass of a shard (dropout from `opts.seed`), its
+ * loss ({@link lossOf}) and the gradients of the named variables, all read
+ * back to the host. Changes no parameter; the forward pass updates the
+ * BatchNorm running statistics, which are returned. Leaves no tensor behind.
+ * For the wasm and cpu backends (it reads synchronously).
+ *
+ * @param model The model.
+ * @param names Names (as in `model.weights()`) of the variables to differentiate.
+ * @param input The shard (not disposed).
+ * @param labels `[shard]` class indices (not disposed).
+ * @param opts Loss, class weights, dropout seed.
+ * @returns Loss, correct count, gradients and running statistics.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { selectBackend } from "../train/backend.ts";
+ * import { createConvEntion } from "./convention.ts";
+ * import { shardGradients, trainableWeights } from "./train_step.ts";
+ * await selectBackend("cpu", { quiet: true });
+ * const model = createConvEntion("tiny", 1);
+ * const names = [...trainableWeights(model).keys()];
+ * const frames = tf.randomNormal([2, 12, 12, 12], 0, 1, "float32", 3) as tf.Tensor4D;
+ * const bands = tf.ones([2, 12], "int32") as tf.Tensor2D;
+ * const labels = tf.tensor1d([0, 3], "int32");
+ * const r = await shardGradients(model, names, { frames, bands }, labels, { seed: 1 });
+ * if (!(r.grads.length === names.length && Number.isFinite(r.loss))) {
+ *   throw new Error("example check failed");
+ * }
+ * tf.dispose([frames, bands, labels]);
+ * model.dispose();
+ * ```
+ */
+export async function shardGradients<I>(
+  model: StepModel<I>,
+  names: readonly string[],
+  input: I,
+  labels: Tensor1D,
+  opts: StepOptions = {},
+): Promise<ShardGradients> {
+  const byName = model.weights();
+  const vars = names.map((n) => {
+    const v = byName.get(n);
+    if (!v) throw new RangeError(`${n} is not a weight of the model`);
+    return v;
+  });
+  const trainable = new Set(model.trainableVariables());
+  const stats = [...byName.values()].filter((v) => !trainable.has(v));
+  let correctT: tf.Scalar | null = null;
+  let value: tf.Scalar | null = null;
+  let grads: tf.NamedTensorMap = {};
+  try {
+    ({ value, grads } = tf.variableGrads(() => {
+      const logits = model.apply(input, { training: true, seed: opts.seed });
+      correctT = tf.keep(
+        tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, "int32")), "float32")),
+      );
+      return lossOf(logits, labels, opts);
+    }, vars));
+    const read = async (t: tf.Tensor) => new Float32Array(await t.data() as Float32Array);
+    return {
+      loss: (await value.data())[0]!,
+      correct: (await (correctT as tf.Scalar | null)?.data())?.[0] ?? 0,
+      grads: await Promise.all(vars.map((v) => {
+        const g = grads[v.name];
+        return g ? read(g) : Promise.resolve(new Float32Array(v.size));
+      })),
+      stats: await Promise.all(stats.map(read)),
+    };
+  } finally {
+    value?.dispose();
+    (correctT as tf.Scalar | null)?.dispose();
+    tf.dispose(Object.values(grads));
+  }
+}
+
 /**
  * The former name of {@link trainStep} (which is asynchronous and runs on
  * every backend, webgpu included).

@@ -126,6 +126,20 @@ export interface TrainConfig {
   seed: number;
   /** TF.js backend. */
   backend: BackendChoice;
+  /**
+   * Data-parallel replicas on the wasm and cpu backends: each batch is cut
+   * into this many shards whose gradients are computed at once, one in the
+   * training thread and the others in worker threads, then summed into one
+   * update (lib/train/data_parallel.ts). 1 = the training thread alone; on
+   * webgpu always 1.
+   */
+  parallel: number;
+  /**
+   * Largest number of objects per forward pass on wasm and cpu: larger
+   * shards are computed in pieces whose gradients are summed (gradient
+   * accumulation; BatchNorm statistics per piece). null: whole shards.
+   */
+  microBatch: number | null;
   /** Model. */
   model: ModelChoice;
   /** Data. */
@@ -154,6 +168,8 @@ const PAPER: TrainConfig = {
   runsDir: "runs",
   seed: 1,
   backend: "auto",
+  parallel: 1,
+  microBatch: null,
   model: { name: "convention", preset: "paper", options: {} },
   data: {
     source: "default",
@@ -410,6 +426,8 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   };
   if (!(typeof c.seed === "number" && Number.isInteger(c.seed))) fail("seed", c.seed, "an integer");
   oneOf("backend", c.backend, ["auto", "webgpu", "wasm", "cpu"]);
+  posInt("parallel", c.parallel);
+  if (c.microBatch !== null) posInt("microBatch", c.microBatch);
   if (c.name !== null && !/^[A-Za-z0-9._-]+$/.test(String(c.name))) {
     fail("name", c.name, "letters, digits, '.', '_' or '-'");
   }

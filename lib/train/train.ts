@@ -35,7 +35,8 @@ import {
   type TrainConfig,
   validateConfig,
 } from "./config.ts";
-import { getModel, type ModelEntry, type TrainableModel } from "./models.ts";
+import { getModel, type ModelEntry, type ModelSpec, type TrainableModel } from "./models.ts";
+import { DataParallel } from "./data_parallel.ts";
 import "./builtin_models.ts";
 import { Adam } from "../model/optimizer.ts";
 import { trainableWeights, trainStep } from "../model/train_step.ts";
@@ -160,8 +161,12 @@ interface Setup<I> {
   normalization: Normalization;
   entry: ModelEntry<I>;
   model: TrainableModel<I>;
+  /** What the model was built from (data-parallel replicas build the same). */
+  spec: ModelSpec;
   length: number;
   size: number;
+  /** Data-parallel replicas (`parallel` > 1 or `microBatch` set, on wasm or cpu), else null. */
+  parallel: DataParallel | null;
 }
 
 const STAGES = [1, 2] as const;
@@ -276,7 +281,7 @@ async function setUp<I>(
     await saveSplit(paths.split, split);
   }
   const entry = getModel(config.model.name) as unknown as ModelEntry<I>;
-  const model = entry.create({
+  const spec: ModelSpec = {
     preset: config.model.preset,
     // A resumed run rebuilds the architecture it started with (run.json), even if
     // the preset changed since.
@@ -286,7 +291,8 @@ async function setUp<I>(
     numClasses: store.classes.length,
     bands: [...store.bands],
     seed: config.seed,
-  });
+  };
+  const model = entry.create(spec);
   const { length, size } = entry.inputShape(model);
   let normalization: Normalization;
   if (resuming) normalization = await loadNormalization(paths.normalization);
@@ -294,7 +300,19 @@ async function setUp<I>(
     normalization = computeNormalization(store, trainingIds(split), { size });
     await saveNormalization(paths.normalization, normalization);
   }
-  return { config, dir, store, split, normalization, entry, model, length, size };
+  return {
+    config,
+    dir,
+    store,
+    split,
+    normalization,
+    entry,
+    model,
+    spec,
+    length,
+    size,
+    parallel: null,
+  };
 }
 
 /**
@@ -367,6 +385,22 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const setup = await setUp<unknown>(config, dir, resuming, opts);
   const { model, entry, store } = setup;
   try {
+    if (config.parallel > 1 || config.microBatch !== null) {
+      if (backend === "wasm" || backend === "cpu") {
+        setup.parallel = await DataParallel.start({
+          replicas: config.parallel,
+          micro: config.microBatch,
+          model: entry.name,
+          spec: setup.spec,
+          weightNames: [...model.weights().keys()],
+        });
+      } else {
+        say(
+          `parallel ${config.parallel} and microBatch ${config.microBatch} are for the wasm ` +
+            `and cpu backends; ${backend} trains each batch whole in one thread`,
+        );
+      }
+    }
     let info: RunInfo;
     let manifest: CheckpointManifest | null = null;
     if (resuming) {
@@ -421,7 +455,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       `training ${entry.label} (${config.model.preset}, ${
         info.parameters.toLocaleString("en-US")
       } ` +
-        `parameters) on ${store.path} [${backend}] -> ${dir}`,
+        `parameters) on ${store.path} [${backend}${
+          setup.parallel
+            ? `, ${setup.parallel.replicas} replica(s)` +
+              (setup.parallel.micro ? `, micro-batches of ${setup.parallel.micro}` : "")
+            : ""
+        }] -> ${dir}`,
     );
 
     for (const s of STAGES) {
@@ -569,6 +608,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
     throw e;
   } finally {
+    setup.parallel?.close();
     model.dispose();
     store.close();
   }
@@ -617,14 +657,14 @@ async function runEpoch<I>(
   for await (const batch of stream) {
     b++;
     const seed = rng.nextUint32();
-    const input = entry.adapter(stretchBatch(batch, config.data.stretch));
+    const stretched = stretchBatch(batch, config.data.stretch);
+    const stepOpts = { loss: config.loss.name, gamma: config.loss.gamma, seed };
+    const input = setup.parallel ? null : entry.adapter(stretched);
     const labels = tf.tensor1d(batch.labels, "int32");
     try {
-      const r = await trainStep(model, optimizer, input, labels, {
-        loss: config.loss.name,
-        gamma: config.loss.gamma,
-        seed,
-      });
+      const r = setup.parallel
+        ? await setup.parallel.step(model, optimizer, entry, stretched, stepOpts)
+        : await trainStep(model, optimizer, input!, labels, stepOpts);
       lossSum += r.loss * batch.batchSize;
       correct += r.correct;
       rows += batch.batchSize;
@@ -643,7 +683,7 @@ async function runEpoch<I>(
       }
       throw e;
     } finally {
-      entry.disposeInput(input);
+      if (input !== null) entry.disposeInput(input);
       labels.dispose();
     }
     progress.tick(

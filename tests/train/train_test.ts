@@ -87,6 +87,25 @@ Deno.test("train: resume after a stop ends with bit-identical weights", async ()
   );
 });
 
+Deno.test("train: 2 data-parallel replicas with micro-batches train, resume bit-identically, and differ from one thread", async () => {
+  const dp = { parallel: 2, microBatch: 3 };
+  const lines: string[] = [];
+  const a = await train({ config: cfg("dp-straight", dp), log: (l) => lines.push(l), tty: false });
+  assert(
+    lines.some((l) => l.includes("[wasm, 2 replica(s), micro-batches of 3]")),
+    lines.join("\n"),
+  );
+  const b1 = await train({ config: cfg("dp-resumed", dp), stopAfterEpochs: 2, ...quiet });
+  assertEquals(b1.stopped, true);
+  const b2 = await train({ resume: b1.runDir, ...quiet });
+  const wa = await weightsOf(`${a.runDir}/best/model.safetensors`);
+  const wb = await weightsOf(`${b2.runDir}/best/model.safetensors`);
+  for (const [k, v] of wa) assertEquals(wb.get(k), v, `weight ${k}`);
+  // Not the one-thread run: the shards' BatchNorm statistics and dropout seeds differ.
+  const one = await weightsOf(`${root}/runs/straight/best/model.safetensors`);
+  assert([...wa].some(([k, v]) => JSON.stringify(one.get(k)) !== JSON.stringify(v)));
+});
+
 Deno.test("train: NaN loss stops with stage/epoch/batch and keeps the last checkpoint", async () => {
   const c = cfg("nan", { model: { name: "convention-nan" } });
   const err = await assertRejects(() => train({ config: c, ...quiet }), TrainingDivergedError);

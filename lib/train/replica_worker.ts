@@ -1,0 +1,101 @@
+/// <reference lib="deno.worker" />
+/**
+ * A worker replica of a data-parallel step (lib/train/data_parallel.ts): it
+ * builds the model from the built-in registry (ConvEntion and the paper's
+ * baselines) on the training thread's backend, then for each step loads the
+ * weights it is sent and returns the gradients of its shard
+ * ({@link piecewiseGradients}).
+ *
+ * @module
+ */
+import "./builtin_models.ts";
+import "../baselines/register.ts";
+import type { Batch } from "../data/batch.ts";
+import type { ShardGradients, StepOptions } from "../model/train_step.ts";
+import { selectBackend } from "./backend.ts";
+import { piecewiseGradients, setWeight } from "./data_parallel.ts";
+import { getModel, type ModelEntry, type ModelSpec, type TrainableModel } from "./models.ts";
+
+/** Messages to a replica worker. */
+export type ReplicaRequest =
+  | {
+    type: "init";
+    backend: string;
+    model: string;
+    spec: ModelSpec;
+    /** The training thread's weight names, in order (the replica must have the same). */
+    weightNames: string[];
+  }
+  | {
+    type: "step";
+    id: number;
+    /** Every weight of the model, in `weights()` order, concatenated. */
+    weights: Float32Array;
+    /** Names of the variables to differentiate (the optimiser's). */
+    names: string[];
+    batch: Batch;
+    opts: StepOptions;
+    /** Largest piece of the shard per forward pass, or null. */
+    micro: number | null;
+  };
+
+/** Messages from a replica worker. */
+export type ReplicaReply =
+  | { type: "ready" }
+  | { type: "error"; message: string }
+  | { type: "result"; id: number; result: ShardGradients }
+  | { type: "failed"; id: number; message: string };
+
+let entry: ModelEntry<unknown> | null = null;
+let model: TrainableModel<unknown> | null = null;
+
+const post = (m: ReplicaReply, transfer: Transferable[] = []) => self.postMessage(m, transfer);
+
+async function init(m: Extract<ReplicaRequest, { type: "init" }>): Promise<void> {
+  await selectBackend(m.backend === "cpu" ? "cpu" : "wasm", { quiet: true, threads: 1 });
+  entry = getModel(m.model);
+  model = entry.create(m.spec);
+  const names = [...model.weights().keys()];
+  if (names.join("\n") !== m.weightNames.join("\n")) {
+    throw new Error(
+      `the replica of ${m.model} has ${names.length} weights, the training thread ` +
+        `${m.weightNames.length}, or in another order`,
+    );
+  }
+}
+
+async function step(m: Extract<ReplicaRequest, { type: "step" }>): Promise<ShardGradients> {
+  if (!entry || !model) throw new Error("step before init");
+  let off = 0;
+  for (const v of model.weights().values()) {
+    const values = m.weights.subarray(off, off + v.size);
+    setWeight(v, values);
+    off += v.size;
+  }
+  if (off !== m.weights.length) {
+    throw new Error(`sent ${m.weights.length} weight values, the replica has ${off}`);
+  }
+  return await piecewiseGradients(model, m.names, entry, m.batch, m.opts, m.micro);
+}
+
+self.onmessage = async (ev: MessageEvent) => {
+  const m = ev.data as ReplicaRequest;
+  if (m.type === "init") {
+    try {
+      await init(m);
+      post({ type: "ready" });
+    } catch (e) {
+      post({ type: "error", message: e instanceof Error ? e.message : String(e) });
+    }
+  } else if (m.type === "step") {
+    try {
+      const result = await step(m);
+      post({ type: "result", id: m.id, result }, [
+        ...result.grads.map((g) => g.buffer as ArrayBuffer),
+        ...result.stats.map((g) => g.buffer as ArrayBuffer),
+      ]);
+    } catch (e) {
+      post({ type: "failed", id: m.id, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+};
