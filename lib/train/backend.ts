@@ -20,7 +20,8 @@
  * in Deno needs three hacks (worker scripts written to files, os.cpus()
  * doubled because TF.js caps threads at half the logical cores); it then
  * started 2 threads but hung in some starts and was not faster on this
- * shared 2-core VM (docs/model.md), so wasm runs one thread per process.
+ * shared 2-core VM (docs/model.md), so wasm runs one thread per process;
+ * training uses more cores with data-parallel replicas (data_parallel.ts).
  *
  * @module
  */

@@ -22,9 +22,16 @@
  * before one Adam update: the same arithmetic as one batch of 8 (BatchNorm
  * statistics per micro-batch). The JSON says `microBatch` when used.
  *
+ * `--parallel K` (wasm and cpu): each step cut into K shards computed at once
+ * by the training thread and K - 1 worker replicas (lib/train/data_parallel.ts,
+ * `train --parallel K`), the paper preset's shards in micro-batches of
+ * `--micro`; the JSON says `parallel`. The comparison with PyTorch is then at
+ * equal cores: PyTorch uses `--threads` (= cores) threads.
+ *
  * Options: `--backends wasm,cpu,webgpu`, `--steps N`, `--warmup N`,
  * `--batch N`, `--micro N`, `--threads N` (PyTorch), `--no-torch`, `--profile`
- * (per-kernel times of one paper step), `--presets cpu,paper`, `--paper-on-cpu`.
+ * (per-kernel times of one paper step), `--presets cpu,paper`, `--paper-on-cpu`,
+ * `--parallel K`.
  *
  * @module
  */
@@ -41,6 +48,11 @@ import { Adam } from "../../lib/model/optimizer.ts";
 import { ParamStore } from "../../lib/model/params.ts";
 import { evalLogits, trainableWeights, trainStep } from "../../lib/model/train_step.ts";
 import { type BackendChoice, probeWebGpu, selectBackend } from "../../lib/train/backend.ts";
+import { emptyBatch } from "../../lib/data/batch.ts";
+import "../../lib/train/builtin_models.ts";
+import { DataParallel } from "../../lib/train/data_parallel.ts";
+import { getModel, type ModelSpec } from "../../lib/train/models.ts";
+import { Rng } from "../../lib/util/rng.ts";
 
 interface Opts {
   backends: string[];
@@ -53,6 +65,7 @@ interface Opts {
   profile: boolean;
   paperOnCpu: boolean;
   micro: number;
+  parallel: number;
   child: string | null;
 }
 
@@ -72,6 +85,7 @@ function parse(args: string[]): Opts {
     profile: args.includes("--profile"),
     paperOnCpu: args.includes("--paper-on-cpu"),
     micro: Number(val("--micro", "2")),
+    parallel: Number(val("--parallel", "1")),
     child: args.includes("--child") ? val("--child", "") : null,
   };
 }
@@ -164,7 +178,68 @@ async function accumulatedStep(
   tf.dispose(Object.values(acc!));
 }
 
+/** The same Adam steps as {@link timeSteps}, cut into `o.parallel` shards (data_parallel.ts). */
+async function timeParallelSteps(preset: PresetName, batch: number, o: Opts) {
+  const c = PRESETS[preset];
+  const spec: ModelSpec = {
+    preset,
+    options: {},
+    numClasses: c.numClasses,
+    bands: [...c.bands],
+    seed: 1,
+  };
+  const entry = getModel("convention");
+  const model = entry.create(spec);
+  const opt = new Adam(trainableWeights(model), { lr: 1e-3 });
+  const x = emptyBatch(batch, c.length, c.stamp, c.stamp);
+  const rng = new Rng(2);
+  for (let i = 0; i < x.frames.length; i++) x.frames[i] = rng.normal();
+  for (let i = 0; i < x.bands.length; i++) x.bands[i] = 1 + ((i * 7) % 5);
+  for (let i = 0; i < batch; i++) x.labels[i] = i % c.numClasses;
+  const micro = preset === "paper" ? o.micro : null;
+  const dp = await DataParallel.start({
+    replicas: o.parallel,
+    micro,
+    model: "convention",
+    spec,
+    weightNames: [...model.weights().keys()],
+  });
+  const wall: number[] = [], cpu: number[] = [];
+  try {
+    for (let i = 0; i < o.warmup + o.steps; i++) {
+      const t0 = performance.now(), c0 = cpuMs();
+      await dp.step(model, opt, entry, x, { seed: i });
+      sampleRss();
+      if (i >= o.warmup) {
+        wall.push(performance.now() - t0);
+        cpu.push(cpuMs() - c0);
+      }
+      console.error(
+        `  ${preset} b${batch} x${o.parallel} step ${i + 1}/${o.warmup + o.steps}: ${
+          (performance.now() - t0).toFixed(0)
+        } ms`,
+      );
+    }
+  } finally {
+    dp.close();
+    opt.dispose();
+    model.dispose();
+  }
+  const ms = median(wall);
+  return {
+    preset,
+    batch,
+    parallel: o.parallel,
+    ...(micro !== null && micro < batch / o.parallel ? { microBatch: micro } : {}),
+    msPerStep: Math.round(ms),
+    msPerStepAll: wall.map(Math.round),
+    cpuMsPerStepAllThreads: Math.round(median(cpu)),
+    objectsPerSecond: Number((batch / (ms / 1000)).toFixed(2)),
+  };
+}
+
 async function timeSteps(preset: PresetName, batch: number, o: Opts) {
+  if (o.parallel > 1 && tf.getBackend() !== "webgpu") return timeParallelSteps(preset, batch, o);
   const model = createConvEntion(preset, 1);
   const opt = new Adam(trainableWeights(model), { lr: 1e-3 });
   const x = batchOf(preset, batch, 2);
@@ -398,6 +473,7 @@ export async function main(args: string[]): Promise<void> {
         loadAvgAfter: loadAvg(),
       },
       batch: o.batch,
+      parallel: o.parallel,
       backends,
       pytorch: torch,
       ratioPyTorchOverOurs: ratios,
