@@ -52,6 +52,35 @@ export interface StepResult {
 }
 
 /**
+ * The training-mode forward pass (dropout from `opts.seed`), the loss
+ * ({@link lossOf}) and its gradients for `vars`, and the number of correct
+ * argmax predictions: the part that {@link trainStep} and
+ * {@link shardGradients} share. The caller disposes the three results.
+ */
+function lossAndGradients<I>(
+  model: StepModel<I>,
+  vars: Variable[],
+  input: I,
+  labels: Tensor1D,
+  opts: StepOptions,
+): { value: tf.Scalar; grads: tf.NamedTensorMap; correct: tf.Scalar } {
+  let correct: tf.Scalar | null = null;
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = model.apply(input, { training: true, seed: opts.seed });
+      correct = tf.keep(
+        tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, "int32")), "float32")),
+      );
+      return lossOf(logits, labels, opts);
+    }, vars);
+    return { value, grads, correct: correct! };
+  } catch (e) {
+    (correct as tf.Scalar | null)?.dispose();
+    throw e;
+  }
+}
+
+/**
  * One optimisation step: forward in training mode (dropout from
  * `opts.seed`), loss ({@link lossOf}: cross-entropy or focal, optional class
  * weights), gradients of the optimiser's variables, a finiteness check of the
@@ -128,13 +157,7 @@ export async function trainStep<I>(
   let grads: tf.NamedTensorMap = {};
   let finiteT: tf.Tensor | null = null;
   try {
-    ({ value, grads } = tf.variableGrads(() => {
-      const logits = model.apply(input, { training: true, seed: opts.seed });
-      correctT = tf.keep(
-        tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, "int32")), "float32")),
-      );
-      return lossOf(logits, labels, opts);
-    }, vars));
+    ({ value, grads, correct: correctT } = lossAndGradients(model, vars, input, labels, opts));
     // 0 * g is NaN exactly where g is NaN or infinite. Summed with chained adds, not
     // tf.addN: on webgpu, tf.addN of 8 or more tensors exceeds the device's 8 storage
     // buffers per shader stage and silently returns a stale buffer, and the invalid
@@ -245,13 +268,7 @@ export async function shardGradients<I>(
   let value: tf.Scalar | null = null;
   let grads: tf.NamedTensorMap = {};
   try {
-    ({ value, grads } = tf.variableGrads(() => {
-      const logits = model.apply(input, { training: true, seed: opts.seed });
-      correctT = tf.keep(
-        tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, "int32")), "float32")),
-      );
-      return lossOf(logits, labels, opts);
-    }, vars));
+    ({ value, grads, correct: correctT } = lossAndGradients(model, vars, input, labels, opts));
     const read = async (t: tf.Tensor) => new Float32Array(await t.data() as Float32Array);
     return {
       loss: (await value.data())[0]!,

@@ -1,4 +1,3 @@
-/// <reference lib="deno.worker" />
 /**
  * A worker replica of a data-parallel step (lib/train/data_parallel.ts): it
  * builds the model from the built-in registry (ConvEntion and the paper's
@@ -46,10 +45,16 @@ export type ReplicaReply =
   | { type: "result"; id: number; result: ShardGradients }
   | { type: "failed"; id: number; message: string };
 
+/** The worker global scope, typed without a triple-slash `deno.worker` lib reference. */
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent) => void) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+};
+
 let entry: ModelEntry<unknown> | null = null;
 let model: TrainableModel<unknown> | null = null;
 
-const post = (m: ReplicaReply, transfer: Transferable[] = []) => self.postMessage(m, transfer);
+const post = (m: ReplicaReply, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
 async function init(m: Extract<ReplicaRequest, { type: "init" }>): Promise<void> {
   await selectBackend(m.backend === "cpu" ? "cpu" : "wasm", { quiet: true, threads: 1 });
@@ -78,7 +83,7 @@ async function step(m: Extract<ReplicaRequest, { type: "step" }>): Promise<Shard
   return await piecewiseGradients(model, m.names, entry, m.batch, m.opts, m.micro);
 }
 
-self.onmessage = async (ev: MessageEvent) => {
+scope.onmessage = async (ev: MessageEvent) => {
   const m = ev.data as ReplicaRequest;
   if (m.type === "init") {
     try {

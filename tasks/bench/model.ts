@@ -178,6 +178,40 @@ async function accumulatedStep(
   tf.dispose(Object.values(acc!));
 }
 
+/** Median step times (wall, and process CPU time over all threads) and objects/s. */
+function stepStats(batch: number, wall: number[], cpu: number[]) {
+  const ms = median(wall), cms = median(cpu);
+  return {
+    msPerStep: Math.round(ms),
+    msPerStepAll: wall.map(Math.round),
+    cpuMsPerStep: Math.round(cms),
+    objectsPerSecond: Number((batch / (ms / 1000)).toFixed(2)),
+    objectsPerSecondCpuTime: Number((batch / (cms / 1000)).toFixed(2)),
+  };
+}
+
+/** Runs `o.warmup + o.steps` steps; wall and process CPU ms of the timed ones. */
+async function timeLoop(
+  label: string,
+  o: Opts,
+  step: (i: number) => Promise<unknown>,
+): Promise<{ wall: number[]; cpu: number[] }> {
+  const wall: number[] = [], cpu: number[] = [];
+  for (let i = 0; i < o.warmup + o.steps; i++) {
+    const t0 = performance.now(), c0 = cpuMs();
+    await step(i);
+    sampleRss();
+    if (i >= o.warmup) {
+      wall.push(performance.now() - t0);
+      cpu.push(cpuMs() - c0);
+    }
+    console.error(
+      `  ${label} step ${i + 1}/${o.warmup + o.steps}: ${(performance.now() - t0).toFixed(0)} ms`,
+    );
+  }
+  return { wall, cpu };
+}
+
 /** The same Adam steps as {@link timeSteps}, cut into `o.parallel` shards (data_parallel.ts). */
 async function timeParallelSteps(preset: PresetName, batch: number, o: Opts) {
   const c = PRESETS[preset];
@@ -204,37 +238,24 @@ async function timeParallelSteps(preset: PresetName, batch: number, o: Opts) {
     spec,
     weightNames: [...model.weights().keys()],
   });
-  const wall: number[] = [], cpu: number[] = [];
+  let wall: number[], cpu: number[];
   try {
-    for (let i = 0; i < o.warmup + o.steps; i++) {
-      const t0 = performance.now(), c0 = cpuMs();
-      await dp.step(model, opt, entry, x, { seed: i });
-      sampleRss();
-      if (i >= o.warmup) {
-        wall.push(performance.now() - t0);
-        cpu.push(cpuMs() - c0);
-      }
-      console.error(
-        `  ${preset} b${batch} x${o.parallel} step ${i + 1}/${o.warmup + o.steps}: ${
-          (performance.now() - t0).toFixed(0)
-        } ms`,
-      );
-    }
+    ({ wall, cpu } = await timeLoop(
+      `${preset} b${batch} x${o.parallel}`,
+      o,
+      (i) => dp.step(model, opt, entry, x, { seed: i }),
+    ));
   } finally {
     dp.close();
     opt.dispose();
     model.dispose();
   }
-  const ms = median(wall);
   return {
     preset,
     batch,
     parallel: o.parallel,
     ...(micro !== null && micro < batch / o.parallel ? { microBatch: micro } : {}),
-    msPerStep: Math.round(ms),
-    msPerStepAll: wall.map(Math.round),
-    cpuMsPerStepAllThreads: Math.round(median(cpu)),
-    objectsPerSecond: Number((batch / (ms / 1000)).toFixed(2)),
+    ...stepStats(batch, wall, cpu),
   };
 }
 
@@ -244,21 +265,11 @@ async function timeSteps(preset: PresetName, batch: number, o: Opts) {
   const opt = new Adam(trainableWeights(model), { lr: 1e-3 });
   const x = batchOf(preset, batch, 2);
   const micro = preset === "paper" && tf.getBackend() !== "webgpu" ? o.micro : batch;
-  const wall: number[] = [], cpu: number[] = [];
-  for (let i = 0; i < o.warmup + o.steps; i++) {
-    const t0 = performance.now(), c0 = cpuMs();
-    await accumulatedStep(model, opt, x, micro, i);
-    sampleRss();
-    if (i >= o.warmup) {
-      wall.push(performance.now() - t0);
-      cpu.push(cpuMs() - c0);
-    }
-    console.error(
-      `  ${preset} b${batch} step ${i + 1}/${o.warmup + o.steps}: ${
-        (performance.now() - t0).toFixed(0)
-      } ms`,
-    );
-  }
+  const { wall, cpu } = await timeLoop(
+    `${preset} b${batch}`,
+    o,
+    (i) => accumulatedStep(model, opt, x, micro, i),
+  );
   let profile: unknown = undefined;
   if (o.profile && preset === "paper") {
     const p = await tf.profile(async () => {
@@ -300,16 +311,11 @@ async function timeSteps(preset: PresetName, batch: number, o: Opts) {
   tf.dispose([x.frames, x.bands, x.labels]);
   opt.dispose();
   model.dispose();
-  const ms = median(wall);
   return {
     preset,
     batch,
     ...(micro < batch ? { microBatch: micro } : {}),
-    msPerStep: Math.round(ms),
-    msPerStepAll: wall.map(Math.round),
-    cpuMsPerStep: Math.round(median(cpu)),
-    objectsPerSecond: Number((batch / (ms / 1000)).toFixed(2)),
-    objectsPerSecondCpuTime: Number((batch / (median(cpu) / 1000)).toFixed(2)),
+    ...stepStats(batch, wall, cpu),
     ...(inference !== undefined ? { inferenceObjectsPerSecond: Number(inference.toFixed(1)) } : {}),
     ...(profile ? { profile } : {}),
   };
