@@ -214,6 +214,11 @@ export {
   splitBatch,
 } from "./lib/train/data_parallel.ts";
 export {
+  explainWasmMemory,
+  isWasmMemoryFailure,
+  WasmMemoryError,
+} from "./lib/train/wasm_memory.ts";
+export {
   train,
   TrainingDivergedError,
   type TrainOptions,

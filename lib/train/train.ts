@@ -37,6 +37,7 @@ import {
 } from "./config.ts";
 import { getModel, type ModelEntry, type ModelSpec, type TrainableModel } from "./models.ts";
 import { DataParallel } from "./data_parallel.ts";
+import { explainWasmMemory, WasmMemoryError } from "./wasm_memory.ts";
 import "./builtin_models.ts";
 import { Adam } from "../model/optimizer.ts";
 import { trainableWeights, trainStep } from "../model/train_step.ts";
@@ -596,8 +597,19 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     info.stagesDone = stagesDone;
     await writeRunInfo(dir, info);
     return { runDir: dir, info, stopped: false, log };
-  } catch (e) {
-    if (e instanceof TrainingDivergedError) {
+  } catch (caught) {
+    const e = backend === "wasm"
+      ? explainWasmMemory(
+        caught,
+        `while training ${entry.label} (${config.model.preset} preset, batch ${config.batchSize}, ` +
+          `evaluation batch ${config.evalBatchSize}, microBatch ${config.microBatch})`,
+        "lower the objects per forward pass: --micro-batch 2 for training, " +
+          "--set evalBatchSize=8 for validation and evaluation (the paper preset needs both " +
+          "on wasm), or train on a GPU (--backend webgpu). To continue this run, set microBatch " +
+          `and evalBatchSize in ${dir}/config.yaml, then --resume ${dir}`,
+      )
+      : caught;
+    if (e instanceof TrainingDivergedError || e instanceof WasmMemoryError) {
       try {
         const info = await readRunInfo(dir);
         info.status = "failed";

@@ -1,7 +1,8 @@
 /**
- * Fault injection for the NaN test: the registry entry `convention-nan` is
- * ConvEntion (same presets, input and weights) whose logits become NaN from
- * the `after`-th training forward pass on.
+ * Fault injection: the registry entry `convention-nan` (or `convention-oom`)
+ * is ConvEntion (same presets, input and weights) whose logits become NaN
+ * (or whose forward pass throws the wasm backend's heap overflow) from the
+ * `after`-th training forward pass on.
  *
  * @module
  */
@@ -10,12 +11,12 @@ import { getModel, registerModel, type TrainableModel } from "../../lib/train/mo
 import type { ModelInput } from "../../lib/model/types.ts";
 import "../../lib/train/builtin_models.ts";
 
-/** Registers `convention-nan`: NaN logits from training pass number `after` (1-based) on. */
-export function registerFaultyConvEntion(after: number): void {
+/** Registers `convention-<fault>`: the fault from training pass number `after` (1-based) on. */
+export function registerFaultyConvEntion(after: number, fault: "nan" | "oom" = "nan"): void {
   const base = getModel("convention") as unknown as Parameters<typeof registerModel<ModelInput>>[0];
   registerModel<ModelInput>({
     ...base,
-    name: "convention-nan",
+    name: `convention-${fault}`,
     create(spec) {
       const inner = base.create(spec);
       let calls = 0;
@@ -25,6 +26,10 @@ export function registerFaultyConvEntion(after: number): void {
         apply: (input, opts) => {
           const logits = inner.apply(input, opts);
           if (!opts.training || ++calls < after) return logits;
+          if (fault === "oom") {
+            logits.dispose();
+            throw new WebAssembly.RuntimeError("memory access out of bounds");
+          }
           return tf.tidy(() => tf.mul(logits, NaN) as tf.Tensor2D);
         },
         trainableVariables: () => inner.trainableVariables(),

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { assert, assertEquals, assertMatch, assertRejects } from "../util/assert.ts";
 import { merge, type TrainConfig, trainPreset } from "../../lib/train/config.ts";
 import { train, TrainingDivergedError } from "../../lib/train/train.ts";
+import { WasmMemoryError } from "../../lib/train/wasm_memory.ts";
 import { readManifest } from "../../lib/train/checkpoint.ts";
 import { decodeSafetensors } from "../../lib/model/safetensors.ts";
 import { decodeTensors } from "../../lib/train/tensor_file.ts";
@@ -14,6 +15,7 @@ import { writeTinySurvey } from "./fixture.ts";
 await selectBackend("wasm", { quiet: true });
 // 4 training steps per epoch (32 objects, batch 8): NaN at epoch 2, batch 2.
 registerFaultyConvEntion(6);
+registerFaultyConvEntion(3, "oom");
 const root = await Deno.makeTempDir({ prefix: "convention-train-" });
 await writeTinySurvey(`${root}/survey`);
 
@@ -121,6 +123,17 @@ globalThis.addEventListener("unload", () => {
   try {
     Deno.removeSync(root, { recursive: true });
   } catch { /* ignore */ }
+});
+
+Deno.test("train: a wasm heap overflow is a WasmMemoryError naming the batch settings", async () => {
+  const c = cfg("oom", { model: { name: "convention-oom" } });
+  const err = await assertRejects(() => train({ config: c, ...quiet }), WasmMemoryError);
+  assertMatch(err.message, /ran out of memory while training ConvEntion \(tiny preset, batch 8/);
+  assertMatch(err.message, /evaluation batch 16, microBatch null\): memory access out of bounds/);
+  assertMatch(err.hint!, /--micro-batch 2 .* evalBatchSize=8/);
+  assertMatch(err.hint!, /oom\/config.yaml, then --resume/);
+  const info = JSON.parse(await Deno.readTextFile(`${root}/runs/oom/run.json`));
+  assertEquals(info.status, "failed");
 });
 
 Deno.test("eval + predict: metrics files, report, predictions with MC dropout", async () => {
