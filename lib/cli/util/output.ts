@@ -5,6 +5,7 @@
  * @module
  */
 import { ConventionError, UsageError } from "../../errors.ts";
+import { isWasmMemoryFailure } from "../../train/wasm_memory.ts";
 
 /** Exit code for usage errors (bad option or argument). */
 export const EXIT_USAGE = 2;
@@ -19,8 +20,8 @@ export function printError(message: string, hint?: string): void {
 
 /**
  * Reports an error caught at the top of a verb and returns the exit code:
- * project errors print their message and hint; anything else is a bug and
- * prints its stack.
+ * project errors print their message and hint, as does a wasm heap overflow
+ * (with what to change); anything else is a bug and prints its stack.
  */
 export function reportError(err: unknown): number {
   if (err instanceof UsageError) {
@@ -29,6 +30,14 @@ export function reportError(err: unknown): number {
   }
   if (err instanceof ConventionError) {
     printError(err.message, err.hint);
+    return EXIT_FAILURE;
+  }
+  if (isWasmMemoryFailure(err)) {
+    printError(
+      `the wasm heap (4 GB at most) ran out of memory: ${(err as Error).message}`,
+      "use smaller batches (--batch-size, --set evalBatchSize=8; for training --micro-batch 2), " +
+        "a smaller preset, or --backend webgpu on a GPU",
+    );
     return EXIT_FAILURE;
   }
   if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.PermissionDenied) {
