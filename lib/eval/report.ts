@@ -7,7 +7,7 @@
  * @module
  */
 import type { Metrics } from "./metrics.ts";
-import { type CompareRow, fix3, pct } from "./tables.ts";
+import { type CompareRow, fix3, metricsTables, pct } from "./tables.ts";
 import type { StampStrip } from "./stamps.ts";
 import { toBase64 } from "../util/png.ts";
 
@@ -93,31 +93,10 @@ pre { background: #f6f6f6; padding: 8px; overflow: auto; }
 export function buildReport(input: ReportInput): string {
   const m = input.metrics;
   const facts = table(null, input.facts.map(([k, v]) => [k, v]), "facts");
-  const summary = table(["metric", "value"], [
-    ["test objects", String(m.n)],
-    ["accuracy %", pct(m.accuracy)],
-    ["balanced accuracy %", pct(m.balancedAccuracy)],
-    ["macro F1", fix3(m.macroF1)],
-    ["macro ROC AUC (one-vs-rest)", fix3(m.macroRocAuc)],
-    [`ECE (${m.eceBins} equal-width bins)`, fix3(m.ece)],
-    ["log loss", fix3(m.logLoss)],
-  ]);
-  const perClass = table(
-    ["class", "support", "precision", "recall", "F1", "ROC AUC"],
-    m.perClass.map((p) => [
-      p.name,
-      String(p.support),
-      fix3(p.precision),
-      fix3(p.recall),
-      fix3(p.f1),
-      fix3(p.rocAuc),
-    ]),
-  );
-  const confusion = table(
-    ["true \\ predicted", ...m.classes],
-    m.confusion.map((row, i) => [m.classes[i]!, ...row.map(String)]),
-    "confusion",
-  );
+  const t = metricsTables(m);
+  const summary = table(t.summary.header, t.summary.rows);
+  const perClass = table(t.perClass.header, t.perClass.rows);
+  const confusion = table(t.confusion.header, t.confusion.rows, "confusion");
   const compare = input.compare?.length
     ? `<h2>Comparison (layout of the paper's Table 2)</h2>\n` + table(
       ["model", "bands", "input", "accuracy %", "balanced accuracy %", "macro F1", "parameters"],

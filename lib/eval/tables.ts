@@ -42,6 +42,58 @@ export function csvTable(
   return stringify([header as string[], ...rows.map((r) => r.map((c) => c ?? ""))]);
 }
 
+/** A table as text cells: its header and rows. */
+export interface TextTable {
+  /** Column names. */
+  header: string[];
+  /** Rows of cells. */
+  rows: string[][];
+}
+
+/**
+ * The three tables of a metrics report as text cells (one source for the
+ * Markdown summary and the HTML report): the summary (objects, accuracy,
+ * balanced accuracy, macro and weighted F1, macro ROC AUC, ECE, log loss),
+ * per-class precision/recall/F1/ROC AUC, and the confusion matrix.
+ *
+ * @param metrics Computed metrics.
+ * @returns The summary, per-class and confusion tables.
+ */
+export function metricsTables(
+  metrics: Metrics,
+): { summary: TextTable; perClass: TextTable; confusion: TextTable } {
+  return {
+    summary: {
+      header: ["metric", "value"],
+      rows: [
+        ["objects", String(metrics.n)],
+        ["accuracy %", pct(metrics.accuracy)],
+        ["balanced accuracy %", pct(metrics.balancedAccuracy)],
+        ["macro F1", fix3(metrics.macroF1)],
+        ["weighted F1", fix3(metrics.weightedF1)],
+        ["macro ROC AUC (one-vs-rest)", fix3(metrics.macroRocAuc)],
+        [`ECE (${metrics.eceBins} equal-width bins)`, fix3(metrics.ece)],
+        ["log loss", fix3(metrics.logLoss)],
+      ],
+    },
+    perClass: {
+      header: ["class", "support", "precision", "recall", "F1", "ROC AUC"],
+      rows: metrics.perClass.map((p) => [
+        p.name,
+        String(p.support),
+        fix3(p.precision),
+        fix3(p.recall),
+        fix3(p.f1),
+        fix3(p.rocAuc),
+      ]),
+    },
+    confusion: {
+      header: ["true \\ predicted", ...metrics.classes],
+      rows: metrics.confusion.map((row, i) => [metrics.classes[i]!, ...row.map(String)]),
+    },
+  };
+}
+
 /**
  * The metrics as Markdown: a summary table, a per-class table and the
  * confusion matrix (rows true, columns predicted).
@@ -50,31 +102,10 @@ export function csvTable(
  * @param title Heading text.
  */
 export function metricsMarkdown(metrics: Metrics, title = "Test metrics"): string {
-  const summary = markdownTable(["metric", "value"], [
-    ["objects", String(metrics.n)],
-    ["accuracy %", pct(metrics.accuracy)],
-    ["balanced accuracy %", pct(metrics.balancedAccuracy)],
-    ["macro F1", fix3(metrics.macroF1)],
-    ["weighted F1", fix3(metrics.weightedF1)],
-    ["macro ROC AUC (one-vs-rest)", fix3(metrics.macroRocAuc)],
-    [`ECE (${metrics.eceBins} equal-width bins)`, fix3(metrics.ece)],
-    ["log loss", fix3(metrics.logLoss)],
-  ]);
-  const perClass = markdownTable(
-    ["class", "support", "precision", "recall", "F1", "ROC AUC"],
-    metrics.perClass.map((p) => [
-      p.name,
-      String(p.support),
-      fix3(p.precision),
-      fix3(p.recall),
-      fix3(p.f1),
-      fix3(p.rocAuc),
-    ]),
-  );
-  const confusion = markdownTable(
-    ["true \\ predicted", ...metrics.classes],
-    metrics.confusion.map((row, i) => [metrics.classes[i]!, ...row.map(String)]),
-  );
+  const t = metricsTables(metrics);
+  const summary = markdownTable(t.summary.header, t.summary.rows);
+  const perClass = markdownTable(t.perClass.header, t.perClass.rows);
+  const confusion = markdownTable(t.confusion.header, t.confusion.rows);
   return `## ${title}\n\n${summary}\n\n### Per class\n\n${perClass}\n\n` +
     `### Confusion matrix (rows: true class, columns: predicted)\n\n${confusion}\n`;
 }

@@ -5,6 +5,8 @@
  * @module
  */
 import { ConventionError } from "../errors.ts";
+import { type AlertPacket, type ReadAlertOptions, readAlertPackets } from "./ztf_packet.ts";
+import type { AlertProblem } from "./ztf_series.ts";
 
 /**
  * Lists the alert packet files named by `paths`.
@@ -47,4 +49,54 @@ export async function listAlertFiles(paths: readonly string[]): Promise<string[]
     for (const n of names) out.push(base + n);
   }
   return out;
+}
+
+/** What reading alert files counts (part of the series and light-curve reports). */
+export interface AlertFileCounts {
+  /** Files read or tried. */
+  files: number;
+  /** Files that could not be read at all (reported in `problems`). */
+  filesFailed: number;
+  /** Packets read. */
+  packets: number;
+  /** One entry per failed file (and whatever the caller adds). */
+  problems: AlertProblem[];
+}
+
+/**
+ * Reads the packets of every file in order; a file that cannot be read or
+ * decoded is counted in `filesFailed`, reported in `problems` and skipped.
+ *
+ * @param files Packet files ({@link listAlertFiles}).
+ * @param counts Counts updated in place.
+ * @param options Which cut-outs to decode.
+ * @param onFile Called after each file (progress).
+ * @returns The packets, in file order.
+ */
+export async function readAlertFiles(
+  files: readonly string[],
+  counts: AlertFileCounts,
+  options: ReadAlertOptions,
+  onFile?: () => void,
+): Promise<AlertPacket[]> {
+  const packets: AlertPacket[] = [];
+  for (const file of files) {
+    counts.files++;
+    try {
+      const got = readAlertPackets(await Deno.readFile(file), file, options);
+      counts.packets += got.length;
+      packets.push(...got);
+    } catch (err) {
+      counts.filesFailed++;
+      counts.problems.push({
+        file,
+        index: null,
+        id: null,
+        cutout: null,
+        problem: (err as Error).message,
+      });
+    }
+    onFile?.();
+  }
+  return packets;
 }

@@ -14,14 +14,8 @@
  *
  * @module
  */
-import {
-  type AlertCandidate,
-  type AlertPacket,
-  MJD_OFFSET,
-  readAlertPackets,
-  ZTF_BANDS,
-} from "./ztf_packet.ts";
-import { listAlertFiles } from "./ztf_files.ts";
+import { type AlertCandidate, type AlertPacket, MJD_OFFSET, ZTF_BANDS } from "./ztf_packet.ts";
+import { listAlertFiles, readAlertFiles } from "./ztf_files.ts";
 import type { AlertProblem } from "./ztf_series.ts";
 
 /** AB zero point of microjansky: m = 23.9 - 2.5 log10(f / µJy). */
@@ -224,24 +218,7 @@ export async function alertLightCurves(
     duplicates: 0,
     problems: [],
   };
-  const packets: AlertPacket[] = [];
-  for (const file of files) {
-    report.files++;
-    try {
-      const got = readAlertPackets(await Deno.readFile(file), file, { cutouts: [] });
-      report.packets += got.length;
-      packets.push(...got);
-    } catch (err) {
-      report.filesFailed++;
-      report.problems.push({
-        file,
-        index: null,
-        id: null,
-        cutout: null,
-        problem: (err as Error).message,
-      });
-    }
-  }
+  const packets = await readAlertFiles(files, report, { cutouts: [] });
   const { curves, duplicates } = lightCurvesFromPackets(packets);
   report.objects = curves.length;
   report.duplicates = duplicates;

@@ -17,9 +17,9 @@
  * @module
  */
 import type { Frame, ObjectSeries } from "./series.ts";
-import { type AlertPacket, MJD_OFFSET, readAlertPackets, ZTF_BANDS } from "./ztf_packet.ts";
+import { type AlertPacket, MJD_OFFSET, ZTF_BANDS } from "./ztf_packet.ts";
 import { type AlertCutout, CUTOUT_FIELDS, type CutoutName } from "./ztf_cutout.ts";
-import { listAlertFiles } from "./ztf_files.ts";
+import { listAlertFiles, readAlertFiles } from "./ztf_files.ts";
 import { Progress } from "../util/progress.ts";
 
 /** Pixel values with |v| at or above this are bad-pixel sentinels (masked). */
@@ -341,27 +341,8 @@ export async function alertSeries(
   const { cutout, size } = checkOptions(options);
   const files = await listAlertFiles(typeof paths === "string" ? [paths] : paths);
   const report = emptyReport(cutout, size);
-  const packets: AlertPacket[] = [];
   const bar = options.progress ? new Progress("reading alerts", files.length, "files") : null;
-  for (const file of files) {
-    report.files++;
-    try {
-      const bytes = await Deno.readFile(file);
-      const got = readAlertPackets(bytes, file, { cutouts: [cutout] });
-      report.packets += got.length;
-      packets.push(...got);
-    } catch (err) {
-      report.filesFailed++;
-      report.problems.push({
-        file,
-        index: null,
-        id: null,
-        cutout: null,
-        problem: (err as Error).message,
-      });
-    }
-    bar?.tick();
-  }
+  const packets = await readAlertFiles(files, report, { cutouts: [cutout] }, () => bar?.tick());
   bar?.done();
   return groupAlertSeries(packets, { cutout, size }, report);
 }
