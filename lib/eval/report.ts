@@ -7,7 +7,7 @@
  * @module
  */
 import type { Metrics } from "./metrics.ts";
-import { type CompareRow, fix3, metricsTables, pct } from "./tables.ts";
+import { type CompareRow, compareTable, metricsTables } from "./tables.ts";
 import type { StampStrip } from "./stamps.ts";
 import { toBase64 } from "../util/png.ts";
 
@@ -97,19 +97,9 @@ export function buildReport(input: ReportInput): string {
   const summary = table(t.summary.header, t.summary.rows);
   const perClass = table(t.perClass.header, t.perClass.rows);
   const confusion = table(t.confusion.header, t.confusion.rows, "confusion");
-  const compare = input.compare?.length
-    ? `<h2>Comparison (layout of the paper's Table 2)</h2>\n` + table(
-      ["model", "bands", "input", "accuracy %", "balanced accuracy %", "macro F1", "parameters"],
-      input.compare.map((r) => [
-        r.preset ? `${r.model} (${r.preset})` : r.model,
-        r.bands,
-        r.input,
-        pct(r.accuracy),
-        pct(r.balancedAccuracy),
-        fix3(r.macroF1),
-        r.parameters.toLocaleString("en-US"),
-      ]),
-    )
+  const ct = input.compare?.length ? compareTable(input.compare, true) : null;
+  const compare = ct
+    ? `<h2>Comparison (layout of the paper's Table 2)</h2>\n` + table(ct.header, ct.rows)
     : "";
   const plots = input.plots.map((p) =>
     `<figure class="plot" data-plot="${escapeHtml(p.title)}">${inlineSvg(p.svg)}</figure>`

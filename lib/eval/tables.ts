@@ -188,23 +188,40 @@ const COMPARE_HEADER = [
   "run",
 ];
 
+/**
+ * The comparison in the layout of the paper's Table 2 as text cells: model,
+ * bands, input, accuracy %, balanced accuracy %, macro F1, parameters, then
+ * (unless `short`) train time, test objects and run.
+ *
+ * @param rows One row per run.
+ * @param short Only the paper's columns and the parameter count.
+ * @returns Header and rows.
+ */
+export function compareTable(rows: readonly CompareRow[], short = false): TextTable {
+  const n = short ? 7 : COMPARE_HEADER.length;
+  return {
+    header: COMPARE_HEADER.slice(0, n),
+    rows: rows.map((r) =>
+      [
+        r.preset ? `${r.model} (${r.preset})` : r.model,
+        r.bands,
+        r.input,
+        pct(r.accuracy),
+        pct(r.balancedAccuracy),
+        fix3(r.macroF1),
+        r.parameters.toLocaleString("en-US"),
+        fmtDuration(r.trainTimeS),
+        String(r.testObjects),
+        r.run,
+      ].slice(0, n)
+    ),
+  };
+}
+
 /** The comparison as Markdown, in the layout of the paper's Table 2 (plus extra columns). */
 export function compareMarkdown(rows: readonly CompareRow[]): string {
-  return markdownTable(
-    COMPARE_HEADER,
-    rows.map((r) => [
-      r.preset ? `${r.model} (${r.preset})` : r.model,
-      r.bands,
-      r.input,
-      pct(r.accuracy),
-      pct(r.balancedAccuracy),
-      fix3(r.macroF1),
-      r.parameters.toLocaleString("en-US"),
-      fmtDuration(r.trainTimeS),
-      String(r.testObjects),
-      r.run,
-    ]),
-  ) + "\n";
+  const t = compareTable(rows);
+  return markdownTable(t.header, t.rows) + "\n";
 }
 
 /** The comparison as CSV (raw numbers: fractions, seconds). */
