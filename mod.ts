@@ -188,6 +188,7 @@ export {
   saveOptimizerState,
 } from "./lib/model/optimizer.ts";
 export { loadWeights, saveWeights } from "./lib/model/safetensors.ts";
+export { setWeight } from "./lib/model/assign.ts";
 export { type LayerSummary, type ModelSummary, summarize } from "./lib/model/summary.ts";
 export {
   ModelConfigError,
@@ -209,7 +210,6 @@ export {
   type DataParallelOptions,
   type InputAdapter,
   piecewiseGradients,
-  setWeight,
   shardSeed,
   splitBatch,
 } from "./lib/train/data_parallel.ts";

@@ -30,6 +30,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { setWeight } from "./assign.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { WeightsError } from "./errors.ts";
 import {
@@ -70,12 +71,6 @@ export interface AdamState {
   m: Map<string, Float32Array>;
   /** Second moments. */
   v: Map<string, Float32Array>;
-}
-
-function assignArray(v: tf.Variable, data: Float32Array): void {
-  const t = tf.tensor(data, v.shape, "float32");
-  v.assign(t);
-  t.dispose();
 }
 
 /**
@@ -179,9 +174,9 @@ export class Adam {
           nv[i] = vi;
           np[i] = pv[i]! * decay - stepSize * mi / (Math.sqrt(vi) / sqrtBc2 + epsilon);
         }
-        assignArray(p, np);
-        assignArray(m, nm);
-        assignArray(v, nv);
+        setWeight(p, np);
+        setWeight(m, nm);
+        setWeight(v, nv);
         continue;
       }
       tf.tidy(() => {

@@ -27,7 +27,7 @@ import {
   type StepOptions,
   type StepResult,
 } from "../model/train_step.ts";
-import type { Variable } from "../model/tensor_types.ts";
+import { setWeight } from "../model/assign.ts";
 import type { ModelSpec, TrainableModel } from "./models.ts";
 import type { ReplicaReply, ReplicaRequest } from "./replica_worker.ts";
 
@@ -340,8 +340,7 @@ export class DataParallel {
     const names = optimizer.names();
     // The weights before the step: sent to the replicas, and restored here if the step fails.
     const before = weights.map(([, v]) => v.dataSync() as Float32Array);
-    const flat = new Float32Array(before.reduce((s, a) => s + a.length, 0));
-    before.reduce((off, a) => (flat.set(a, off), off + a.length), 0);
+    const flat = shards.length > 1 ? concat(before) : new Float32Array(0);
     const remote = shards.slice(1).map((shard, i) => {
       const id = this.#next++;
       const request: ReplicaRequest = {
@@ -431,19 +430,8 @@ function shapeOf<I>(model: TrainableModel<I>, name: string): number[] {
   return model.weights().get(name)!.shape;
 }
 
-/**
- * Sets a variable from host values: float32 as they are, int32 (BatchNorm's
- * batch counters) rounded to the nearest integer.
- *
- * @param v The variable.
- * @param values Its new values, in order.
- */
-export function setWeight(v: Variable, values: Float32Array): void {
-  tf.tidy(() =>
-    v.assign(
-      v.dtype === "int32"
-        ? tf.tensor(Int32Array.from(values, Math.round), v.shape, "int32")
-        : tf.tensor(values, v.shape, "float32"),
-    )
-  );
+function concat(arrays: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(arrays.reduce((s, a) => s + a.length, 0));
+  arrays.reduce((off, a) => (out.set(a, off), off + a.length), 0);
+  return out;
 }

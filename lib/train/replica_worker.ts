@@ -12,7 +12,8 @@ import "../baselines/register.ts";
 import type { Batch } from "../data/batch.ts";
 import type { ShardGradients, StepOptions } from "../model/train_step.ts";
 import { selectBackend } from "./backend.ts";
-import { piecewiseGradients, setWeight } from "./data_parallel.ts";
+import { setWeight } from "../model/assign.ts";
+import { piecewiseGradients } from "./data_parallel.ts";
 import { getModel, type ModelEntry, type ModelSpec, type TrainableModel } from "./models.ts";
 
 /** Messages to a replica worker. */

@@ -672,11 +672,11 @@ async function runEpoch<I>(
     const stretched = stretchBatch(batch, config.data.stretch);
     const stepOpts = { loss: config.loss.name, gamma: config.loss.gamma, seed };
     const input = setup.parallel ? null : entry.adapter(stretched);
-    const labels = tf.tensor1d(batch.labels, "int32");
+    const labels = setup.parallel ? null : tf.tensor1d(batch.labels, "int32");
     try {
       const r = setup.parallel
         ? await setup.parallel.step(model, optimizer, entry, stretched, stepOpts)
-        : await trainStep(model, optimizer, input!, labels, stepOpts);
+        : await trainStep(model, optimizer, input!, labels!, stepOpts);
       lossSum += r.loss * batch.batchSize;
       correct += r.correct;
       rows += batch.batchSize;
@@ -696,7 +696,7 @@ async function runEpoch<I>(
       throw e;
     } finally {
       if (input !== null) entry.disposeInput(input);
-      labels.dispose();
+      labels?.dispose();
     }
     progress.tick(
       batch.batchSize,

@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Batch, emptyBatch } from "../../lib/data/batch.ts";
 import { ConventionError } from "../../lib/errors.ts";
 import { NonFiniteLossError } from "../../lib/model/errors.ts";
+import { setWeight } from "../../lib/model/assign.ts";
 import { Adam } from "../../lib/model/optimizer.ts";
 import { shardGradients, trainableWeights } from "../../lib/model/train_step.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
@@ -16,7 +17,6 @@ import {
   combineShards,
   DataParallel,
   piecewiseGradients,
-  setWeight,
   shardSeed,
   splitBatch,
 } from "../../lib/train/data_parallel.ts";
