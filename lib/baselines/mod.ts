@@ -1,8 +1,8 @@
 /**
  * The paper's baselines and its Table 2: forced photometry on stamps, 2D Gaussian-process
  * heatmaps, CNN+LSTM / CNN+GRU on image sequences, SuperNNova-like (Bayesian) RNN,
- * SITS-BERT-like transformer and SCONE-like CNN on light curves, and the comparison that trains
- * every model with the same machinery. Importing this module registers the baselines in the
+ * SITS-BERT-like transformer and SCONE-like CNN on light curves (the comparison that trains every
+ * model with the same machinery is `lib/compare/`). Importing this module registers the baselines in the
  * model registry.
  *
  * @module
@@ -56,17 +56,3 @@ export { SuperNnova, type SuperNnovaConfig, superNnovaConfig } from "./supernnov
 export { SitsBert, type SitsBertConfig, sitsBertConfig } from "./sits_bert.ts";
 export { Scone, SCONE_PRESETS, type SconeConfig } from "./scone.ts";
 export { LC_PRESETS, type LightCurveData, useLightCurveData } from "./register.ts";
-export {
-  type Budget,
-  compareAll,
-  compareAllCommand,
-  type CompareAllCommandOptions,
-  type CompareAllOptions,
-  type CompareAllResult,
-  type CompareModel,
-  CPU_BUDGET_OVERRIDE,
-  rowConfig,
-  selectModels,
-  TABLE2_MODELS,
-} from "./compare_all.ts";
-export { PAPER_TABLE2, paperAccuracy } from "./compare_report.ts";

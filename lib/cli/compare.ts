@@ -8,7 +8,7 @@
  * With `--data D --models all --budget cpu|paper` (or any of the three), it
  * instead trains every model of the paper's Table 2 with the same split,
  * seed, balancing and stages, evaluates each, and prints the same table
- * (lib/baselines/compare_all.ts).
+ * (lib/compare/compare_all.ts).
  *
  * @module
  */
@@ -19,7 +19,7 @@ import { compareRuns, readRunMetrics, writeComparison } from "../eval/compare.ts
 import { evaluateRun } from "../eval/evaluate.ts";
 import { resolveRun } from "../train/run_dir.ts";
 import { runtimeHooks } from "../train/runtime.ts";
-import { compareAllCommand } from "../baselines/compare_all.ts";
+import { compareAllCommand } from "../compare/compare_all.ts";
 
 /** Options of {@link compareCommand}. */
 export interface CompareOptions {

@@ -4,8 +4,8 @@
  * are written; the light-curve cache is reused on a second call.
  */
 import { assert, assertEquals } from "../util/assert.ts";
-import { useBackend } from "./tf_setup.ts";
-import { compareAll, selectModels, TABLE2_MODELS } from "../../lib/baselines/compare_all.ts";
+import { useBackend } from "../baselines/tf_setup.ts";
+import { compareAll, selectModels, TABLE2_MODELS } from "../../lib/compare/compare_all.ts";
 import { simulateSurvey } from "../../lib/simulate/survey.ts";
 
 Deno.test("compareAll trains and evaluates every Table 2 model on the same test split", async () => {

@@ -24,8 +24,8 @@ import { evaluateRun } from "../eval/evaluate.ts";
 import { compareRuns, type Comparison, writeComparison } from "../eval/compare.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { fmtTime } from "../util/progress.ts";
-import { heatmapsForStore, lightCurvesForStore } from "./lc_cache.ts";
-import { useLightCurveData } from "./register.ts";
+import { heatmapsForStore, lightCurvesForStore } from "../baselines/lc_cache.ts";
+import { useLightCurveData } from "../baselines/register.ts";
 import { compareHtml } from "./compare_report.ts";
 
 /** One row of the comparison: a registered model on a band set. */
