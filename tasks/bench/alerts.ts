@@ -1,6 +1,6 @@
 /**
  * `deno task bench alerts [--dir DIR] [--seconds S]`: throughput of the ZTF
- * alert reader on a folder of packets (default ../shared/data/ztf-alerts),
+ * alert reader on a folder of packets (default fixtures/ztf/alerts),
  * printed as one JSON object on stdout.
  *
  * - decode: packets/s of Avro + gunzip + FITS for all three cut-outs, from
@@ -173,7 +173,7 @@ async function inference(
 
 /** Entry point: prints one JSON object. */
 export async function main(args: string[]): Promise<void> {
-  const dir = arg(args, "--dir", "../shared/data/ztf-alerts");
+  const dir = arg(args, "--dir", "fixtures/ztf/alerts");
   const seconds = Number(arg(args, "--seconds", "2"));
   const files = await listAlertFiles([dir]);
   const bytes = await Promise.all(files.map((f) => Deno.readFile(f)));

@@ -2,7 +2,7 @@
  * `deno task bench fits [--stamps N] [--passes P] [--corpus-passes C] [--no-python]`: FITS read
  * throughput, printed as one JSON object on stdout.
  *
- * - corpus: every file of ../shared/data/fits-corpus (plain, .gz, .fz,
+ * - corpus: every file of fixtures/fits/corpus (plain, .gz, .fz,
  *   tables), all HDUs decoded; MB/s counts bytes on disk;
  * - stamps: N (default 10,000) 32x32 float32 stamps, one file each (8,640
  *   bytes), written to a temporary folder with `writeFits` first (the write
@@ -72,7 +72,7 @@ export async function main(args: string[]): Promise<void> {
   const nStamps = Number(arg(args, "--stamps", "10000"));
   const nPasses = Number(arg(args, "--passes", "3"));
   const corpusPasses = Number(arg(args, "--corpus-passes", "10"));
-  const corpusDir = arg(args, "--corpus", "../shared/data/fits-corpus");
+  const corpusDir = arg(args, "--corpus", "fixtures/fits/corpus");
   const python = !args.includes("--no-python");
   const loadBefore = Deno.loadavg();
 

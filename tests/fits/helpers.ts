@@ -6,7 +6,7 @@
 import { assert } from "../util/assert.ts";
 
 /** The shared FITS corpus (relative to the repository root). */
-export const CORPUS = "../shared/data/fits-corpus";
+export const CORPUS = "fixtures/fits/corpus";
 
 /** One HDU of expected.json. */
 export interface ExpectedHdu {

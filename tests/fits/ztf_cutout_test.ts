@@ -8,7 +8,7 @@ import { readFits, readFitsAsync, readFitsFile } from "../../lib/fits/read.ts";
 import { pixelStats } from "../../lib/fits/stats.ts";
 import { assert, assertEquals } from "../util/assert.ts";
 
-const DIR = "../shared/data/ztf-alerts";
+const DIR = "fixtures/ztf/alerts";
 
 type CutoutRef = { shape: number[]; sum: number; nan: number } | string;
 interface Reference {

@@ -5,8 +5,8 @@ import { openStore, type Store } from "../../lib/data/store.ts";
 import { writeFits } from "../../lib/fits/write.ts";
 import { EMPTY_PRIMARY, epochHdu, writeFitsFile } from "./fixtures.ts";
 
-const ZTF = Deno.realPathSync("../shared/data/ztf-alerts");
-const CORPUS = Deno.realPathSync("../shared/data/fits-corpus");
+const ZTF = Deno.realPathSync("fixtures/ztf/alerts");
+const CORPUS = Deno.realPathSync("fixtures/fits/corpus");
 
 /** Sum of the finite pixels of frame `f` of object `id`, and its NaN count. */
 function frameSum(store: Store, id: string, f: number): { sum: number; nan: number } {

@@ -2,7 +2,7 @@ import { AvroError, fixZtfSchema, readAvroContainer } from "../../lib/survey/ztf
 import { loadExpected } from "../../fixtures/ztf/expected.ts";
 import { assert, assertEquals, assertThrows } from "../util/assert.ts";
 
-const DIR = "../shared/data/ztf-alerts";
+const DIR = "fixtures/ztf/alerts";
 const expected = loadExpected("fixtures/ztf/expected.json");
 
 type Rec = Record<string, unknown> & { candidate: Record<string, unknown> };

@@ -2,7 +2,7 @@ import { loadExpected } from "../../fixtures/ztf/expected.ts";
 import { assert, assertEquals, assertMatch } from "../util/assert.ts";
 import { runCli } from "../util/cli.ts";
 
-const DIR = "../shared/data/ztf-alerts";
+const DIR = "fixtures/ztf/alerts";
 
 // Read-only permissions: the alerts verb must not need to write.
 const cli = (...args: string[]) => runCli(args, ["--allow-read", "--allow-env", "--allow-sys"]);

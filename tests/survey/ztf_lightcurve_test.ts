@@ -6,13 +6,13 @@ import {
 import { readAlertFile } from "../../lib/survey/ztf_packet.ts";
 import { assert, assertAlmostEquals, assertEquals } from "../util/assert.ts";
 
-const DIR = "../shared/data/ztf-alerts";
+const DIR = "fixtures/ztf/alerts";
 
 /**
  * [points, detections, upper limits] per object, counted independently with
  * python3-avro: the union of candidate + prv_candidates over an object's
  * packets, keyed by (jd, fid), a detection (magpsf not null) winning over an
- * upper limit. Command (run in ../shared/data/ztf-alerts):
+ * upper limit. Command (run in fixtures/ztf/alerts):
  *
  *   /usr/bin/python3 -c "import avro.datafile, avro.io, glob, json
  *   objs={}

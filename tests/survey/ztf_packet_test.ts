@@ -9,7 +9,7 @@ import { AvroError } from "../../lib/survey/ztf_avro.ts";
 import { type ExpectedPacket, loadExpected } from "../../fixtures/ztf/expected.ts";
 import { assert, assertEquals, assertMatch, assertRejects } from "../util/assert.ts";
 
-const DIR = "../shared/data/ztf-alerts";
+const DIR = "fixtures/ztf/alerts";
 const BANDS: Record<number, string> = { 1: "g", 2: "r", 3: "i" };
 
 /** Relative tolerance for float64 sums: numpy sums pairwise, we sum in order. */

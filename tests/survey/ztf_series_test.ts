@@ -5,7 +5,7 @@ import { readAlertFile } from "../../lib/survey/ztf_packet.ts";
 import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "../util/assert.ts";
 import { ConventionError } from "../../lib/errors.ts";
 
-const DIR = "../shared/data/ztf-alerts";
+const DIR = "fixtures/ztf/alerts";
 
 Deno.test("ztf series: the sample folder groups into 7 objects, JPEG packets skipped", async () => {
   for (const cutout of ["science", "difference"] as const) {

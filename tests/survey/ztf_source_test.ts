@@ -7,7 +7,7 @@ import type { SourceItem } from "../../lib/survey/source.ts";
 import { ingest } from "../../lib/data/ingest.ts";
 import { assert, assertEquals } from "../util/assert.ts";
 
-const DIR = "../shared/data/ztf-alerts";
+const DIR = "fixtures/ztf/alerts";
 
 async function collect(src: AsyncIterable<SourceItem>): Promise<SourceItem[]> {
   const out: SourceItem[] = [];

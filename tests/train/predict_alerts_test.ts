@@ -11,7 +11,7 @@ import { selectBackend } from "../../lib/train/backend.ts";
 import { alertSeries } from "../../lib/survey/ztf_series.ts";
 import { writeTinySurvey } from "./fixture.ts";
 
-const ALERTS = "../shared/data/ztf-alerts";
+const ALERTS = "fixtures/ztf/alerts";
 
 Deno.test("predict --alerts: one prediction per valid alert object, skipped packets reported", async () => {
   await selectBackend("wasm", { quiet: true });
