@@ -46,6 +46,23 @@ export interface AlertCutout {
   warnings: string[];
 }
 
+/**
+ * Size limits for one cut-out (a ZTF stamp is 63x63 float32: 16 KB, 3,969
+ * pixels). A cut-out over a limit is not decoded: it comes back with
+ * `pixels: null` and a `problem` naming the limit, and that packet is skipped.
+ */
+export interface CutoutLimits {
+  /** Most bytes the (gunzipped) FITS stamp may have (default 4 MiB). */
+  maxCutoutBytes?: number;
+  /** Most pixels (NAXIS1 x NAXIS2 x ...) its image may have (default 1024 x 1024). */
+  maxCutoutPixels?: number;
+}
+
+/** Default {@link CutoutLimits.maxCutoutBytes}: 4 MiB. */
+export const DEFAULT_MAX_CUTOUT_BYTES = 4 * 1024 * 1024;
+/** Default {@link CutoutLimits.maxCutoutPixels}: 1024 x 1024. */
+export const DEFAULT_MAX_CUTOUT_PIXELS = 1024 * 1024;
+
 /** Describes bytes that are not FITS by their magic number. */
 export function describeNonFits(bytes: Uint8Array): string {
   const n = `${bytes.length.toLocaleString("en-US")} bytes`;
@@ -73,13 +90,18 @@ export function describeNonFits(bytes: Uint8Array): string {
  * @param fileName The packet's `fileName` for it.
  * @param stamp The `stampData` bytes.
  * @param where `packet file:cutout field`, for FITS reader messages.
+ * @param limits Most bytes and pixels accepted (defaults 4 MiB, 1024 x 1024).
  */
 export function decodeCutout(
   name: CutoutName,
   fileName: string | null,
   stamp: Uint8Array,
   where: string,
+  limits: CutoutLimits = {},
 ): AlertCutout {
+  const maxBytes = limits.maxCutoutBytes ?? DEFAULT_MAX_CUTOUT_BYTES;
+  const maxPixels = limits.maxCutoutPixels ?? DEFAULT_MAX_CUTOUT_PIXELS;
+  const fmt = (n: number): string => n.toLocaleString("en-US");
   const out: AlertCutout = {
     name,
     fileName,
@@ -96,14 +118,24 @@ export function decodeCutout(
   let gz = "";
   if (stamp[0] === 0x1f && stamp[1] === 0x8b) {
     try {
-      bytes = gunzipSync(stamp);
+      bytes = gunzipSync(stamp, { maxOutputLength: maxBytes });
     } catch (err) {
+      if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+        out.problem = `gzipped cut-out of ${fmt(stamp.length)} bytes inflates to more than ` +
+          `${fmt(maxBytes)} bytes (the maxCutoutBytes limit): not decoded`;
+        return out;
+      }
       out.problem = `gzip data that does not decompress (${(err as Error).message}), ${
         stamp.length.toLocaleString("en-US")
       } bytes`;
       return out;
     }
     gz = "gzipped ";
+  }
+  if (bytes.length > maxBytes) {
+    out.problem = `cut-out of ${fmt(bytes.length)} bytes is over the ${fmt(maxBytes)}-byte ` +
+      `maxCutoutBytes limit: not decoded`;
+    return out;
   }
   if (!startsWithSimple(bytes)) {
     out.problem = gz + describeNonFits(bytes);
@@ -119,6 +151,12 @@ export function decodeCutout(
     const shape = hdu.image.shape;
     if (shape.slice(2).some((n) => n !== 1)) {
       out.problem = `FITS image of shape [${shape.join(", ")}], not a 2-D stamp`;
+      return out;
+    }
+    const pixels = shape.reduce((a, c) => a * c, 1);
+    if (pixels > maxPixels) {
+      out.problem = `cut-out of ${shape.join("x")} = ${fmt(pixels)} pixels is over the ` +
+        `${fmt(maxPixels)}-pixel maxCutoutPixels limit: not decoded`;
       return out;
     }
     out.width = shape[0]!;

@@ -1,25 +1,37 @@
 /**
  * Expands the paths given for alert packets: files are kept as given,
- * directories become their `*.avro` files (sorted, not recursive).
+ * directories become their packet files and archives (`*.avro`, `*.avro.gz`,
+ * `*.zip`, `*.tar`, `*.tar.gz`, `*.tgz`; sorted, not recursive). Reading goes
+ * file by file and packet by packet ({@link eachAlertPacket}), so memory does
+ * not grow with the number of files.
  *
  * @module
  */
 import { ConventionError } from "../errors.ts";
 import { type AlertPacket, type ReadAlertOptions, readAlertPackets } from "./ztf_packet.ts";
 import type { AlertProblem } from "./ztf_series.ts";
+import { type ArchiveLimits, expandAlertInput } from "./ztf_inputs.ts";
+
+/** File names a folder contributes. */
+const PACKET_NAME = /\.(avro|avro\.gz|zip|tar|tar\.gz|tgz)$/i;
 
 /**
- * Lists the alert packet files named by `paths`.
+ * Lists the alert packet files (and archives) named by `paths`.
  *
  * @param paths Files and/or directories.
- * @returns Files in the order given; each directory's `*.avro` files sorted by name.
+ * @returns Files in the order given; each directory's packet files and archives sorted by name.
  * @throws {ConventionError} when a path does not exist.
  *
  * @example
  * ```ts
  * import { listAlertFiles } from "./ztf_files.ts";
- * const files = await listAlertFiles(["../shared/data/ztf-alerts"]);
- * console.log(files.length); // 10
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeFile(`${dir}/b.avro`, new Uint8Array());
+ * await Deno.writeFile(`${dir}/a.tgz`, new Uint8Array());
+ * await Deno.writeFile(`${dir}/notes.txt`, new Uint8Array());
+ * const files = await listAlertFiles([dir]);
+ * if (files.map((f) => f.slice(dir.length + 1)).join() !== "a.tgz,b.avro") throw new Error("list");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function listAlertFiles(paths: readonly string[]): Promise<string[]> {
@@ -31,7 +43,7 @@ export async function listAlertFiles(paths: readonly string[]): Promise<string[]
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) {
         throw new ConventionError(`alert path ${p} does not exist`, {
-          hint: "give .avro packet files or folders that hold them",
+          hint: "give .avro packet files, archives of them, or folders that hold them",
         });
       }
       throw err;
@@ -42,7 +54,7 @@ export async function listAlertFiles(paths: readonly string[]): Promise<string[]
     }
     const names: string[] = [];
     for await (const e of Deno.readDir(p)) {
-      if ((e.isFile || e.isSymlink) && e.name.toLowerCase().endsWith(".avro")) names.push(e.name);
+      if ((e.isFile || e.isSymlink) && PACKET_NAME.test(e.name)) names.push(e.name);
     }
     names.sort();
     const base = p.endsWith("/") ? p : `${p}/`;
@@ -53,9 +65,9 @@ export async function listAlertFiles(paths: readonly string[]): Promise<string[]
 
 /** What reading alert files counts (part of the series and light-curve reports). */
 export interface AlertFileCounts {
-  /** Files read or tried. */
+  /** Packet files read or tried (an archive counts its entries). */
   files: number;
-  /** Files that could not be read at all (reported in `problems`). */
+  /** Files (or archive entries, or whole archives) that could not be read (in `problems`). */
   filesFailed: number;
   /** Packets read. */
   packets: number;
@@ -63,40 +75,79 @@ export interface AlertFileCounts {
   problems: AlertProblem[];
 }
 
+/** Options of {@link eachAlertPacket}: packet options plus archive limits. */
+export type AlertReadOptions = ReadAlertOptions & ArchiveLimits;
+
 /**
- * Reads the packets of every file in order; a file that cannot be read or
- * decoded is counted in `filesFailed`, reported in `problems` and skipped.
+ * Reads the packets of every file (and archive entry) in order, one file at a
+ * time; a file that cannot be read or decoded is counted in `filesFailed`,
+ * reported in `problems` and skipped.
  *
- * @param files Packet files ({@link listAlertFiles}).
+ * @param files Packet files and archives ({@link listAlertFiles}).
  * @param counts Counts updated in place.
- * @param options Which cut-outs to decode.
+ * @param options Which cut-outs to decode, limits.
+ * @param onFile Called after each given file (progress).
+ * @returns The packets, in file order, as they are read.
+ */
+export async function* eachAlertPacket(
+  files: readonly string[],
+  counts: AlertFileCounts,
+  options: AlertReadOptions = {},
+  onFile?: () => void,
+): AsyncGenerator<AlertPacket> {
+  const fail = (file: string, err: unknown): void => {
+    counts.filesFailed++;
+    counts.problems.push({
+      file,
+      index: null,
+      id: null,
+      cutout: null,
+      problem: (err as Error).message,
+    });
+  };
+  for (const file of files) {
+    let inputs;
+    try {
+      inputs = expandAlertInput(file, await Deno.readFile(file), options);
+    } catch (err) {
+      counts.files++;
+      fail(file, err);
+      onFile?.();
+      continue;
+    }
+    for (const input of inputs) {
+      counts.files++;
+      let got: AlertPacket[];
+      try {
+        got = readAlertPackets(input.bytes, input.name, options);
+      } catch (err) {
+        fail(input.name, err);
+        continue;
+      }
+      counts.packets += got.length;
+      yield* got;
+    }
+    onFile?.();
+  }
+}
+
+/**
+ * Reads the packets of every file in order into one array; see
+ * {@link eachAlertPacket} (which does not hold them all).
+ *
+ * @param files Packet files and archives ({@link listAlertFiles}).
+ * @param counts Counts updated in place.
+ * @param options Which cut-outs to decode, limits.
  * @param onFile Called after each file (progress).
  * @returns The packets, in file order.
  */
 export async function readAlertFiles(
   files: readonly string[],
   counts: AlertFileCounts,
-  options: ReadAlertOptions,
+  options: AlertReadOptions,
   onFile?: () => void,
 ): Promise<AlertPacket[]> {
   const packets: AlertPacket[] = [];
-  for (const file of files) {
-    counts.files++;
-    try {
-      const got = readAlertPackets(await Deno.readFile(file), file, options);
-      counts.packets += got.length;
-      packets.push(...got);
-    } catch (err) {
-      counts.filesFailed++;
-      counts.problems.push({
-        file,
-        index: null,
-        id: null,
-        cutout: null,
-        problem: (err as Error).message,
-      });
-    }
-    onFile?.();
-  }
+  for await (const p of eachAlertPacket(files, counts, options, onFile)) packets.push(p);
   return packets;
 }

@@ -9,11 +9,12 @@
  *
  * @module
  */
-import { readAvroContainer } from "./ztf_avro.ts";
+import { AvroError, type AvroHeader, type AvroReadLimits, readAvroContainer } from "./ztf_avro.ts";
 import {
   type AlertCutout,
   CUTOUT_FIELDS,
   CUTOUT_NAMES,
+  type CutoutLimits,
   type CutoutName,
   decodeCutout,
 } from "./ztf_cutout.ts";
@@ -73,12 +74,22 @@ export interface AlertPacket {
   prvCandidates: AlertCandidate[];
   /** Decoded cut-outs, those asked for that the packet holds. */
   cutouts: Partial<Record<CutoutName, AlertCutout>>;
+  /**
+   * The stored (still gzipped) `stampData` of each cut-out, kept when
+   * {@link ReadAlertOptions.keepStamps} is set, for {@link decodePacketCutout}.
+   */
+  stamps?: Partial<Record<CutoutName, { fileName: string | null; data: Uint8Array }>>;
 }
 
-/** Options of {@link readAlertPackets}. */
-export interface ReadAlertOptions {
+/** Options of {@link readAlertPackets}: which cut-outs, and the size limits. */
+export interface ReadAlertOptions extends CutoutLimits, AvroReadLimits {
   /** Which cut-outs to decode (default all three); `[]` skips FITS decoding. */
   cutouts?: readonly CutoutName[];
+  /**
+   * Keep the stored bytes of every cut-out in {@link AlertPacket.stamps}, so
+   * that they can be decoded later (after duplicates are dropped).
+   */
+  keepStamps?: boolean;
 }
 
 /** Converts a decoded Avro value to the scalar kinds kept in `fields`. */
@@ -139,10 +150,46 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
+/** The stored stamp of one cut-out, when the record has one. */
+function stampOf(
+  rec: Record<string, unknown>,
+  name: CutoutName,
+): { fileName: string | null; data: Uint8Array } | null {
+  const stamp = rec[CUTOUT_FIELDS[name]];
+  if (!isRecord(stamp) || !(stamp.stampData instanceof Uint8Array)) return null;
+  return {
+    fileName: typeof stamp.fileName === "string" ? stamp.fileName : null,
+    data: stamp.stampData,
+  };
+}
+
+/**
+ * Decodes one cut-out of a packet read with `keepStamps` (within the size
+ * limits) and stores it in `packet.cutouts`; does nothing when the packet has
+ * no such cut-out or it is already decoded.
+ *
+ * @param packet A packet from {@link readAlertPackets}.
+ * @param name Which cut-out.
+ * @param limits Most bytes and pixels accepted.
+ * @returns The decoded cut-out, or undefined when the packet has none.
+ */
+export function decodePacketCutout(
+  packet: AlertPacket,
+  name: CutoutName,
+  limits: CutoutLimits = {},
+): AlertCutout | undefined {
+  const done = packet.cutouts[name];
+  if (done) return done;
+  const s = packet.stamps?.[name];
+  if (!s) return undefined;
+  const where = `${packet.file}:${CUTOUT_FIELDS[name]}`;
+  return packet.cutouts[name] = decodeCutout(name, s.fileName, s.data, where, limits);
+}
+
 /**
  * Turns one decoded Avro record into an {@link AlertPacket}.
  *
- * @throws {TypeError} when the record has no `candidate` with jd and fid.
+ * @throws {AvroError} (kind `not-ztf`) when the record has no `candidate` with jd and fid.
  */
 export function toAlertPacket(
   rec: unknown,
@@ -152,13 +199,19 @@ export function toAlertPacket(
 ): AlertPacket {
   const where = `${file}[${index}]`;
   if (!isRecord(rec) || !isRecord(rec.candidate)) {
-    throw new TypeError(`${where}: record has no candidate`);
+    throw notZtf(`${where}: record has no candidate (not a ZTF alert)`);
   }
-  const candidate = toCandidate(rec.candidate, `${where} candidate`);
-  const prv = Array.isArray(rec.prv_candidates) ? rec.prv_candidates : [];
-  const prvCandidates = prv.filter(isRecord).map((p, i) =>
-    toCandidate(p, `${where} prv_candidates[${i}]`)
-  );
+  let candidate: AlertCandidate;
+  let prvCandidates: AlertCandidate[];
+  try {
+    candidate = toCandidate(rec.candidate, `${where} candidate`);
+    const prv = Array.isArray(rec.prv_candidates) ? rec.prv_candidates : [];
+    prvCandidates = prv.filter(isRecord).map((p, i) =>
+      toCandidate(p, `${where} prv_candidates[${i}]`)
+    );
+  } catch (err) {
+    throw notZtf(`${(err as Error).message} (not a ZTF alert)`);
+  }
   const candid = big(rec.candid) ?? candidate.candid;
   let id: string;
   let idSource: AlertPacket["idSource"];
@@ -174,11 +227,18 @@ export function toAlertPacket(
   }
   const cutouts: Partial<Record<CutoutName, AlertCutout>> = {};
   for (const name of options.cutouts ?? CUTOUT_NAMES) {
-    const field = CUTOUT_FIELDS[name];
-    const stamp = rec[field];
-    if (!isRecord(stamp) || !(stamp.stampData instanceof Uint8Array)) continue;
-    const fileName = typeof stamp.fileName === "string" ? stamp.fileName : null;
-    cutouts[name] = decodeCutout(name, fileName, stamp.stampData, `${file}:${field}`);
+    const s = stampOf(rec, name);
+    if (!s) continue;
+    const where = `${file}:${CUTOUT_FIELDS[name]}`;
+    cutouts[name] = decodeCutout(name, s.fileName, s.data, where, options);
+  }
+  let stamps: AlertPacket["stamps"];
+  if (options.keepStamps) {
+    stamps = {};
+    for (const name of CUTOUT_NAMES) {
+      const s = stampOf(rec, name);
+      if (s) stamps[name] = s;
+    }
   }
   return {
     file,
@@ -191,7 +251,56 @@ export function toAlertPacket(
     candidate,
     prvCandidates,
     cutouts,
+    ...(stamps ? { stamps } : {}),
   };
+}
+
+function notZtf(message: string): AvroError {
+  return new AvroError(message, {
+    kind: "not-ztf",
+    hint: "only ZTF alert packets are read here (schemas 1.x to 4.x)",
+  });
+}
+
+/** Names of a schema list's types, for messages. */
+function typeNames(list: unknown[]): string {
+  const names = list.map((t) => isRecord(t) && typeof t.name === "string" ? t.name : String(t));
+  return names.slice(0, 6).join(", ") + (names.length > 6 ? ", ..." : "");
+}
+
+/**
+ * Refuses a container whose writer schema is not a ZTF alert record (checked
+ * before the schema is compiled): a list (union) of types, a record without a
+ * `candidate` field, or a schema of another survey's namespace.
+ *
+ * @throws {AvroError} of kind `not-ztf`, naming the file and what the schema is.
+ */
+export function checkZtfAlertSchema(header: AvroHeader, name: string): void {
+  const s = header.schema;
+  if (Array.isArray(s)) {
+    throw notZtf(
+      `${name}: the top-level schema is a list (union) of ${s.length} types ` +
+        `(${typeNames(s)}), not one ZTF alert record`,
+    );
+  }
+  if (!isRecord(s) || s.type !== "record" || !Array.isArray(s.fields)) {
+    throw notZtf(
+      `${name}: the top-level schema is ${JSON.stringify(s).slice(0, 60)}, not a record`,
+    );
+  }
+  const full = `${typeof s.namespace === "string" ? `${s.namespace}.` : ""}${s.name}`;
+  const ns = typeof s.namespace === "string" ? s.namespace.toLowerCase() : "";
+  const fields = (s.fields as unknown[]).map((f) => isRecord(f) ? f.name : null);
+  if ((ns !== "" && !ns.startsWith("ztf")) || !fields.includes("candidate")) {
+    throw notZtf(
+      `${name}: Avro records of schema "${full}" (fields ${fields.slice(0, 5).join(", ")}${
+        fields.length > 5 ? ", ..." : ""
+      }) are not ZTF alerts` +
+        (ns !== "" && !ns.startsWith("ztf")
+          ? ` (namespace "${s.namespace}": another survey?)`
+          : ""),
+    );
+  }
 }
 
 /**
@@ -204,8 +313,8 @@ export function toAlertPacket(
  * @param file The file name, used in ids of reports.
  * @param options Which cut-outs to decode.
  * @returns The packets in file order.
- * @throws {AvroError} when the bytes are not a readable Avro container.
- * @throws {TypeError} when a record has no candidate (not a ZTF alert).
+ * @throws {AvroError} when the bytes are not a readable Avro container, or
+ *   (kind `not-ztf`) not ZTF alerts.
  *
  * @example
  * ```ts
@@ -220,7 +329,10 @@ export function readAlertPackets(
   file = "<bytes>",
   options: ReadAlertOptions = {},
 ): AlertPacket[] {
-  const { records } = readAvroContainer(bytes, file);
+  const { records } = readAvroContainer(bytes, file, {
+    maxBlockBytes: options.maxBlockBytes,
+    checkHeader: options.checkHeader ?? checkZtfAlertSchema,
+  });
   return records.map((rec, i) => toAlertPacket(rec, file, i, options));
 }
 

@@ -17,16 +17,23 @@
  * @module
  */
 import type { Frame, ObjectSeries } from "./series.ts";
-import { type AlertPacket, MJD_OFFSET, ZTF_BANDS } from "./ztf_packet.ts";
-import { type AlertCutout, CUTOUT_FIELDS, type CutoutName } from "./ztf_cutout.ts";
-import { listAlertFiles, readAlertFiles } from "./ztf_files.ts";
+import { type AlertPacket, decodePacketCutout, MJD_OFFSET, ZTF_BANDS } from "./ztf_packet.ts";
+import {
+  type AlertCutout,
+  CUTOUT_FIELDS,
+  type CutoutLimits,
+  type CutoutName,
+} from "./ztf_cutout.ts";
+import { eachAlertPacket, listAlertFiles } from "./ztf_files.ts";
 import { Progress } from "../util/progress.ts";
 
 /** Pixel values with |v| at or above this are bad-pixel sentinels (masked). */
 const SENTINEL = 1e30;
 
 /** Options of {@link alertSeries} and {@link groupAlertSeries}. */
-export interface AlertSeriesOptions {
+export interface AlertSeriesOptions extends CutoutLimits {
+  /** Most bytes one Avro data block may decompress to (default 64 MiB). */
+  maxBlockBytes?: number;
   /** Which cut-out makes the frames (default `science`). */
   cutout?: CutoutName;
   /** Common stamp size in pixels (default 63, the ZTF cut-out size). */
@@ -191,30 +198,50 @@ function checkOptions(options: AlertSeriesOptions): { cutout: CutoutName; size: 
   return { cutout, size };
 }
 
+/** The entry of one object while series are built. */
+interface SeriesEntry {
+  series: ObjectSeries;
+  /** Frame keys (`candid N`, `jd J, fid F`) already used, with where they came from. */
+  seen: Map<string, string>;
+}
+
 /**
- * Groups decoded packets into series (no file reading). Packets must have
- * been decoded with the chosen cut-out. One frame per exposure: a packet that
- * repeats the candid or the (jd, fid) of a frame already used for its object
- * is skipped as a duplicate (the first one read is kept). Adds to `report`
- * when given.
- *
- * @param packets Decoded packets, any order.
- * @param options Cut-out and stamp size.
- * @param report A report to add to (from an earlier file-reading step).
- * @returns Series and report.
+ * Builds series one packet at a time (what {@link groupAlertSeries} and
+ * {@link alertSeries} use). A packet is checked for its band and for being a
+ * duplicate of a frame already used BEFORE its cut-out is decoded, so that
+ * repeated packets cost no decoding; the cut-out is decoded (within the size
+ * limits) from the packet's kept stamps when it was not decoded yet, placed in
+ * a `size` x `size` frame, and the packet can then be dropped.
  */
-export function groupAlertSeries(
-  packets: readonly AlertPacket[],
-  options: AlertSeriesOptions = {},
-  report?: AlertSeriesReport,
-): AlertSeriesResult {
-  const { cutout, size } = checkOptions(options);
-  const rep = report ?? emptyReport(cutout, size);
-  if (!report) rep.packets = packets.length;
-  const field = CUTOUT_FIELDS[cutout];
-  const byId = new Map<string, { series: ObjectSeries; seen: Map<string, string> }>();
-  const last = new Map<string, number>(); // latest jd per object (for ra/dec)
-  for (const p of packets) {
+export class AlertSeriesBuilder {
+  readonly report: AlertSeriesReport;
+  readonly #cutout: CutoutName;
+  readonly #size: number;
+  readonly #limits: CutoutLimits;
+  readonly #byId = new Map<string, SeriesEntry>();
+  readonly #last = new Map<string, number>(); // latest jd per object (for ra/dec)
+
+  /**
+   * Starts an empty set of series.
+   *
+   * @param options Cut-out, stamp size and cut-out size limits.
+   * @param report A report to add to (from an earlier file-reading step).
+   */
+  constructor(options: AlertSeriesOptions = {}, report?: AlertSeriesReport) {
+    const { cutout, size } = checkOptions(options);
+    this.#cutout = cutout;
+    this.#size = size;
+    this.#limits = {
+      maxCutoutBytes: options.maxCutoutBytes,
+      maxCutoutPixels: options.maxCutoutPixels,
+    };
+    this.report = report ?? emptyReport(cutout, size);
+  }
+
+  /** Adds one packet: a frame of its object, or a counted, reported skip. */
+  add(p: AlertPacket): void {
+    const rep = this.report;
+    const field = CUTOUT_FIELDS[this.#cutout];
     const skip = (problem: string, cut: string | null = null): void => {
       rep.packetsSkipped++;
       rep.problems.push({ file: p.file, index: p.index, id: p.id, cutout: cut, problem });
@@ -222,18 +249,9 @@ export function groupAlertSeries(
     const band = ZTF_BANDS[p.candidate.fid];
     if (band === undefined) {
       skip(`unknown filter id fid=${p.candidate.fid} (1 = g, 2 = r, 3 = i)`);
-      continue;
+      return;
     }
-    const cut = p.cutouts[cutout];
-    if (!cut) {
-      skip(`packet has no ${field}`, field);
-      continue;
-    }
-    if (!cut.pixels) {
-      skip(cut.problem ?? "not a FITS image", field);
-      continue;
-    }
-    let entry = byId.get(p.id);
+    const entry = this.#byId.get(p.id);
     const c = p.candidate;
     const epoch = `jd ${c.jd}, fid ${c.fid}`;
     const keys = p.candid === null ? [epoch] : [`candid ${p.candid}`, epoch];
@@ -244,8 +262,25 @@ export function groupAlertSeries(
         `duplicate frame: ${seen.startsWith("jd") ? `same exposure (${seen})` : seen} as ` +
           `${entry!.seen.get(seen)}`,
       );
-      continue;
+      return;
     }
+    const cut = decodePacketCutout(p, this.#cutout, this.#limits);
+    if (!cut) return skip(`packet has no ${field}`, field);
+    if (!cut.pixels) return skip(cut.problem ?? "not a FITS image", field);
+    this.#addFrame(p, cut, band, keys, entry);
+  }
+
+  #addFrame(
+    p: AlertPacket,
+    cut: AlertCutout,
+    band: string,
+    keys: string[],
+    found: SeriesEntry | undefined,
+  ): void {
+    const rep = this.report;
+    const field = CUTOUT_FIELDS[this.#cutout];
+    const c = p.candidate;
+    let entry = found;
     if (!entry) {
       entry = {
         series: {
@@ -253,72 +288,111 @@ export function groupAlertSeries(
           label: null,
           confirmed: false,
           frames: [],
-          meta: { source: "ztf-alerts", idSource: p.idSource, cutout },
+          meta: { source: "ztf-alerts", idSource: p.idSource, cutout: this.#cutout },
         },
         seen: new Map(),
       };
-      byId.set(p.id, entry);
+      this.#byId.set(p.id, entry);
     }
     const what = `${p.candid === null ? "" : `candid ${p.candid} in `}${p.file}[${p.index}]`;
     for (const k of keys) entry.seen.set(k, what);
     const xpos = typeof c.fields.xpos === "number" ? c.fields.xpos : null;
     const ypos = typeof c.fields.ypos === "number" ? c.fields.ypos : null;
-    const placed = place(cut, size, xpos, ypos);
+    const placed = place(cut, this.#size, xpos, ypos);
     rep.nanPixels += placed.nan;
     rep.badPixels += placed.bad;
     if (placed.padded) rep.paddedFrames++;
     if (placed.cropped) rep.croppedFrames++;
-    const meta: Record<string, number | string> = {
-      fid: c.fid,
-      jd: c.jd,
-      width: cut.width,
-      height: cut.height,
-      offsetX: placed.offsetX,
-      offsetY: placed.offsetY,
-      nanPixels: placed.nan,
-      badPixels: placed.bad,
-    };
-    if (p.candid !== null) meta.candid = String(p.candid);
-    for (const k of ["magpsf", "sigmapsf", "diffmaglim", "isdiffpos"] as const) {
-      const v = c[k];
-      if (v !== null) meta[k] = v;
-    }
-    for (const k of ["magzpsci", "xpos", "ypos", "fwhm", "rb", "drb"]) {
-      const v = c.fields[k];
-      if (typeof v === "number") meta[k] = v;
-    }
-    const frame: Frame = {
+    entry.series.frames.push({
       mjd: c.jd - MJD_OFFSET,
       band,
-      width: size,
-      height: size,
+      width: this.#size,
+      height: this.#size,
       pixels: placed.pixels,
       mask: placed.mask,
       source: `${p.file}:${field}`,
-      meta,
-    };
-    entry.series.frames.push(frame);
+      meta: frameMeta(p, cut, placed),
+    });
     rep.packetsUsed++;
     const m = entry.series.meta!;
     m.nPackets = entry.series.frames.length;
-    if (c.jd >= (last.get(p.id) ?? -Infinity)) {
-      last.set(p.id, c.jd);
+    if (c.jd >= (this.#last.get(p.id) ?? -Infinity)) {
+      this.#last.set(p.id, c.jd);
       if (c.ra !== null) m.ra = c.ra;
       if (c.dec !== null) m.dec = c.dec;
     }
   }
-  const series = [...byId.values()].map((e) => e.series);
-  for (const s of series) s.frames.sort((a, b) => a.mjd - b.mjd);
-  rep.objects += series.length;
-  rep.frames += series.reduce((n, s) => n + s.frames.length, 0);
-  return { series, report: rep };
+
+  /** The series (frames sorted by time), and the report with objects and frames counted. */
+  finish(): AlertSeriesResult {
+    const series = [...this.#byId.values()].map((e) => e.series);
+    for (const s of series) s.frames.sort((a, b) => a.mjd - b.mjd);
+    this.report.objects += series.length;
+    this.report.frames += series.reduce((n, s) => n + s.frames.length, 0);
+    return { series, report: this.report };
+  }
+}
+
+/** The per-frame metadata kept from the candidate. */
+function frameMeta(
+  p: AlertPacket,
+  cut: AlertCutout,
+  placed: Placed,
+): Record<string, number | string> {
+  const c = p.candidate;
+  const meta: Record<string, number | string> = {
+    fid: c.fid,
+    jd: c.jd,
+    width: cut.width,
+    height: cut.height,
+    offsetX: placed.offsetX,
+    offsetY: placed.offsetY,
+    nanPixels: placed.nan,
+    badPixels: placed.bad,
+  };
+  if (p.candid !== null) meta.candid = String(p.candid);
+  for (const k of ["magpsf", "sigmapsf", "diffmaglim", "isdiffpos"] as const) {
+    const v = c[k];
+    if (v !== null) meta[k] = v;
+  }
+  for (const k of ["magzpsci", "xpos", "ypos", "fwhm", "rb", "drb"]) {
+    const v = c.fields[k];
+    if (typeof v === "number") meta[k] = v;
+  }
+  return meta;
 }
 
 /**
- * Reads alert packet files (directories expand to their `*.avro` files) and
- * groups them by object into image series. Bad files and unusable packets
- * are reported in `report.problems`, skipped and counted; they never stop
- * the run.
+ * Groups packets into series (no file reading). Packets are decoded with the
+ * chosen cut-out, or read with `keepStamps` (then only the packets that are
+ * not duplicates get their cut-out decoded). One frame per exposure: a packet
+ * that repeats the candid or the (jd, fid) of a frame already used for its
+ * object is skipped as a duplicate (the first one read is kept). Adds to
+ * `report` when given.
+ *
+ * @param packets Decoded packets, any order.
+ * @param options Cut-out, stamp size and cut-out size limits.
+ * @param report A report to add to (from an earlier file-reading step).
+ * @returns Series and report.
+ */
+export function groupAlertSeries(
+  packets: readonly AlertPacket[],
+  options: AlertSeriesOptions = {},
+  report?: AlertSeriesReport,
+): AlertSeriesResult {
+  const b = new AlertSeriesBuilder(options, report);
+  if (!report) b.report.packets = packets.length;
+  for (const p of packets) b.add(p);
+  return b.finish();
+}
+
+/**
+ * Reads alert packet files (directories expand to their packet files and
+ * archives) and groups them by object into image series, streaming: one file
+ * at a time, duplicates dropped before their cut-out is decoded, cut-outs over
+ * the size limits reported, so memory holds only the frames made. Bad files
+ * and unusable packets are reported in `report.problems`, skipped and
+ * counted; they never stop the run.
  *
  * @param paths A file or folder, or a list of them.
  * @param options Cut-out (`science` default, `difference`, `template`), stamp size, progress.
@@ -338,11 +412,13 @@ export async function alertSeries(
   paths: string | readonly string[],
   options: AlertSeriesOptions = {},
 ): Promise<AlertSeriesResult> {
-  const { cutout, size } = checkOptions(options);
+  const builder = new AlertSeriesBuilder(options);
   const files = await listAlertFiles(typeof paths === "string" ? [paths] : paths);
-  const report = emptyReport(cutout, size);
   const bar = options.progress ? new Progress("reading alerts", files.length, "files") : null;
-  const packets = await readAlertFiles(files, report, { cutouts: [cutout] }, () => bar?.tick());
+  const read = { cutouts: [], keepStamps: true, maxBlockBytes: options.maxBlockBytes };
+  for await (const p of eachAlertPacket(files, builder.report, read, () => bar?.tick())) {
+    builder.add(p); // the packet (and its stamps) can be collected after this
+  }
   bar?.done();
-  return groupAlertSeries(packets, { cutout, size }, report);
+  return builder.finish();
 }

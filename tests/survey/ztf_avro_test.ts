@@ -45,7 +45,7 @@ Deno.test("ztf avro: bad bytes are typed errors naming the file", () => {
   assertThrows(
     () => readAvroContainer(new TextEncoder().encode("SIMPLE  = T"), "x.avro"),
     AvroError,
-    /x\.avro: not an Avro object container file \(starts with 53 49 4d 50/,
+    /x\.avro: not an Avro object container file: a FITS file, 11 bytes/,
   );
   assertThrows(() => readAvroContainer(new Uint8Array(0), "e.avro"), AvroError, /e\.avro/);
   assertThrows(() => readAvroContainer(good.slice(0, 5000), "t.avro"), AvroError, /truncated/);
