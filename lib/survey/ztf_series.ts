@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { Frame, ObjectSeries } from "./series.ts";
+import type { ObjectSeries } from "./series.ts";
 import { type AlertPacket, decodePacketCutout, MJD_OFFSET, ZTF_BANDS } from "./ztf_packet.ts";
 import {
   type AlertCutout,

@@ -1,0 +1,150 @@
+/**
+ * Every file of two real ZTF alert corpora, read by the project's reader and
+ * compared with what python-avro + astropy found (references recorded in
+ * fixtures/ztf/*_reference.json): the files python-avro reads are read, with
+ * the same packets and cut-outs; every other file is reported with a typed
+ * AvroError naming it.
+ *
+ * - fixtures/ztf/ampel: Ampel-ZTF's test alerts (BSD-3, copied into fixtures);
+ * - ztf-sample-history: ZTF's sample packets (no licence file, so not copied):
+ *   read from `$CONVENTION_SHARED_DATA/real/ztf-sample-history` (default
+ *   `../shared/data` beside the repository) and skipped, with the reason
+ *   printed, when that folder is absent.
+ */
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readAlertPackets } from "../../lib/survey/ztf_packet.ts";
+import { AvroError, type AvroErrorKind } from "../../lib/survey/ztf_avro.ts";
+import { expandAlertInput } from "../../lib/survey/ztf_inputs.ts";
+import { CUTOUT_FIELDS, CUTOUT_NAMES } from "../../lib/survey/ztf_cutout.ts";
+import { type CorpusReference, loadCorpusReference } from "../../fixtures/ztf/expected.ts";
+import { assert, assertEquals } from "../util/assert.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Every regular file under `dir`, relative names, sorted. */
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  const go = (d: string): void => {
+    for (const e of Deno.readDirSync(d)) {
+      const p = join(d, e.name);
+      if (e.isDirectory) go(p);
+      else if (e.isFile) out.push(relative(dir, p));
+    }
+  };
+  go(dir);
+  return out.sort();
+}
+
+function assertSum(actual: number, expected: number, msg: string): void {
+  const tol = 1e-10 * Math.max(1, Math.abs(expected));
+  assert(Math.abs(actual - expected) <= tol, `${msg}: ${actual} vs ${expected}`);
+}
+
+/** Reads one entry as the reader does and compares it with the reference. */
+function checkEntry(
+  name: string,
+  bytes: Uint8Array,
+  ref: CorpusReference | undefined,
+): AvroErrorKind | "read" {
+  assert(ref !== undefined, `${name} is in the reference`);
+  let packets;
+  try {
+    packets = readAlertPackets(bytes, name);
+  } catch (err) {
+    assert(err instanceof AvroError, `${name}: ${err} is not an AvroError`);
+    assert(err.message.startsWith(name), `${name}: message names the file: ${err.message}`);
+    assert("error" in ref, `${name}: python-avro reads it but we report ${err.message}`);
+    return err.kind;
+  }
+  assert(
+    "records" in ref,
+    `${name}: python-avro fails (${"error" in ref && ref.error}) but we read it`,
+  );
+  assertEquals(packets.length, ref.records.length, `${name} records`);
+  packets.forEach((p, i) => {
+    const e = ref.records[i]!;
+    const at = `${name}[${i}]`;
+    assertEquals(p.objectId, e.objectId, `${at} objectId`);
+    assertEquals(p.candid === null ? null : String(p.candid), e.candid, `${at} candid`);
+    assertEquals([p.candidate.fid, p.candidate.jd], [e.fid, e.jd], `${at} fid, jd`);
+    assertEquals(p.prvCandidates.length, e.n_prv, `${at} n_prv`);
+    const got = CUTOUT_NAMES.filter((n) => p.cutouts[n]).map((n) => CUTOUT_FIELDS[n]);
+    assertEquals(got, Object.keys(e.cutouts), `${at} cut-outs present`);
+    for (const n of CUTOUT_NAMES) {
+      const want = e.cutouts[CUTOUT_FIELDS[n]];
+      const c = p.cutouts[n];
+      if (want === undefined || c === undefined) continue;
+      if (typeof want === "string") {
+        assert(c.pixels === null && c.problem !== null, `${at} ${n} is not FITS: ${want}`);
+        continue;
+      }
+      assertEquals([c.width, c.height], want.shape, `${at} ${n} shape`);
+      assertEquals(c.nanCount, want.nan, `${at} ${n} NaN count`);
+      assertSum(c.sum, want.sum, `${at} ${n} sum`);
+    }
+  });
+  return "read";
+}
+
+/** Reads every file of a corpus; returns per-file outcomes and totals. */
+function readCorpus(dir: string, reference: Record<string, CorpusReference>) {
+  const outcomes: Record<string, string> = {};
+  const seen = new Set<string>();
+  let read = 0, reported = 0;
+  for (const rel of walk(dir)) {
+    const inputs = expandAlertInput(rel, Deno.readFileSync(join(dir, rel)));
+    let fileRead = 0, fileReported = 0;
+    for (const input of inputs) {
+      const name = inputs.length === 1 && input.name === rel ? rel : input.name;
+      seen.add(name);
+      const what = checkEntry(name, input.bytes, reference[name]);
+      if (what === "read") fileRead++;
+      else fileReported++;
+      outcomes[name] = what;
+    }
+    read += fileRead;
+    reported += fileReported;
+  }
+  assertEquals([...seen].sort(), Object.keys(reference).sort(), "entries as in the reference");
+  return { outcomes, read, reported };
+}
+
+function tally(outcomes: Record<string, string>): Record<string, number> {
+  const t: Record<string, number> = {};
+  for (const v of Object.values(outcomes)) t[v] = (t[v] ?? 0) + 1;
+  return t;
+}
+
+Deno.test("ztf real: every Ampel file is read as python-avro reads it, or reported", () => {
+  const ref = loadCorpusReference(join(ROOT, "fixtures/ztf/ampel_reference.json"));
+  const { outcomes, read, reported } = readCorpus(join(ROOT, "fixtures/ztf/ampel"), ref);
+  assertEquals([read, reported], [104, 17]);
+  assertEquals(tally(outcomes), { read: 104, "not-avro": 5, truncated: 7, "not-ztf": 5 });
+  assertEquals(outcomes["alerts/uli/121540793515135009.avro.zip!121540793515135009.avro"], "read");
+  assertEquals(outcomes["alerts/uli/test_alerts_Ia_Hsiao_v2_51.avro"], "not-ztf");
+  assertEquals(outcomes["tests/test-data/ZTF18abxhyqv.tar.gz!673285273115015035.avro"], "read");
+  console.log(`ampel: ${read} packets files read, ${reported} reported`);
+});
+
+const SHARED = Deno.env.get("CONVENTION_SHARED_DATA") ?? join(ROOT, "..", "shared", "data");
+const HISTORY = join(SHARED, "real", "ztf-sample-history");
+let historyPresent = false;
+try {
+  historyPresent = Deno.statSync(HISTORY).isDirectory;
+} catch {
+  console.log(
+    `ztf real: ${HISTORY} is absent (set CONVENTION_SHARED_DATA): sample-history test skipped`,
+  );
+}
+
+Deno.test({
+  name: "ztf real: every ZTF sample-history file is read as python-avro reads it, or reported",
+  ignore: !historyPresent,
+  fn() {
+    const ref = loadCorpusReference(join(ROOT, "fixtures/ztf/sample_history_reference.json"));
+    const { outcomes, read, reported } = readCorpus(HISTORY, ref);
+    assertEquals([read, reported], [18, 6]);
+    assertEquals(tally(outcomes), { read: 18, "not-avro": 6 });
+  },
+});
