@@ -18,11 +18,18 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
 import { printJson } from "./util/output.ts";
 import { UsageError } from "../errors.ts";
-import { listAlertFiles } from "../survey/ztf_files.ts";
-import { type AlertPacket, MJD_OFFSET, readAlertPackets, ZTF_BANDS } from "../survey/ztf_packet.ts";
-import { CUTOUT_FIELDS, CUTOUT_NAMES, type CutoutName } from "../survey/ztf_cutout.ts";
+import { eachAlertPacket, listAlertFiles } from "../survey/ztf_files.ts";
+import { type AlertPacket, MJD_OFFSET, ZTF_BANDS } from "../survey/ztf_packet.ts";
+import {
+  CUTOUT_FIELDS,
+  CUTOUT_NAMES,
+  type CutoutLimits,
+  type CutoutName,
+  DEFAULT_MAX_CUTOUT_BYTES,
+  DEFAULT_MAX_CUTOUT_PIXELS,
+} from "../survey/ztf_cutout.ts";
 import { alertLightCurves } from "../survey/ztf_lightcurve.ts";
-import { alertSeries } from "../survey/ztf_series.ts";
+import { type AlertProblem, alertSeries } from "../survey/ztf_series.ts";
 import { Progress } from "../util/progress.ts";
 
 /** What `alerts info --json` prints per cut-out. */
@@ -87,32 +94,57 @@ function printPacket(p: PacketInfo): void {
   }
 }
 
-async function infoAction(paths: string[], opts: { json?: boolean }): Promise<number> {
+/** Options `--max-cutout-bytes` and `--max-cutout-pixels` as cut-out limits. */
+interface LimitOpts {
+  maxCutoutBytes: string;
+  maxCutoutPixels: string;
+}
+
+function cutoutLimits(opts: LimitOpts): CutoutLimits {
+  const n = (v: string, name: string): number => {
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < 1) {
+      throw new UsageError(`--${name} must be a positive integer, not "${v}"`);
+    }
+    return x;
+  };
+  return {
+    maxCutoutBytes: n(opts.maxCutoutBytes, "max-cutout-bytes"),
+    maxCutoutPixels: n(opts.maxCutoutPixels, "max-cutout-pixels"),
+  };
+}
+
+async function infoAction(
+  paths: string[],
+  opts: { json?: boolean } & LimitOpts,
+): Promise<number> {
+  const limits = cutoutLimits(opts);
   const files = await listAlertFiles(paths);
   const packets: PacketInfo[] = [];
-  const failed: { file: string; error: string }[] = [];
   // Tables are printed file by file (the output is the progress); JSON at the end, with a bar.
   const bar = opts.json ? new Progress("reading alerts", files.length, "files") : null;
   let notFits = 0;
-  let count = 0;
-  for (const file of files) {
-    try {
-      for (const p of readAlertPackets(await Deno.readFile(file), file)) {
-        const info = packetInfo(p);
-        count++;
-        if (Object.values(info.cutouts).some((c) => "problem" in c)) notFits++;
-        if (opts.json) packets.push(info);
-        else printPacket(info);
-      }
-    } catch (err) {
-      failed.push({ file, error: (err as Error).message });
-      if (!opts.json) console.log(`${file}  not read: ${(err as Error).message}`);
+  const counts = { files: 0, filesFailed: 0, packets: 0, problems: [] as AlertProblem[] };
+  let printed = 0;
+  const printFailures = (): void => {
+    for (; printed < counts.problems.length; printed++) {
+      const p = counts.problems[printed]!;
+      if (!opts.json) console.log(`${p.file}  not read: ${p.problem}`);
     }
-    bar?.tick();
+  };
+  for await (const p of eachAlertPacket(files, counts, limits, () => bar?.tick())) {
+    printFailures();
+    const info = packetInfo(p);
+    if (Object.values(info.cutouts).some((c) => "problem" in c)) notFits++;
+    if (opts.json) packets.push(info);
+    else printPacket(info);
   }
+  printFailures();
   bar?.done(undefined, true);
+  const failed = counts.problems.map((p) => ({ file: p.file, error: p.problem }));
+  const count = counts.packets;
   const summary = {
-    files: files.length,
+    files: counts.files,
     filesFailed: failed.length,
     packets: count,
     packetsWithNonFitsCutouts: notFits,
@@ -159,8 +191,9 @@ async function lightcurveAction(paths: string[], opts: { json?: boolean }): Prom
 
 async function seriesAction(
   paths: string[],
-  opts: { cutout: CutoutName; size: string; json?: boolean },
+  opts: { cutout: CutoutName; size: string; json?: boolean } & LimitOpts,
 ): Promise<number> {
+  const limits = cutoutLimits(opts);
   const size = Number(opts.size);
   if (!Number.isInteger(size) || size < 1) {
     throw new UsageError(`--size must be a positive integer, not "${opts.size}"`);
@@ -169,6 +202,7 @@ async function seriesAction(
     cutout: opts.cutout,
     size,
     progress: true,
+    ...limits,
   });
   const objects = series.map((s) => ({
     id: s.id,
@@ -202,6 +236,17 @@ async function seriesAction(
   return report.filesFailed ? 1 : 0;
 }
 
+const MAX_BYTES = [
+  "--max-cutout-bytes <n>",
+  "skip a packet whose cut-out (gunzipped) is larger than this",
+  String(DEFAULT_MAX_CUTOUT_BYTES),
+] as const;
+const MAX_PIXELS = [
+  "--max-cutout-pixels <n>",
+  "skip a packet whose cut-out has more pixels than this",
+  String(DEFAULT_MAX_CUTOUT_PIXELS),
+] as const;
+
 /** Registers the `alerts` verb on `program`. */
 export function registerAlerts(program: Command): void {
   const alerts = program
@@ -213,8 +258,10 @@ export function registerAlerts(program: Command): void {
       "per packet: file, objectId, candid, fid, jd, prv_candidates count and per cut-out its " +
         "shape (NAXIS1xNAXIS2), non-NaN pixel sum and NaN count, or why it is not FITS",
     )
-    .argument("<paths...>", "alert packet files or folders")
+    .argument("<paths...>", "alert packet files, archives (.zip, .tar, .tar.gz) or folders")
     .option("--json", "print JSON on stdout")
+    .option(...MAX_BYTES)
+    .option(...MAX_PIXELS)
     .action(guarded(infoAction));
   alerts
     .command("lightcurve")
@@ -239,5 +286,7 @@ export function registerAlerts(program: Command): void {
     )
     .option("--size <n>", "common stamp size in pixels", "63")
     .option("--json", "print JSON on stdout")
+    .option(...MAX_BYTES)
+    .option(...MAX_PIXELS)
     .action(guarded(seriesAction));
 }

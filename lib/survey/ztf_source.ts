@@ -16,7 +16,9 @@ import type { SourceOptions } from "./open_source.ts";
 import { parseConfirmed, readCsv } from "./csv.ts";
 import { listAlertFiles } from "./ztf_files.ts";
 import { type AlertPacket, readAlertPackets } from "./ztf_packet.ts";
+import { type AlertInput, expandAlertInput } from "./ztf_inputs.ts";
 import { type AlertProblem, type AlertSeriesOptions, groupAlertSeries } from "./ztf_series.ts";
+import type { CutoutLimits } from "./ztf_cutout.ts";
 
 /** Options of {@link alertSource}. */
 export interface AlertSourceOptions extends AlertSeriesOptions {
@@ -24,10 +26,25 @@ export interface AlertSourceOptions extends AlertSeriesOptions {
   labels?: ReadonlyMap<string, { label: string | null; confirmed: boolean }>;
 }
 
-/** Where one packet lives. */
+/** Where one packet lives: a file, the packet file in it (itself or an archive entry), a record. */
 interface PacketRef {
-  file: string;
+  path: string;
+  entry: string;
   index: number;
+}
+
+/** The packet files of one path, the last one expanded kept (objects' packets are often together). */
+class InputCache {
+  #path: string | null = null;
+  #inputs: AlertInput[] = [];
+  async get(path: string): Promise<AlertInput[]> {
+    if (this.#path !== path) {
+      this.#path = null;
+      this.#inputs = expandAlertInput(path, await Deno.readFile(path));
+      this.#path = path;
+    }
+    return this.#inputs;
+  }
 }
 
 function kindOf(p: AlertProblem): ProblemKind {
@@ -44,8 +61,17 @@ function describe(p: AlertProblem): string {
     : `${at}: ${p.problem}`;
 }
 
+function limitsOf(o: AlertSourceOptions): CutoutLimits & { maxBlockBytes?: number } {
+  return {
+    maxCutoutBytes: o.maxCutoutBytes,
+    maxCutoutPixels: o.maxCutoutPixels,
+    maxBlockBytes: o.maxBlockBytes,
+  };
+}
+
 /**
- * Makes an ingest source over alert packet files or folders.
+ * Makes an ingest source over alert packet files, archives or folders. Cut-outs
+ * over the size limits ({@link AlertSourceOptions}) are reported per packet.
  *
  * @param paths A file or folder, or a list of them (folders expand to `*.avro`).
  * @param options Cut-out (`science` default), stamp size (63), labels.
@@ -74,21 +100,31 @@ export function alertSource(
   const scan = async (): Promise<Map<string, PacketRef[]>> => {
     if (groups) return groups;
     const g = new Map<string, PacketRef[]>();
-    for (const file of await listAlertFiles(list)) {
+    for (const path of await listAlertFiles(list)) {
+      let inputs: AlertInput[];
       try {
-        const packets = readAlertPackets(await Deno.readFile(file), file, { cutouts: [] });
-        for (const p of packets) {
-          let refs = g.get(p.id);
-          if (!refs) g.set(p.id, refs = []);
-          refs.push({ file, index: p.index });
-        }
+        inputs = expandAlertInput(path, await Deno.readFile(path));
       } catch (err) {
-        unreadable.push({ file, error: (err as Error).message });
+        unreadable.push({ file: path, error: (err as Error).message });
+        continue;
+      }
+      for (const input of inputs) {
+        try {
+          for (const p of readAlertPackets(input.bytes, input.name, { cutouts: [] })) {
+            let refs = g.get(p.id);
+            if (!refs) g.set(p.id, refs = []);
+            refs.push({ path, entry: input.name, index: p.index });
+          }
+        } catch (err) {
+          unreadable.push({ file: input.name, error: (err as Error).message });
+        }
       }
     }
     groups = g;
     return g;
   };
+  const cache = new InputCache();
+  const read = { cutouts: [], keepStamps: true, ...limitsOf(options) };
   return {
     description: `ztf-alerts:${list.join(",")}`,
     /** Known once `items()` has scanned the packets (objects + unreadable files). */
@@ -115,16 +151,19 @@ export function alertSource(
       for (const [id, refs] of g) {
         const packets: AlertPacket[] = [];
         const problems: Problem[] = [];
-        const byFile = new Map<string, number[]>();
+        const byFile = new Map<string, PacketRef[]>();
         for (const r of refs) {
-          const ix = byFile.get(r.file);
-          if (ix) ix.push(r.index);
-          else byFile.set(r.file, [r.index]);
+          const ix = byFile.get(r.entry);
+          if (ix) ix.push(r);
+          else byFile.set(r.entry, [r]);
         }
-        for (const [file, indexes] of byFile) {
+        for (const [file, entryRefs] of byFile) {
           try {
-            const all = readAlertPackets(await Deno.readFile(file), file, { cutouts: [cutout] });
-            for (const i of indexes) if (all[i]) packets.push(all[i]!);
+            const input = (await cache.get(entryRefs[0]!.path)).find((i) => i.name === file);
+            if (!input) throw new Error(`${file} is no longer there`);
+            // Cut-outs are decoded by the grouping, after duplicates are dropped.
+            const all = readAlertPackets(input.bytes, file, read);
+            for (const r of entryRefs) if (all[r.index]) packets.push(all[r.index]!);
           } catch (err) {
             // The file read in the first pass but not now (changed or removed meanwhile).
             problems.push({
@@ -136,7 +175,11 @@ export function alertSource(
             });
           }
         }
-        const { series, report } = groupAlertSeries(packets, { cutout, size });
+        const { series, report } = groupAlertSeries(packets, {
+          cutout,
+          size,
+          ...limitsOf(options),
+        });
         for (const p of report.problems) {
           problems.push({
             object: id,
