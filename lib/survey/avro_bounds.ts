@@ -38,11 +38,11 @@ function blockCount(tap: Tap, items: ReadableType, what: string): number {
     n = -n;
     tap.skipLong();
   }
-  const left = tap.buf.length - tap.pos;
+  const left = Math.max(0, tap.buf.length - tap.pos);
   const max = items.typeName === "null" ? MAX_EMPTY_ITEMS : left;
-  if (!(n <= max)) {
+  if (n > 0 && !(n <= max)) {
     throw new RangeError(
-      `${what} block claims ${n} items but only ${Math.max(left, 0)} bytes remain`,
+      `${what} block claims ${n} items but only ${left} bytes remain`,
     );
   }
   return n;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { gzipSync } from "node:zlib";
 import { writeFits } from "../fits/write.ts";
 import { writeAvroContainer } from "./avro_write.ts";
@@ -57,7 +58,7 @@ export const EXAMPLE_ALERT_SCHEMA: Readonly<Record<string, unknown>> = {
 export interface ExamplePacketOptions {
   /** objectId (default `ZTF21example`). */
   objectId?: string;
-  /** Alert candid (default 1000000000000000001; numbers above 2^53 lose digits). */
+  /** Alert candid (default 2000000000000001; a number, so at most 2^53). */
   candid?: number;
   /** Julian Date (default 2459300.5). */
   jd?: number;
@@ -79,7 +80,7 @@ export function exampleStamp(size: number, base = 0): Uint8Array {
     { length: size * size },
     (_, i) => base + (i % size) + 100 * Math.floor(i / size),
   );
-  return new Uint8Array(gzipSync(writeFits([{ bitpix: -32, shape: [size, size], data }])));
+  return gzipSync(writeFits([{ bitpix: -32, shape: [size, size], data }]));
 }
 
 /**
@@ -99,7 +100,7 @@ export function exampleStamp(size: number, base = 0): Uint8Array {
 export function makeAlertPacket(options: ExamplePacketOptions = {}): Uint8Array {
   const jd = options.jd ?? 2459300.5;
   const fid = options.fid ?? 2;
-  const candid = options.candid ?? 1000000000000000001;
+  const candid = options.candid ?? 2000000000000001;
   const cand = (dt: number, c: number | null): Record<string, unknown> => ({
     jd: jd - dt,
     fid,
@@ -115,7 +116,8 @@ export function makeAlertPacket(options: ExamplePacketOptions = {}): Uint8Array 
   });
   const stamp = (name: string, base: number): Record<string, unknown> => ({
     fileName: `${name}.fits.gz`,
-    stampData: options.stampData ?? exampleStamp(options.size ?? 63, base),
+    // avsc writes `bytes` from Buffers.
+    stampData: Buffer.from(options.stampData ?? exampleStamp(options.size ?? 63, base)),
   });
   const record = {
     schemavsn: "3.3",
