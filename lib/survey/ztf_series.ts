@@ -220,6 +220,7 @@ export class AlertSeriesBuilder {
   readonly #limits: CutoutLimits;
   readonly #byId = new Map<string, SeriesEntry>();
   readonly #last = new Map<string, number>(); // latest jd per object (for ra/dec)
+  readonly #failed = new Map<string, string>(); // `id candid` whose cut-out was not usable
 
   /**
    * Starts an empty set of series.
@@ -264,9 +265,19 @@ export class AlertSeriesBuilder {
       );
       return;
     }
-    const cut = decodePacketCutout(p, this.#cutout, this.#limits);
-    if (!cut) return skip(`packet has no ${field}`, field);
-    if (!cut.pixels) return skip(cut.problem ?? "not a FITS image", field);
+    // The same candid again is the same alert: its cut-out failed before, do not decode it again.
+    const tried = p.candid === null ? undefined : this.#failed.get(`${p.id} ${p.candid}`);
+    if (tried !== undefined) {
+      rep.duplicates++;
+      return skip(`duplicate packet: candid ${p.candid} as ${tried}, whose cut-out was not used`);
+    }
+    const had = p.cutouts[this.#cutout];
+    const cut = had ?? decodePacketCutout(p, this.#cutout, this.#limits);
+    if (!had) delete p.cutouts[this.#cutout]; // decoded here: the frame keeps what it needs
+    if (!cut || !cut.pixels) {
+      if (p.candid !== null) this.#failed.set(`${p.id} ${p.candid}`, `${p.file}[${p.index}]`);
+      return skip(cut ? cut.problem ?? "not a FITS image" : `packet has no ${field}`, field);
+    }
     this.#addFrame(p, cut, band, keys, entry);
   }
 
