@@ -108,7 +108,10 @@ export function detectSourceKind(input: string): string {
  * @example A ZTF alert packet, recognised by its `.avro` extension
  * ```ts
  * import { openSource } from "./open_source.ts";
- * const src = openSource("auto", "../shared/data/ztf-alerts/396522680015020000.avro");
+ * import { makeAlertPacket } from "./ztf_example.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".avro" });
+ * await Deno.writeFile(path, makeAlertPacket());
+ * const src = openSource("auto", path);
  * for await (const item of src.items()) {
  *   console.log(item.id, item.series?.frames.length, item.problems.length);
  * }

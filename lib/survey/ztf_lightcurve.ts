@@ -199,8 +199,13 @@ export function lightCurvesFromPackets(
  * @example
  * ```ts
  * import { alertLightCurves } from "./ztf_lightcurve.ts";
- * const { curves, report } = await alertLightCurves("../shared/data/ztf-alerts");
- * console.log(curves.length, report.upperLimits > 0); // 9 true
+ * import { makeAlertPacket } from "./ztf_example.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeFile(`${dir}/a.avro`, makeAlertPacket({ history: 2 }));
+ * const { curves, report } = await alertLightCurves(dir);
+ * // The candidate and its 2 earlier detections.
+ * if (curves.length !== 1 || report.points !== 3) throw new Error(`${report.points} points`);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function alertLightCurves(

@@ -319,9 +319,11 @@ export function checkZtfAlertSchema(header: AvroHeader, name: string): void {
  * @example
  * ```ts
  * import { readAlertPackets } from "./ztf_packet.ts";
- * const path = "../shared/data/ztf-alerts/396522680015040001.avro";
- * const [alert] = readAlertPackets(await Deno.readFile(path), path);
- * console.log(alert!.id, alert!.candidate.fid, alert!.cutouts.science?.height); // ZTF18aagtxuc 2 41
+ * import { makeAlertPacket } from "./ztf_example.ts";
+ * const bytes = makeAlertPacket({ objectId: "ZTF18aagtxuc", fid: 2, size: 41 });
+ * const [alert] = readAlertPackets(bytes, "example.avro");
+ * const { id, candidate, cutouts } = alert!;
+ * if (`${id} ${candidate.fid} ${cutouts.science?.height}` !== "ZTF18aagtxuc 2 41") throw new Error(id);
  * ```
  */
 export function readAlertPackets(
@@ -345,9 +347,14 @@ export function readAlertPackets(
  * @example
  * ```ts
  * import { readAlertFile } from "./ztf_packet.ts";
- * const packets = await readAlertFile("../shared/data/ztf-alerts/87704463155000.avro");
- * console.log(packets[0]!.id, packets[0]!.cutouts.science?.problem);
- * // alertId:87704463155000 JPEG image (FF D8 FF), ... bytes
+ * import { makeAlertPacket } from "./ztf_example.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".avro" });
+ * // A packet whose cut-outs are JPEG images, as in the 2017-2018 test stream.
+ * await Deno.writeFile(path, makeAlertPacket({ stampData: new Uint8Array([0xff, 0xd8, 0xff, 0]) }));
+ * const packets = await readAlertFile(path);
+ * const problem = packets[0]!.cutouts.science?.problem;
+ * if (problem !== "JPEG image (FF D8 FF), 4 bytes") throw new Error(problem ?? "FITS?");
+ * await Deno.remove(path);
  * ```
  */
 export async function readAlertFile(

@@ -413,10 +413,15 @@ export function groupAlertSeries(
  * @example
  * ```ts
  * import { alertSeries } from "./ztf_series.ts";
- * const { series, report } = await alertSeries("../shared/data/ztf-alerts", {
- *   cutout: "difference",
- * });
- * console.log(series.length, report.packetsSkipped); // 7 2 (the two JPEG packets)
+ * import { makeAlertPacket } from "./ztf_example.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeFile(`${dir}/1.avro`, makeAlertPacket({ candid: 1, jd: 2459300.5 }));
+ * await Deno.writeFile(`${dir}/2.avro`, makeAlertPacket({ candid: 2, jd: 2459301.5 }));
+ * await Deno.writeFile(`${dir}/3.avro`, makeAlertPacket({ candid: 2, jd: 2459301.5 })); // a repeat
+ * const { series, report } = await alertSeries(dir, { cutout: "difference" });
+ * const got = [series.length, series[0]!.frames.length, report.duplicates].join();
+ * if (got !== "1,2,1") throw new Error(got); // 1 object, 2 frames, 1 repeat dropped
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function alertSeries(

@@ -82,10 +82,14 @@ function limitsOf(o: AlertSourceOptions): CutoutLimits & { maxBlockBytes?: numbe
  * @example
  * ```ts
  * import { alertSource } from "./ztf_source.ts";
- * const src = alertSource("../shared/data/ztf-alerts", { cutout: "difference" });
+ * import { makeAlertPacket } from "./ztf_example.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeFile(`${dir}/a.avro`, makeAlertPacket({ objectId: "ZTF21a" }));
+ * const src = alertSource(dir, { cutout: "difference" });
  * for await (const item of src.items()) {
- *   console.log(item.id, item.series?.frames.length ?? 0, item.problems.length);
+ *   if (item.id !== "ZTF21a" || item.series?.frames.length !== 1) throw new Error(item.id);
  * }
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function alertSource(
