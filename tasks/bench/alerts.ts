@@ -17,7 +17,11 @@
  *   only) on the alert series: reformat (paper 3.1, centre crop to the preset
  *   stamp, per-band normalisation) + batched forward pass + softmax, on the
  *   `--backend` (default wasm), batches of `--batch` (default 32) objects (the
- *   folder's objects repeated). `--no-inference` skips it.
+ *   folder's objects repeated). `--no-inference` skips it;
+ * - corpus: every file of the real corpora (fixtures/ztf/ampel, ZTF's sample
+ *   history when present) and of the sample folder read in a child process
+ *   each: files/s, packets read, files reported, peak RSS; and `alertSeries`
+ *   over 16 gzip-bomb packets ({@link corpusBench}). `--no-corpus` skips it.
  *
  * @module
  */
@@ -33,6 +37,7 @@ import { type BackendChoice, selectBackend } from "../../lib/train/backend.ts";
 import { reformatSeries } from "../../lib/data/reformat.ts";
 import type { Normalization } from "../../lib/data/normalization.ts";
 import { BandMap } from "../../lib/survey/bands.ts";
+import { corpusBench } from "./alerts_corpus.ts";
 
 function arg(args: string[], name: string, def: string): string {
   const i = args.indexOf(name);
@@ -276,6 +281,9 @@ export async function main(args: string[]): Promise<void> {
         objectsPerCpuSec: endToEnd.perCpuSec,
       },
       inference: infer,
+      corpus: args.includes("--no-corpus")
+        ? { skipped: "--no-corpus" }
+        : await corpusBench(seconds),
     },
     null,
     2,
