@@ -83,7 +83,13 @@ export {
   type LightCurveReport,
 } from "./lib/survey/ztf_lightcurve.ts";
 export { alertSource, type AlertSourceOptions } from "./lib/survey/ztf_source.ts";
-export type { AlertCutout, CutoutName } from "./lib/survey/ztf_cutout.ts";
+export type { AlertCutout, CutoutLimits, CutoutName } from "./lib/survey/ztf_cutout.ts";
+export {
+  AvroError,
+  type AvroErrorKind,
+  type AvroHeader,
+  type AvroReadLimits,
+} from "./lib/survey/ztf_avro.ts";
 
 // Ingest, packed store, reformatting, splits, batches
 export {
