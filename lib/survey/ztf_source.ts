@@ -97,47 +97,17 @@ export function alertSource(
   options: AlertSourceOptions = {},
 ): ObjectSource {
   const list = typeof paths === "string" ? [paths] : [...paths];
-  const cutout = options.cutout ?? "science";
-  const size = options.size ?? 63;
-  let groups: Map<string, PacketRef[]> | null = null;
-  const unreadable: { file: string; error: string }[] = [];
-  const scan = async (): Promise<Map<string, PacketRef[]>> => {
-    if (groups) return groups;
-    const g = new Map<string, PacketRef[]>();
-    for (const path of await listAlertFiles(list)) {
-      let inputs: AlertInput[];
-      try {
-        inputs = expandAlertInput(path, await Deno.readFile(path));
-      } catch (err) {
-        unreadable.push({ file: path, error: (err as Error).message });
-        continue;
-      }
-      for (const input of inputs) {
-        try {
-          for (const p of readAlertPackets(input.bytes, input.name, { cutouts: [] })) {
-            let refs = g.get(p.id);
-            if (!refs) g.set(p.id, refs = []);
-            refs.push({ path, entry: input.name, index: p.index });
-          }
-        } catch (err) {
-          unreadable.push({ file: input.name, error: (err as Error).message });
-        }
-      }
-    }
-    groups = g;
-    return g;
-  };
+  let scanned: Scan | null = null;
   const cache = new InputCache();
-  const read = { cutouts: [], keepStamps: true, ...limitsOf(options) };
   return {
     description: `ztf-alerts:${list.join(",")}`,
     /** Known once `items()` has scanned the packets (objects + unreadable files). */
     get count(): number | undefined {
-      return groups ? groups.size + unreadable.length : undefined;
+      return scanned ? scanned.groups.size + scanned.unreadable.length : undefined;
     },
     async *items(): AsyncGenerator<SourceItem> {
-      const g = await scan();
-      for (const u of unreadable) {
+      scanned ??= await scanAlertFiles(list);
+      for (const u of scanned.unreadable) {
         const id = `file:${u.file}`;
         yield {
           id,
@@ -152,67 +122,120 @@ export function alertSource(
           framesIn: 1,
         };
       }
-      for (const [id, refs] of g) {
-        const packets: AlertPacket[] = [];
-        const problems: Problem[] = [];
-        const byFile = new Map<string, PacketRef[]>();
-        for (const r of refs) {
-          const ix = byFile.get(r.entry);
-          if (ix) ix.push(r);
-          else byFile.set(r.entry, [r]);
-        }
-        for (const [file, entryRefs] of byFile) {
-          try {
-            const input = (await cache.get(entryRefs[0]!.path)).find((i) => i.name === file);
-            if (!input) throw new Error(`${file} is no longer there`);
-            // Cut-outs are decoded by the grouping, after duplicates are dropped.
-            const all = readAlertPackets(input.bytes, file, read);
-            for (const r of entryRefs) if (all[r.index]) packets.push(all[r.index]!);
-          } catch (err) {
-            // The file read in the first pass but not now (changed or removed meanwhile).
-            problems.push({
-              object: id,
-              kind: "unreadable-file",
-              skipped: "frame",
-              message: `${file} cannot be read: ${(err as Error).message}`,
-              file,
-            });
-          }
-        }
-        const { series, report } = groupAlertSeries(packets, {
-          cutout,
-          size,
-          ...limitsOf(options),
-        });
-        for (const p of report.problems) {
-          problems.push({
-            object: id,
-            kind: kindOf(p),
-            skipped: "frame",
-            message: `Object "${id}": ${describe(p)}`,
-            file: p.file,
-          });
-        }
-        const s = series[0] ?? null;
-        if (s) {
-          const l = options.labels?.get(id);
-          if (l) {
-            s.label = l.label;
-            s.confirmed = l.confirmed;
-          }
-        } else {
-          problems.push({
-            object: id,
-            kind: "no-frames",
-            skipped: "object",
-            message: `Object "${id}": none of its ${refs.length} packets has a usable ${cutout} ` +
-              `cut-out`,
-          });
-        }
-        yield { id, series: s, problems, framesIn: refs.length };
+      for (const [id, refs] of scanned.groups) {
+        const { packets, problems } = await readObjectPackets(id, refs, cache, options);
+        yield objectItem(id, refs.length, packets, problems, options);
       }
     },
   };
+}
+
+/** What the first pass finds: packets by object id, and the files that do not read. */
+interface Scan {
+  groups: Map<string, PacketRef[]>;
+  unreadable: { file: string; error: string }[];
+}
+
+/** First pass: reads every packet's header fields (no cut-out) to group packets by object. */
+async function scanAlertFiles(list: readonly string[]): Promise<Scan> {
+  const groups = new Map<string, PacketRef[]>();
+  const unreadable: Scan["unreadable"] = [];
+  for (const path of await listAlertFiles(list)) {
+    let inputs: AlertInput[];
+    try {
+      inputs = expandAlertInput(path, await Deno.readFile(path));
+    } catch (err) {
+      unreadable.push({ file: path, error: (err as Error).message });
+      continue;
+    }
+    for (const input of inputs) {
+      try {
+        for (const p of readAlertPackets(input.bytes, input.name, { cutouts: [] })) {
+          let refs = groups.get(p.id);
+          if (!refs) groups.set(p.id, refs = []);
+          refs.push({ path, entry: input.name, index: p.index });
+        }
+      } catch (err) {
+        unreadable.push({ file: input.name, error: (err as Error).message });
+      }
+    }
+  }
+  return { groups, unreadable };
+}
+
+/** Second pass for one object: its packets, cut-outs still compressed. */
+async function readObjectPackets(
+  id: string,
+  refs: readonly PacketRef[],
+  cache: InputCache,
+  options: AlertSourceOptions,
+): Promise<{ packets: AlertPacket[]; problems: Problem[] }> {
+  const packets: AlertPacket[] = [];
+  const problems: Problem[] = [];
+  const byFile = new Map<string, PacketRef[]>();
+  for (const r of refs) {
+    const ix = byFile.get(r.entry);
+    if (ix) ix.push(r);
+    else byFile.set(r.entry, [r]);
+  }
+  const read = { cutouts: [], keepStamps: true, ...limitsOf(options) };
+  for (const [file, entryRefs] of byFile) {
+    try {
+      const input = (await cache.get(entryRefs[0]!.path)).find((i) => i.name === file);
+      if (!input) throw new Error(`${file} is no longer there`);
+      // Cut-outs are decoded by the grouping, after duplicates are dropped.
+      const all = readAlertPackets(input.bytes, file, read);
+      for (const r of entryRefs) if (all[r.index]) packets.push(all[r.index]!);
+    } catch (err) {
+      // The file read in the first pass but not now (changed or removed meanwhile).
+      problems.push({
+        object: id,
+        kind: "unreadable-file",
+        skipped: "frame",
+        message: `${file} cannot be read: ${(err as Error).message}`,
+        file,
+      });
+    }
+  }
+  return { packets, problems };
+}
+
+/** Groups one object's packets into its series and the item's problems. */
+function objectItem(
+  id: string,
+  framesIn: number,
+  packets: AlertPacket[],
+  problems: Problem[],
+  options: AlertSourceOptions,
+): SourceItem {
+  const cutout = options.cutout ?? "science";
+  const size = options.size ?? 63;
+  const { series, report } = groupAlertSeries(packets, { cutout, size, ...limitsOf(options) });
+  for (const p of report.problems) {
+    problems.push({
+      object: id,
+      kind: kindOf(p),
+      skipped: "frame",
+      message: `Object "${id}": ${describe(p)}`,
+      file: p.file,
+    });
+  }
+  const s = series[0] ?? null;
+  if (s) {
+    const l = options.labels?.get(id);
+    if (l) {
+      s.label = l.label;
+      s.confirmed = l.confirmed;
+    }
+  } else {
+    problems.push({
+      object: id,
+      kind: "no-frames",
+      skipped: "object",
+      message: `Object "${id}": none of its ${framesIn} packets has a usable ${cutout} cut-out`,
+    });
+  }
+  return { id, series: s, problems, framesIn };
 }
 
 /**

@@ -221,3 +221,36 @@ Deno.test("ztf inputs: a bad file in a batch is reported by name, the rest is re
   assert(/truncated/.test(counts.problems[2]!.problem), counts.problems[2]!.problem);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("ztf inputs: the ingest source reads archive members and names them", async () => {
+  const { alertSource } = await import("../../lib/survey/ztf_source.ts");
+  const tgz = "fixtures/ztf/ampel/alerts/recent_alerts.tar.gz";
+  const items = [];
+  for await (const item of alertSource(tgz).items()) items.push(item);
+  assertEquals(items.length, 22);
+  assertEquals(items.filter((i) => i.series?.frames.length === 1 && !i.problems.length).length, 22);
+  const sources = items.map((i) => i.series!.frames[0]!.source ?? "");
+  assert(
+    sources.every((s) =>
+      /^fixtures\/ztf\/ampel\/alerts\/recent_alerts\.tar\.gz!5221933\d+\.avro:cutoutScience$/.test(
+        s,
+      )
+    ),
+    sources[0],
+  );
+  // Packets without cut-outs (Ampel strips them) are reported per packet.
+  const bare = [];
+  for await (
+    const item of alertSource("fixtures/ztf/ampel/tests/test-data/ZTF18abxhyqv.tar.gz").items()
+  ) {
+    bare.push(item);
+  }
+  assertEquals(bare.map((i) => [i.id, i.framesIn, i.series]), [["ZTF18abxhyqv", 4, null]]);
+  assertEquals(bare[0]!.problems.map((p) => p.kind), [
+    "missing-hdu",
+    "missing-hdu",
+    "missing-hdu",
+    "missing-hdu",
+    "no-frames",
+  ]);
+});
