@@ -65,6 +65,43 @@ function paxPath(data: Uint8Array): string | null {
   return m ? m[1]! : null;
 }
 
+/** One parsed tar header block. */
+export interface TarHeader {
+  /** Path (ustar prefix joined); a preceding GNU `L` or pax `path` record overrides it. */
+  name: string;
+  /** Size of the data that follows, in bytes. */
+  size: number;
+  /** Type flag: `0`/`\0`/`7` regular file, `L` GNU long name, `x` pax header, others skipped. */
+  type: string;
+}
+
+/**
+ * Parses one 512-byte tar header block; null for an all-zero (end) block.
+ *
+ * @param h The 512 bytes.
+ * @param pos Its offset in the archive, for messages.
+ * @throws {ArchiveError} when the checksum or size field is wrong.
+ */
+export function parseTarHeader(h: Uint8Array, pos: number): TarHeader | null {
+  if (h.every((b) => b === 0)) return null;
+  if (!validHeader(h, 0)) throw new ArchiveError(`tar header at byte ${pos} is corrupt`);
+  const size = sizeField(h.subarray(124, 136));
+  if (!Number.isFinite(size)) throw new ArchiveError(`tar header at byte ${pos} has a bad size`);
+  const prefix = text(h.subarray(345, 500));
+  const base = text(h.subarray(0, 100));
+  return { name: prefix ? `${prefix}/${base}` : base, size, type: String.fromCharCode(h[156]!) };
+}
+
+/** Whether a tar type flag is a regular file. */
+export function isTarFile(type: string): boolean {
+  return type === "0" || type === "\0" || type === "7";
+}
+
+/** The file name a GNU `L` or pax `x` record gives for the next entry (null: none). */
+export function tarLongName(type: string, data: Uint8Array): string | null {
+  return type === "L" ? text(data) : paxPath(data);
+}
+
 /**
  * Lists the regular files of a tar archive.
  *
@@ -78,34 +115,24 @@ export function readTar(bytes: Uint8Array, maxEntries: number): ArchiveEntry[] {
   let pos = 0;
   let longName: string | null = null;
   while (pos + BLOCK <= bytes.length) {
-    const h = bytes.subarray(pos, pos + BLOCK);
-    if (h.every((b) => b === 0)) break; // end-of-archive blocks
-    if (!validHeader(bytes, pos)) throw new ArchiveError(`tar header at byte ${pos} is corrupt`);
-    const size = sizeField(h.subarray(124, 136));
-    if (!Number.isFinite(size) || pos + BLOCK + size > bytes.length) {
+    const h = parseTarHeader(bytes.subarray(pos, pos + BLOCK), pos);
+    if (!h) break; // end-of-archive blocks
+    if (pos + BLOCK + h.size > bytes.length) {
       throw new ArchiveError(
-        `tar entry at byte ${pos} declares ${size} bytes but ${bytes.length - pos - BLOCK} remain`,
+        `tar entry at byte ${pos} declares ${h.size} bytes but ${
+          bytes.length - pos - BLOCK
+        } remain`,
       );
     }
-    const data = bytes.subarray(pos + BLOCK, pos + BLOCK + size);
-    const type = String.fromCharCode(h[156]!);
-    pos += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
-    if (type === "L") {
-      longName = text(data);
+    const data = bytes.subarray(pos + BLOCK, pos + BLOCK + h.size);
+    pos += BLOCK + Math.ceil(h.size / BLOCK) * BLOCK;
+    if (h.type === "L" || h.type === "x") {
+      longName = tarLongName(h.type, data) ?? longName;
       continue;
     }
-    if (type === "x") {
-      longName = paxPath(data) ?? longName;
-      continue;
-    }
-    if (type !== "0" && type !== "\0" && type !== "7") {
-      longName = null; // directories, links, global headers: no contents
-      continue;
-    }
-    const prefix = text(h.subarray(345, 500));
-    const name = longName ??
-      (prefix ? `${prefix}/${text(h.subarray(0, 100))}` : text(h.subarray(0, 100)));
+    const name = longName ?? h.name;
     longName = null;
+    if (!isTarFile(h.type)) continue; // directories, links, global headers: no contents
     if (out.length >= maxEntries) {
       throw new ArchiveError(`tar archive has over ${maxEntries} files`);
     }

@@ -10,7 +10,8 @@
 import { ConventionError } from "../errors.ts";
 import { type AlertPacket, type ReadAlertOptions, readAlertPackets } from "./ztf_packet.ts";
 import type { AlertProblem } from "./ztf_series.ts";
-import { type ArchiveLimits, expandAlertInput } from "./ztf_inputs.ts";
+import type { ArchiveLimits } from "./ztf_inputs.ts";
+import { streamAlertInputs } from "./ztf_input_stream.ts";
 
 /** File names a folder contributes. */
 const PACKET_NAME = /\.(avro|avro\.gz|zip|tar|tar\.gz|tgz)$/i;
@@ -80,7 +81,7 @@ export type AlertReadOptions = ReadAlertOptions & ArchiveLimits;
 
 /**
  * Reads the packets of every file (and archive entry) in order, one file at a
- * time; a file that cannot be read or decoded is counted in `filesFailed`,
+ * time, tar archives as a stream ({@link streamAlertInputs}); a file that cannot be read or decoded is counted in `filesFailed`,
  * reported in `problems` and skipped.
  *
  * @param files Packet files and archives ({@link listAlertFiles}).
@@ -106,26 +107,27 @@ export async function* eachAlertPacket(
     });
   };
   for (const file of files) {
-    let inputs;
     try {
-      inputs = expandAlertInput(file, await Deno.readFile(file), options);
+      for await (const input of streamAlertInputs(file, options)) {
+        counts.files++;
+        if ("error" in input) {
+          fail(input.name, input.error);
+          continue;
+        }
+        let got: AlertPacket[];
+        try {
+          got = readAlertPackets(input.bytes, input.name, options);
+        } catch (err) {
+          fail(input.name, err);
+          continue;
+        }
+        counts.packets += got.length;
+        yield* got;
+      }
     } catch (err) {
+      // The file could not be opened or read at all.
       counts.files++;
       fail(file, err);
-      onFile?.();
-      continue;
-    }
-    for (const input of inputs) {
-      counts.files++;
-      let got: AlertPacket[];
-      try {
-        got = readAlertPackets(input.bytes, input.name, options);
-      } catch (err) {
-        fail(input.name, err);
-        continue;
-      }
-      counts.packets += got.length;
-      yield* got;
     }
     onFile?.();
   }

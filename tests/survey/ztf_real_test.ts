@@ -18,6 +18,7 @@ import { AvroError, type AvroErrorKind } from "../../lib/survey/ztf_avro.ts";
 import { expandAlertInput } from "../../lib/survey/ztf_inputs.ts";
 import { CUTOUT_FIELDS, CUTOUT_NAMES } from "../../lib/survey/ztf_cutout.ts";
 import { type CorpusReference, loadCorpusReference } from "../../fixtures/ztf/expected.ts";
+import type { AlertProblem } from "../../lib/survey/ztf_series.ts";
 import { assert, assertEquals } from "../util/assert.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -147,4 +148,59 @@ Deno.test({
     assertEquals([read, reported], [18, 6]);
     assertEquals(tally(outcomes), { read: 18, "not-avro": 6 });
   },
+});
+
+Deno.test("ztf real: archives streamed give the same packet files as read whole", async () => {
+  const { streamAlertInputs } = await import("../../lib/survey/ztf_input_stream.ts");
+  const { eachAlertPacket } = await import("../../lib/survey/ztf_files.ts");
+  const dir = join(ROOT, "fixtures/ztf/ampel");
+  const files = walk(dir).map((rel) => join(dir, rel));
+  for (const path of files) {
+    const whole = expandAlertInput(path, Deno.readFileSync(path));
+    const streamed = [];
+    for await (const e of streamAlertInputs(path)) streamed.push(e);
+    assertEquals(streamed.map((e) => e.name), whole.map((e) => e.name), path);
+    streamed.forEach((e, i) => {
+      assert("bytes" in e, `${e.name} streamed without error`);
+      assertEquals(e.bytes, whole[i]!.bytes, e.name);
+    });
+  }
+  const counts = { files: 0, filesFailed: 0, packets: 0, problems: [] as AlertProblem[] };
+  for await (const _ of eachAlertPacket(files, counts, { cutouts: [] })) { /* counted */ }
+  assertEquals([counts.files, counts.filesFailed, counts.packets], [121, 17, 104]);
+});
+
+Deno.test("ztf real: a cut-short tar.gz yields its complete members, then says where it broke", async () => {
+  const { streamAlertInputs } = await import("../../lib/survey/ztf_input_stream.ts");
+  const src = Deno.readFileSync(join(ROOT, "fixtures/ztf/ampel/alerts/tar.tst.gz"));
+  const path = await Deno.makeTempFile({ suffix: ".tar.gz" });
+  await Deno.writeFile(path, src.subarray(0, Math.floor(src.length / 2)));
+  const got = [];
+  for await (const e of streamAlertInputs(path)) got.push(e);
+  const ok = got.filter((e) => "bytes" in e).length;
+  assert(ok >= 5 && ok < 21, `${ok} complete members before the cut`);
+  const last = got.at(-1)!;
+  assert("error" in last && last.error instanceof AvroError, "the cut is reported");
+  assertEquals(last.error.kind, "archive");
+  assert(last.error.message.startsWith(path), last.error.message);
+  // Read whole, the same file is one archive error.
+  let whole: unknown;
+  try {
+    expandAlertInput(path, Deno.readFileSync(path));
+  } catch (err) {
+    whole = err;
+  }
+  assert(whole instanceof AvroError && whole.kind === "archive", String(whole));
+  // A member over the entry limit is skipped and reported; the others are read.
+  const lim = [];
+  for await (
+    const e of streamAlertInputs(join(ROOT, "fixtures/ztf/ampel/alerts/tar.tst.gz"), {
+      maxEntryBytes: 60_000,
+    })
+  ) {
+    lim.push("error" in e ? e.error.kind : "read");
+  }
+  assertEquals(lim.length, 21);
+  assert(lim.includes("too-large") && lim.includes("read"), lim.join());
+  await Deno.remove(path);
 });
