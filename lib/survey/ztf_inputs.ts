@@ -110,3 +110,30 @@ function gunzippedName(name: string): string {
   const base = name.slice(name.lastIndexOf("/") + 1);
   return base.toLowerCase().endsWith(".gz") ? base.slice(0, -3) : base;
 }
+
+/**
+ * Reads one input file whole and expands it ({@link expandAlertInput}),
+ * refusing (before reading) a file larger than the archive limit.
+ *
+ * @param path The input file.
+ * @param limits Archive limits.
+ * @throws {AvroError} (kind `too-large`, `archive`) as {@link expandAlertInput}.
+ */
+export async function readAlertInputFile(
+  path: string,
+  limits: ArchiveLimits = {},
+): Promise<AlertInput[]> {
+  const max = Math.max(
+    limits.maxArchiveBytes ?? DEFAULTS.maxArchiveBytes,
+    limits.maxEntryBytes ?? DEFAULTS.maxEntryBytes,
+  );
+  const size = (await Deno.stat(path)).size;
+  if (size > max) {
+    throw new AvroError(
+      `${path}: file of ${size.toLocaleString("en-US")} bytes is over the ` +
+        `${max.toLocaleString("en-US")}-byte limit for files read whole`,
+      { kind: "too-large", hint: "extract the archive and give the folder" },
+    );
+  }
+  return expandAlertInput(path, await Deno.readFile(path), limits);
+}

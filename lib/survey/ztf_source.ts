@@ -16,7 +16,7 @@ import type { SourceOptions } from "./open_source.ts";
 import { parseConfirmed, readCsv } from "./csv.ts";
 import { listAlertFiles } from "./ztf_files.ts";
 import { type AlertPacket, readAlertPackets } from "./ztf_packet.ts";
-import { type AlertInput, expandAlertInput } from "./ztf_inputs.ts";
+import { type AlertInput, readAlertInputFile } from "./ztf_inputs.ts";
 import { type AlertProblem, type AlertSeriesOptions, groupAlertSeries } from "./ztf_series.ts";
 import type { CutoutLimits } from "./ztf_cutout.ts";
 
@@ -40,7 +40,7 @@ class InputCache {
   async get(path: string): Promise<AlertInput[]> {
     if (this.#path !== path) {
       this.#path = null;
-      this.#inputs = expandAlertInput(path, await Deno.readFile(path));
+      this.#inputs = await readAlertInputFile(path);
       this.#path = path;
     }
     return this.#inputs;
@@ -143,7 +143,7 @@ async function scanAlertFiles(list: readonly string[]): Promise<Scan> {
   for (const path of await listAlertFiles(list)) {
     let inputs: AlertInput[];
     try {
-      inputs = expandAlertInput(path, await Deno.readFile(path));
+      inputs = await readAlertInputFile(path);
     } catch (err) {
       unreadable.push({ file: path, error: (err as Error).message });
       continue;
