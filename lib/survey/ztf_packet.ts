@@ -262,6 +262,13 @@ function notZtf(message: string): AvroError {
   });
 }
 
+/**
+ * Schema namespaces of other surveys' alert streams whose records look like
+ * ZTF's (PGIR and WINTER reuse the ZTF layout, with `candidate`); a ZTF alert
+ * re-serialised by a broker under another namespace is still read.
+ */
+const OTHER_SURVEYS = /^(pgir|winter|atlas|lsst|rubin|elasticc|decam|goto|lasair)\b/i;
+
 /** Names of a schema list's types, for messages. */
 function typeNames(list: unknown[]): string {
   const names = list.map((t) => isRecord(t) && typeof t.name === "string" ? t.name : String(t));
@@ -271,7 +278,8 @@ function typeNames(list: unknown[]): string {
 /**
  * Refuses a container whose writer schema is not a ZTF alert record (checked
  * before the schema is compiled): a list (union) of types, a record without a
- * `candidate` field, or a schema of another survey's namespace.
+ * `candidate` field, or a schema in the namespace of another survey's alert
+ * stream (PGIR, WINTER, ATLAS, LSST/Rubin, ELAsTiCC, ...).
  *
  * @throws {AvroError} of kind `not-ztf`, naming the file and what the schema is.
  */
@@ -289,16 +297,14 @@ export function checkZtfAlertSchema(header: AvroHeader, name: string): void {
     );
   }
   const full = `${typeof s.namespace === "string" ? `${s.namespace}.` : ""}${s.name}`;
-  const ns = typeof s.namespace === "string" ? s.namespace.toLowerCase() : "";
+  const ns = typeof s.namespace === "string" ? s.namespace : "";
   const fields = (s.fields as unknown[]).map((f) => isRecord(f) ? f.name : null);
-  if ((ns !== "" && !ns.startsWith("ztf")) || !fields.includes("candidate")) {
+  const other = OTHER_SURVEYS.test(ns);
+  if (other || !fields.includes("candidate")) {
     throw notZtf(
       `${name}: Avro records of schema "${full}" (fields ${fields.slice(0, 5).join(", ")}${
         fields.length > 5 ? ", ..." : ""
-      }) are not ZTF alerts` +
-        (ns !== "" && !ns.startsWith("ztf")
-          ? ` (namespace "${s.namespace}": another survey?)`
-          : ""),
+      }) are not ZTF alerts` + (other ? ` (namespace "${ns}": another survey's alerts)` : ""),
     );
   }
 }
