@@ -12,6 +12,7 @@
  * @module
  */
 import { join } from "node:path";
+import { cpuUsage } from "node:process";
 import { gzipSync } from "node:zlib";
 import { eachAlertPacket } from "../../lib/survey/ztf_files.ts";
 import { alertSeries } from "../../lib/survey/ztf_series.ts";
@@ -44,6 +45,7 @@ async function readCorpus(dir: string, seconds: number): Promise<Record<string, 
   const files = walk(dir);
   const bytes = files.reduce((n, f) => n + Deno.statSync(f).size, 0);
   let passes = 0, entries = 0, packets = 0, reported = 0;
+  const c0 = cpuUsage();
   const t0 = performance.now();
   do {
     const counts = { files: 0, filesFailed: 0, packets: 0, problems: [] as AlertProblem[] };
@@ -54,6 +56,8 @@ async function readCorpus(dir: string, seconds: number): Promise<Record<string, 
     reported = counts.filesFailed;
   } while ((performance.now() - t0) / 1000 < seconds);
   const dt = (performance.now() - t0) / 1000;
+  const c = cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6;
   return {
     dir,
     files: files.length,
@@ -65,6 +69,9 @@ async function readCorpus(dir: string, seconds: number): Promise<Record<string, 
     seconds: +dt.toFixed(3),
     filesPerSec: +(files.length * passes / dt).toFixed(1),
     packetFilesPerSec: +(entries * passes / dt).toFixed(1),
+    cpuSeconds: +cpu.toFixed(3),
+    filesPerCpuSec: +(files.length * passes / cpu).toFixed(1),
+    packetFilesPerCpuSec: +(entries * passes / cpu).toFixed(1),
     peakRssMiB: peakRssMiB(),
   };
 }
@@ -140,7 +147,8 @@ export async function corpusBench(seconds: number): Promise<Record<string, unkno
   }
   return {
     what: "every file read (archives expanded, 3 cut-outs decoded), repeated for --seconds; " +
-      "each corpus and the bomb run in a child process: peakRssMiB is its VmHWM",
+      "each corpus and the bomb run in a child process: peakRssMiB is its VmHWM; per CPU second " +
+      "(user + system of the child) is the steadier rate on a loaded machine",
     read,
     bombSeries16: await child(["--bomb", "16", "1"]),
     bombSeries16Distinct: await child(["--bomb", "16", "16"]),
