@@ -116,3 +116,13 @@ Deno.test("ztf limits: alerts series --max-cutout-pixels and --max-cutout-bytes"
   assertMatch(bad.stderr, /--max-cutout-bytes must be a positive integer, not "0"/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("ztf limits: alerts info reads archives directly, members named archive!member", async () => {
+  const zip = "fixtures/ztf/ampel/alerts/uli/121540793515135009.avro.zip";
+  const tgz = "fixtures/ztf/ampel/tests/test-data/ZTF18acruwxq.tar.gz";
+  const r = await cli("alerts", "info", zip, tgz, "--json");
+  const out = JSON.parse(r.stdout);
+  assertEquals(out.summary, { files: 4, filesFailed: 0, packets: 4, packetsWithNonFitsCutouts: 1 });
+  assertEquals(out.packets[0].file, `${zip}!121540793515135009.avro`);
+  assert(out.packets.slice(1).every((p: { file: string }) => p.file.startsWith(`${tgz}!`)));
+});
