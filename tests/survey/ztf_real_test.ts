@@ -91,6 +91,7 @@ function checkEntry(
 /** Reads every file of a corpus; returns per-file outcomes and totals. */
 function readCorpus(dir: string, reference: Record<string, CorpusReference>) {
   const outcomes: Record<string, string> = {};
+  const perFile: Record<string, [read: number, reported: number]> = {};
   const seen = new Set<string>();
   let read = 0, reported = 0;
   for (const rel of walk(dir)) {
@@ -106,9 +107,10 @@ function readCorpus(dir: string, reference: Record<string, CorpusReference>) {
     }
     read += fileRead;
     reported += fileReported;
+    perFile[rel] = [fileRead, fileReported];
   }
   assertEquals([...seen].sort(), Object.keys(reference).sort(), "entries as in the reference");
-  return { outcomes, read, reported };
+  return { outcomes, perFile, read, reported };
 }
 
 function tally(outcomes: Record<string, string>): Record<string, number> {
@@ -119,8 +121,19 @@ function tally(outcomes: Record<string, string>): Record<string, number> {
 
 Deno.test("ztf real: every Ampel file is read as python-avro reads it, or reported", () => {
   const ref = loadCorpusReference(join(ROOT, "fixtures/ztf/ampel_reference.json"));
-  const { outcomes, read, reported } = readCorpus(join(ROOT, "fixtures/ztf/ampel"), ref);
+  const { outcomes, perFile, read, reported } = readCorpus(join(ROOT, "fixtures/ztf/ampel"), ref);
   assertEquals([read, reported], [104, 17]);
+  // Archives: every member read.
+  assertEquals(perFile["alerts/recent_alerts.tar.gz"], [22, 0]);
+  assertEquals(perFile["alerts/tar.tst.gz"], [21, 0]);
+  assertEquals(perFile["tests/test-data/ztf_public_20180819_mod1000.tar.gz"], [30, 0]);
+  assertEquals(perFile["tests/test-data/ZTF18abxhyqv.tar.gz"], [4, 0]);
+  assertEquals(perFile["tests/test-data/ZTF18acruwxq.tar.gz"], [3, 0]);
+  assertEquals(perFile["alerts/uli/121540793515135009.avro.zip"], [1, 0]);
+  assertEquals(Object.keys(perFile).length, 46);
+  for (const [f, [r, p]] of Object.entries(perFile)) {
+    console.log(`  ${f}: ${r} read, ${p} reported`);
+  }
   assertEquals(tally(outcomes), { read: 104, "not-avro": 5, truncated: 7, "not-ztf": 5 });
   assertEquals(outcomes["alerts/uli/121540793515135009.avro.zip!121540793515135009.avro"], "read");
   assertEquals(outcomes["alerts/uli/test_alerts_Ia_Hsiao_v2_51.avro"], "not-ztf");
