@@ -9,6 +9,10 @@
  * - `alerts series FILE|DIR... [--cutout science|difference|template]`: groups
  *   packets by object into image series and prints the grouping report.
  *
+ * Rubin (LSST) alerts (Fink Parquet exports, LSST Avro) are read by the same
+ * verbs with `--kind rubin`, or when `--kind auto` recognises them (see
+ * alerts_rubin.ts).
+ *
  * `alerts` is also a source kind of the registry, so that `ingest --alerts
  * DIR` and `predict --alerts DIR` read packet folders.
  *
@@ -24,6 +28,12 @@ import { CUTOUT_FIELDS, CUTOUT_NAMES, type CutoutName } from "../survey/ztf_cuto
 import { alertLightCurves } from "../survey/ztf_lightcurve.ts";
 import { alertSeries } from "../survey/ztf_series.ts";
 import { Progress } from "../util/progress.ts";
+import {
+  isRubinRequest,
+  rubinInfoAction,
+  rubinLightcurveAction,
+  rubinSeriesAction,
+} from "./alerts_rubin.ts";
 
 /** What `alerts info --json` prints per cut-out. */
 type CutoutInfo =
@@ -157,6 +167,14 @@ async function lightcurveAction(paths: string[], opts: { json?: boolean }): Prom
   return report.filesFailed ? 1 : 0;
 }
 
+function positiveSize(text: string): number {
+  const size = Number(text);
+  if (!Number.isInteger(size) || size < 1) {
+    throw new UsageError(`--size must be a positive integer, not "${text}"`);
+  }
+  return size;
+}
+
 async function seriesAction(
   paths: string[],
   opts: { cutout: CutoutName; size: string; json?: boolean },
@@ -206,7 +224,17 @@ async function seriesAction(
 export function registerAlerts(program: Command): void {
   const alerts = program
     .command("alerts")
-    .description("inspect ZTF alert packets (Avro files; folders expand to their *.avro files)");
+    .description(
+      "inspect ZTF alert packets (Avro files; folders expand to their *.avro files) or Rubin " +
+        "alerts (Fink Parquet exports, LSST Avro)",
+    );
+  const kindOpt = () =>
+    new Option("--kind <kind>", "auto, ztf or rubin (auto recognises Rubin inputs)").default(
+      "auto",
+    );
+  const schemaOpt = "--schema <avsc>";
+  const schemaHelp = "Rubin: writer schema (.avsc file, or folder of <id>.avsc) of " +
+    "Confluent-framed messages";
   alerts
     .command("info")
     .description(
@@ -215,7 +243,13 @@ export function registerAlerts(program: Command): void {
     )
     .argument("<paths...>", "alert packet files or folders")
     .option("--json", "print JSON on stdout")
-    .action(guarded(infoAction));
+    .addOption(kindOpt())
+    .option(schemaOpt, schemaHelp)
+    .action(
+      guarded((paths, o) =>
+        isRubinRequest(paths, o.kind) ? rubinInfoAction(paths, o) : infoAction(paths, o)
+      ),
+    );
   alerts
     .command("lightcurve")
     .description(
@@ -224,7 +258,13 @@ export function registerAlerts(program: Command): void {
     )
     .argument("<paths...>", "alert packet files or folders")
     .option("--json", "print JSON on stdout")
-    .action(guarded(lightcurveAction));
+    .addOption(kindOpt())
+    .option(schemaOpt, schemaHelp)
+    .action(
+      guarded((paths, o) =>
+        isRubinRequest(paths, o.kind) ? rubinLightcurveAction(paths, o) : lightcurveAction(paths, o)
+      ),
+    );
   alerts
     .command("series")
     .description(
@@ -239,5 +279,13 @@ export function registerAlerts(program: Command): void {
     )
     .option("--size <n>", "common stamp size in pixels", "63")
     .option("--json", "print JSON on stdout")
-    .action(guarded(seriesAction));
+    .addOption(kindOpt())
+    .option(schemaOpt, schemaHelp)
+    .action(
+      guarded((paths, o) =>
+        isRubinRequest(paths, o.kind)
+          ? rubinSeriesAction(paths, { ...o, size: positiveSize(o.size) })
+          : seriesAction(paths, o)
+      ),
+    );
 }

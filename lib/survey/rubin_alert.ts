@@ -21,8 +21,7 @@ import {
   type RubinCutoutName,
 } from "./rubin_cutout.ts";
 
-/** The six LSST bands in wavelength order. */
-export const RUBIN_BANDS: readonly string[] = ["u", "g", "r", "i", "z", "y"];
+export { RUBIN_BANDS } from "./bands.ts";
 
 /** A scalar value of an alert field as decoded (`long` as `bigint`). */
 export type RubinValue = string | number | bigint | boolean | null;

@@ -38,6 +38,8 @@ export interface RubinProblem {
 export interface RubinReadOptions extends RubinAlertOptions {
   /** Schemas for Confluent-framed messages (not needed for Parquet or container files). */
   schemas?: RubinSchemas | null;
+  /** Parquet: read `prvDiaSources` / `prvDiaForcedSources` (default true; false is faster). */
+  history?: boolean;
 }
 
 const FILE_RE = /\.(parquet|avro)$/i;
@@ -120,8 +122,8 @@ async function decodeRecords(
   options: RubinReadOptions,
 ): Promise<Record<string, unknown>[]> {
   if (isParquet(bytes)) {
-    const columns = new Set(["diaSourceId", "diaSource", "prvDiaSources", "prvDiaForcedSources"]);
-    columns.add("lsst_schema_version");
+    const columns = new Set(["diaSourceId", "diaSource", "lsst_schema_version"]);
+    if (options.history !== false) columns.add("prvDiaSources").add("prvDiaForcedSources");
     for (const n of options.cutouts ?? RUBIN_CUTOUT_NAMES) columns.add(RUBIN_CUTOUT_FIELDS[n]);
     for (const c of options.columns ?? []) columns.add(c.split(".")[0]!);
     return await readParquetRows(bytes, file, { columns: [...columns] });
