@@ -44,16 +44,16 @@ export interface RubinFrame extends Frame {
 export interface RubinSeriesOptions {
   /** Which cut-out makes the frames (default `science`). */
   cutout?: RubinCutoutName;
-  /** Common stamp size (default 63). */
-  size?: number;
+  /** Common stamp size (default 63), or `"native"`: each frame at its cut-out's own size. */
+  size?: number | "native";
 }
 
 /** Counts and problems of one grouping; alerts = used + skipped. */
 export interface RubinSeriesReport {
   /** The cut-out used. */
   cutout: RubinCutoutName;
-  /** Common stamp size. */
-  size: number;
+  /** Common stamp size, or `"native"`. */
+  size: number | "native";
   /** Files read or tried. */
   files: number;
   /** Files that did not read at all. */
@@ -85,7 +85,10 @@ export interface RubinSeriesReport {
 }
 
 /** Creates an empty report. */
-export function emptyRubinReport(cutout: RubinCutoutName, size: number): RubinSeriesReport {
+export function emptyRubinReport(
+  cutout: RubinCutoutName,
+  size: number | "native",
+): RubinSeriesReport {
   return {
     cutout,
     size,
@@ -107,13 +110,16 @@ export function emptyRubinReport(cutout: RubinCutoutName, size: number): RubinSe
 }
 
 /** Where along one axis a stamp of length n goes in size: [dst start, src start, length]. */
-function axis(n: number, size: number): [number, number, number] {
+function axis(n: number, size: number | null): [number, number, number] {
+  if (size === null) return [0, 0, n];
   if (n >= size) return [0, Math.floor((n - size) / 2), size];
   return [Math.floor((size - n) / 2), 0, n];
 }
 
 /** A cut-out placed in a size x size frame. */
 interface Placed {
+  width: number;
+  height: number;
   pixels: Float32Array;
   mask: Uint8Array;
   uncert: Float32Array | null;
@@ -121,22 +127,27 @@ interface Placed {
   badUncert: number;
 }
 
-/** Centre-crops or pads the image (and UNCERT) to `size`, masking what is not measured. */
-export function placeRubinCutout(cut: RubinCutout, size: number): Placed {
+/**
+ * Centre-crops or pads the image (and UNCERT) to `size` x `size` (or keeps its
+ * own size for `"native"`), masking what is not measured.
+ */
+export function placeRubinCutout(cut: RubinCutout, size: number | "native"): Placed {
   const img = cut.image!;
   const unc = cut.uncert && cut.uncert.width === img.width && cut.uncert.height === img.height
     ? cut.uncert.pixels
     : null;
-  const [dx, sx, nx] = axis(img.width, size);
-  const [dy, sy, ny] = axis(img.height, size);
-  const pixels = new Float32Array(size * size);
-  const mask = new Uint8Array(size * size);
-  const uncert = unc ? new Float32Array(size * size).fill(NaN) : null;
+  const w = size === "native" ? img.width : size;
+  const h = size === "native" ? img.height : size;
+  const [dx, sx, nx] = axis(img.width, size === "native" ? null : size);
+  const [dy, sy, ny] = axis(img.height, size === "native" ? null : size);
+  const pixels = new Float32Array(w * h);
+  const mask = new Uint8Array(w * h);
+  const uncert = unc ? new Float32Array(w * h).fill(NaN) : null;
   let nan = 0;
   let badUncert = 0;
   for (let y = 0; y < ny; y++) {
     const srow = (sy + y) * img.width + sx;
-    const drow = (dy + y) * size + dx;
+    const drow = (dy + y) * w + dx;
     for (let x = 0; x < nx; x++) {
       const v = img.pixels[srow + x]!;
       const u = unc ? unc[srow + x]! : 1;
@@ -149,16 +160,18 @@ export function placeRubinCutout(cut: RubinCutout, size: number): Placed {
       }
     }
   }
-  return { pixels, mask, uncert, nan, badUncert };
+  return { width: w, height: h, pixels, mask, uncert, nan, badUncert };
 }
 
-function checkOptions(o: RubinSeriesOptions): { cutout: RubinCutoutName; size: number } {
+function checkOptions(
+  o: RubinSeriesOptions,
+): { cutout: RubinCutoutName; size: number | "native" } {
   const cutout = o.cutout ?? "science";
   if (!(cutout in RUBIN_CUTOUT_FIELDS)) {
     throw new RangeError(`cutout must be science, difference or template, not "${cutout}"`);
   }
   const size = o.size ?? 63;
-  if (!Number.isInteger(size) || size < 1) {
+  if (size !== "native" && (!Number.isInteger(size) || size < 1)) {
     throw new RangeError(`size must be a positive integer, not ${size}`);
   }
   return { cutout, size };
@@ -167,14 +180,16 @@ function checkOptions(o: RubinSeriesOptions): { cutout: RubinCutoutName; size: n
 function frameOf(
   a: RubinAlert,
   cut: RubinCutout,
-  size: number,
+  size: number | "native",
   rep: RubinSeriesReport,
 ): RubinFrame {
   const placed = placeRubinCutout(cut, size);
   rep.nanPixels += placed.nan;
   rep.badUncertPixels += placed.badUncert;
-  if (cut.image!.width < size || cut.image!.height < size) rep.paddedFrames++;
-  if (cut.image!.width > size || cut.image!.height > size) rep.croppedFrames++;
+  if (size !== "native") {
+    if (cut.image!.width < size || cut.image!.height < size) rep.paddedFrames++;
+    if (cut.image!.width > size || cut.image!.height > size) rep.croppedFrames++;
+  }
   const meta: Record<string, number | string> = {
     diaSourceId: a.diaSourceId,
     width: cut.image!.width,
@@ -187,8 +202,8 @@ function frameOf(
   return {
     mjd: a.source.mjd,
     band: a.source.band,
-    width: size,
-    height: size,
+    width: placed.width,
+    height: placed.height,
     pixels: placed.pixels,
     mask: placed.mask,
     source: `${a.file}[${a.index}]:${RUBIN_CUTOUT_FIELDS[cut.name]}`,

@@ -28,8 +28,8 @@ import { labelFromColumn, readRubinLabels, type RubinLabel } from "./rubin_label
 export interface RubinSourceOptions extends Omit<RubinReadOptions, "cutouts" | "columns"> {
   /** Which cut-out makes the frames (default `science`). */
   cutout?: RubinCutoutName;
-  /** Common stamp size of the series (default 63; ingest resizes to the store size). */
-  size?: number;
+  /** Stamp size of the frames (default `"native"`: ingest fits each to the store size). */
+  size?: number | "native";
   /** Labels by object id. */
   labels?: ReadonlyMap<string, RubinLabel>;
   /** Or: the alert field holding the label (e.g. `xm.simbad_otype`), used when `labels` lacks the object. */
@@ -171,7 +171,7 @@ function itemOf(
   options: RubinSourceOptions,
 ): SourceItem {
   const cutout = options.cutout ?? "science";
-  const { series, report } = groupRubinSeries(alerts, { cutout, size: options.size });
+  const { series, report } = groupRubinSeries(alerts, { cutout, size: options.size ?? "native" });
   for (const p of report.problems) {
     problems.push({
       object: id,
