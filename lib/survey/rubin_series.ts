@@ -317,7 +317,7 @@ export async function rubinSeries(
   for (const file of await listRubinFiles(typeof paths === "string" ? [paths] : paths)) {
     rep.files++;
     try {
-      const r = await readRubinFile(file, { ...options, cutouts: [cutout] });
+      const r = await readRubinFile(file, { ...options, cutouts: [cutout], history: false });
       alerts.push(...r.alerts);
       rep.problems.push(...r.problems);
       rep.recordsSkipped += r.problems.length;
