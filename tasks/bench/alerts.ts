@@ -19,6 +19,8 @@
  *   `--backend` (default wasm), batches of `--batch` (default 32) objects (the
  *   folder's objects repeated). `--no-inference` skips it.
  *
+ * With `--rubin`, the Rubin alert bench instead (tasks/bench/alerts_rubin.ts).
+ *
  * @module
  */
 import { cpuUsage } from "node:process";
@@ -171,8 +173,9 @@ async function inference(
   };
 }
 
-/** Entry point: prints one JSON object. */
+/** Entry point: prints one JSON object (`--rubin`: the Rubin bench, alerts_rubin.ts). */
 export async function main(args: string[]): Promise<void> {
+  if (args.includes("--rubin")) return await (await import("./alerts_rubin.ts")).main(args);
   const dir = arg(args, "--dir", "fixtures/ztf/alerts");
   const seconds = Number(arg(args, "--seconds", "2"));
   const files = await listAlertFiles([dir]);
