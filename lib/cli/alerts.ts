@@ -9,6 +9,10 @@
  * - `alerts series FILE|DIR... [--cutout science|difference|template]`: groups
  *   packets by object into image series and prints the grouping report.
  *
+ * Rubin (LSST) alerts (Fink Parquet exports, LSST Avro) are read by the same
+ * verbs with `--kind rubin`, or when `--kind auto` recognises them (see
+ * alerts_rubin.ts).
+ *
  * `alerts` is also a source kind of the registry, so that `ingest --alerts
  * DIR` and `predict --alerts DIR` read packet folders.
  *
@@ -31,6 +35,12 @@ import {
 import { alertLightCurves } from "../survey/ztf_lightcurve.ts";
 import { type AlertProblem, alertSeries } from "../survey/ztf_series.ts";
 import { Progress } from "../util/progress.ts";
+import {
+  isRubinRequest,
+  rubinInfoAction,
+  rubinLightcurveAction,
+  rubinSeriesAction,
+} from "./alerts_rubin.ts";
 
 /** What `alerts info --json` prints per cut-out. */
 type CutoutInfo =
@@ -189,15 +199,20 @@ async function lightcurveAction(paths: string[], opts: { json?: boolean }): Prom
   return report.filesFailed ? 1 : 0;
 }
 
+function positiveSize(text: string): number {
+  const size = Number(text);
+  if (!Number.isInteger(size) || size < 1) {
+    throw new UsageError(`--size must be a positive integer, not "${text}"`);
+  }
+  return size;
+}
+
 async function seriesAction(
   paths: string[],
   opts: { cutout: CutoutName; size: string; json?: boolean } & LimitOpts,
 ): Promise<number> {
   const limits = cutoutLimits(opts);
-  const size = Number(opts.size);
-  if (!Number.isInteger(size) || size < 1) {
-    throw new UsageError(`--size must be a positive integer, not "${opts.size}"`);
-  }
+  const size = positiveSize(opts.size);
   const { series, report } = await alertSeries(paths, {
     cutout: opts.cutout,
     size,
@@ -251,7 +266,17 @@ const MAX_PIXELS = [
 export function registerAlerts(program: Command): void {
   const alerts = program
     .command("alerts")
-    .description("inspect ZTF alert packets (Avro files; folders expand to their *.avro files)");
+    .description(
+      "inspect ZTF alert packets (Avro files; folders expand to their *.avro files) or Rubin " +
+        "alerts (Fink Parquet exports, LSST Avro)",
+    );
+  const kindOpt = () =>
+    new Option("--kind <kind>", "auto, ztf or rubin (auto recognises Rubin inputs)").default(
+      "auto",
+    );
+  const schemaOpt = "--schema <avsc>";
+  const schemaHelp = "Rubin: writer schema (.avsc file, or folder of <id>.avsc) of " +
+    "Confluent-framed messages";
   alerts
     .command("info")
     .description(
@@ -262,7 +287,13 @@ export function registerAlerts(program: Command): void {
     .option("--json", "print JSON on stdout")
     .option(...MAX_BYTES)
     .option(...MAX_PIXELS)
-    .action(guarded(infoAction));
+    .addOption(kindOpt())
+    .option(schemaOpt, schemaHelp)
+    .action(
+      guarded((paths, o) =>
+        isRubinRequest(paths, o.kind) ? rubinInfoAction(paths, o) : infoAction(paths, o)
+      ),
+    );
   alerts
     .command("lightcurve")
     .description(
@@ -271,7 +302,13 @@ export function registerAlerts(program: Command): void {
     )
     .argument("<paths...>", "alert packet files or folders")
     .option("--json", "print JSON on stdout")
-    .action(guarded(lightcurveAction));
+    .addOption(kindOpt())
+    .option(schemaOpt, schemaHelp)
+    .action(
+      guarded((paths, o) =>
+        isRubinRequest(paths, o.kind) ? rubinLightcurveAction(paths, o) : lightcurveAction(paths, o)
+      ),
+    );
   alerts
     .command("series")
     .description(
@@ -288,5 +325,13 @@ export function registerAlerts(program: Command): void {
     .option("--json", "print JSON on stdout")
     .option(...MAX_BYTES)
     .option(...MAX_PIXELS)
-    .action(guarded(seriesAction));
+    .addOption(kindOpt())
+    .option(schemaOpt, schemaHelp)
+    .action(
+      guarded((paths, o) =>
+        isRubinRequest(paths, o.kind)
+          ? rubinSeriesAction(paths, { ...o, size: positiveSize(o.size) })
+          : seriesAction(paths, o)
+      ),
+    );
 }

@@ -16,6 +16,8 @@ import { DEFAULT_CLASSES } from "../survey/series.ts";
 import { detectSourceKind, openSource, sourceKinds } from "../survey/open_source.ts";
 import { ingest } from "../data/ingest.ts";
 import type { StoreDtype } from "../data/store_format.ts";
+import { readLabelMapFile } from "../survey/rubin_labels.ts";
+import { isRubinRequest } from "./alerts_rubin.ts";
 
 function list(text: string): string[] {
   return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
@@ -51,7 +53,10 @@ export function registerIngest(program: Command): void {
       "[input]",
       "simulated survey folder, manifest .csv, folder of per-epoch FITS or of ZTF alert packets",
     )
-    .option("--alerts <dir>", "ZTF alert packets (file or folder): same as --kind alerts <dir>")
+    .option(
+      "--alerts <dir>",
+      "ZTF alert packets or Rubin alerts (file or folder): same as --kind alerts|rubin <dir>",
+    )
     .option(
       "--cutout <name>",
       "alerts: the cut-out that becomes the frame: science, difference or template",
@@ -68,7 +73,15 @@ export function registerIngest(program: Command): void {
     .option("--bands <list>", "bands in id order (ugriz, or g,r,i)", DEFAULT_BANDS.join(""))
     .option("--band-alias <list>", "other band names, e.g. 'SDSS r=r,ZTF_g=g'")
     .option("--classes <list>", "class names in index order", DEFAULT_CLASSES.join(","))
-    .option("--label-map <list>", "label renames, e.g. 'SNII=SNOther,SNIb=SNOther'")
+    .option(
+      "--label-map <list>",
+      "label renames, e.g. 'SNII=SNOther,SNIb=SNOther', or a file: CSV value,label or JSON",
+    )
+    .option("--label-column <path>", "Rubin alerts: field holding the label, e.g. xm.simbad_otype")
+    .option(
+      "--schema <avsc>",
+      "Rubin alerts: schema (file or folder of <id>.avsc) of Confluent messages",
+    )
     .option("--drop-unlabelled", "skip objects without a label (default: keep them)")
     .option("--band-keys <list>", "header keys for the band", "FILTER,BAND")
     .option("--time-keys <list>", "header keys for the time", "MJD-OBS,MJD,DATE-OBS")
@@ -96,12 +109,19 @@ export function registerIngest(program: Command): void {
         throw new UsageError(`--object-from ${o.objectFrom} is not 'folder' or 'key'.`);
       }
       const size = positiveInt("size", o.size);
-      const kind = o.alerts ? "alerts" : o.kind === "auto" ? detectSourceKind(input) : o.kind;
+      const kind = o.alerts
+        ? (isRubinRequest([o.alerts]) ? "rubin" : "alerts")
+        : o.kind === "auto"
+        ? detectSourceKind(input)
+        : o.kind;
       const bands = new BandMap({
         bands: BandMap.parseList(o.bands),
         aliases: o.bandAlias ? pairs("band-alias", o.bandAlias) : {},
       });
-      const labelMap = o.labelMap ? pairs("label-map", o.labelMap) : {};
+      const labelMapIsFile = o.labelMap !== undefined && !o.labelMap.includes("=");
+      const labelMap = o.labelMap
+        ? (labelMapIsFile ? readLabelMapFile(o.labelMap) : pairs("label-map", o.labelMap))
+        : {};
       const inputDir = kind === "manifest"
         ? (input.includes("/") ? input.slice(0, input.lastIndexOf("/")) || "/" : ".")
         : input.replace(/\/+$/, "");
@@ -117,6 +137,8 @@ export function registerIngest(program: Command): void {
         limit: o.limit ? positiveInt("limit", o.limit) : undefined,
         workers: o.workers === "0" ? 0 : positiveInt("workers", o.workers),
         cutout: o.cutout as "science" | "difference" | "template",
+        labelColumn: o.labelColumn,
+        schema: o.schema,
       });
       const report = await ingest(source, {
         out,

@@ -13,6 +13,7 @@ import { UsageError } from "../errors.ts";
 import { predict, type Prediction } from "../train/predict.ts";
 import { resolveRun } from "../train/run_dir.ts";
 import { runtimeHooks } from "../train/runtime.ts";
+import { isRubinRequest } from "./alerts_rubin.ts";
 
 function csvRow(p: Prediction, classes: string[], mc: boolean): (string | number)[] {
   const row: (string | number)[] = [p.id, p.label ?? "", p.predicted, p.frames];
@@ -34,7 +35,14 @@ export function registerPredict(program: Command): void {
       "[inputs...]",
       "simulated survey folders, manifest CSVs, FITS folders, alert packet folders or stores",
     )
-    .option("--alerts <dir>", "ZTF alert packets (file or folder): same as --kind alerts <dir>")
+    .option(
+      "--alerts <dir>",
+      "ZTF alert packets or Rubin alerts (folder): same as --kind alerts|rubin <dir>",
+    )
+    .option(
+      "--schema <avsc>",
+      "Rubin alerts: schema (file or folder of <id>.avsc) of Confluent messages",
+    )
     .option(
       "--cutout <name>",
       "alerts: the cut-out that becomes the frame: science, difference or template",
@@ -94,8 +102,8 @@ export function registerPredict(program: Command): void {
             mc: o.mc,
             batchSize: o.batchSize,
             seed: o.seed,
-            kind: o.alerts ? "alerts" : o.kind,
-            source: { cutout: o.cutout as "science" | "difference" | "template" },
+            kind: o.alerts ? (isRubinRequest([o.alerts]) ? "rubin" : "alerts") : o.kind,
+            source: { cutout: o.cutout as "science" | "difference" | "template", schema: o.schema },
           },
           (pr) => {
             problems++;
@@ -103,6 +111,16 @@ export function registerPredict(program: Command): void {
           },
         )
       ) {
+        if (p.frames === 0) {
+          // No frame in a band the run was trained on (e.g. Rubin u/z/y with a g,r,i run):
+          // the model has nothing to look at, so the object is reported, not classified.
+          problems++;
+          console.error(
+            `warning: Object "${p.id}" has no frame in the run's bands (frames in other bands ` +
+              `are dropped) (object skipped)`,
+          );
+          continue;
+        }
         n++;
         if (o.format === "jsonl") {
           out(JSON.stringify(p) + "\n");

@@ -19,6 +19,25 @@ import { UsageError } from "../errors.ts";
  */
 export const DEFAULT_BANDS: readonly string[] = ["u", "g", "r", "i", "z"];
 
+/**
+ * The six bands of the Rubin Observatory's LSST (`diaSource.band` of its
+ * alerts), band ids 1..6; `--bands rubin` (or `lsst`) selects them.
+ *
+ * @example
+ * ```ts
+ * import { BandMap, RUBIN_BANDS } from "./bands.ts";
+ * if (!(new BandMap({ bands: BandMap.parseList("rubin") }).id("y") === 6)) throw new Error("check");
+ * if (!(RUBIN_BANDS.join("") === "ugrizy")) throw new Error("example check failed");
+ * ```
+ */
+export const RUBIN_BANDS: readonly string[] = ["u", "g", "r", "i", "z", "y"];
+
+/** Band lists known by name to {@link BandMap.parseList}. */
+const BAND_PRESETS: Readonly<Record<string, readonly string[]>> = {
+  rubin: RUBIN_BANDS,
+  lsst: RUBIN_BANDS,
+};
+
 /** Configuration of a band map. */
 export interface BandMapConfig {
   /** Band names in id order: `bands[0]` has id 1. */
@@ -94,9 +113,11 @@ export class BandMap {
     return this.bands[id - 1] ?? "";
   }
 
-  /** Parses a band list from the command line: `ugriz`, `g,r,i` or `ZTF_g,ZTF_r`. */
+  /** Parses a band list from the command line: `ugriz`, `g,r,i`, `ZTF_g,ZTF_r`, or `rubin` (ugrizy). */
   static parseList(text: string): string[] {
     const t = text.trim();
+    const preset = BAND_PRESETS[t.toLowerCase()];
+    if (preset) return [...preset];
     if (t.includes(",")) return t.split(",").map((s) => s.trim()).filter((s) => s !== "");
     return [...t];
   }

@@ -1,8 +1,8 @@
 /**
  * Opening a source by kind: `simulated` (catalog + one FITS per object),
  * `manifest` (CSV of frames), `folder` (per-epoch FITS files), `alerts` (ZTF
- * alert packets). Another kind plugs in with {@link registerSource};
- * `ingest` and the CLI only see {@link ObjectSource}.
+ * alert packets), `rubin` (Rubin/LSST alerts: Fink Parquet, Avro). Another
+ * kind plugs in with {@link registerSource}; `ingest` and the CLI only see {@link ObjectSource}.
  *
  * @module
  */
@@ -12,6 +12,8 @@ import { simulatedSource } from "./simulated.ts";
 import { manifestSource } from "./manifest.ts";
 import { folderSource } from "./folder.ts";
 import { openAlertSource } from "./ztf_source.ts";
+import { openRubinSource } from "./rubin_source.ts";
+import { isRubinInput } from "./rubin_files.ts";
 
 /** Options every opener may use (each takes what applies to it). */
 export interface SourceOptions {
@@ -35,6 +37,10 @@ export interface SourceOptions {
   workers?: number;
   /** Alerts: which cut-out becomes the frame (default `science`). */
   cutout?: "science" | "difference" | "template";
+  /** Rubin alerts: the alert field holding the label (e.g. `xm.simbad_otype`). */
+  labelColumn?: string;
+  /** Rubin alerts: writer schema(s) of Confluent-framed messages (`.avsc` file or folder). */
+  schema?: string;
 }
 
 /** Opens one kind of source from a path. */
@@ -45,12 +51,13 @@ const openers = new Map<string, SourceOpener>([
   ["manifest", (input, o) => manifestSource(input, { bandKeys: o.bandKeys, timeKeys: o.timeKeys })],
   ["folder", (input, o) => folderSource(input, o)],
   ["alerts", openAlertSource],
+  ["rubin", openRubinSource],
 ]);
 
 /** Recognises an input of a registered kind (for `--kind auto`). */
 export type SourceDetector = (input: string, info: Deno.FileInfo) => boolean;
 
-const detectors = new Map<string, SourceDetector>();
+const detectors = new Map<string, SourceDetector>([["rubin", isRubinInput]]);
 
 /**
  * Adds (or replaces) a source kind, e.g. `registerSource("alerts", ...)`.
@@ -78,7 +85,8 @@ function isAlertInput(input: string, info: Deno.FileInfo): boolean {
 
 /**
  * Guesses the kind of `input`: a `.csv` file is a manifest, a folder with a
- * `catalog.csv` is a simulated survey, an `.avro` file or a folder holding
+ * `catalog.csv` is a simulated survey, a `.parquet` file, an LSST `.avro` file or a
+ * folder of them is Rubin alerts, an `.avro` file or a folder holding
  * `.avro` files is ZTF alerts, any other folder a folder of FITS.
  */
 export function detectSourceKind(input: string): string {

@@ -23,6 +23,8 @@
  *   each: files/s, packets read, files reported, peak RSS; and `alertSeries`
  *   over 16 gzip-bomb packets ({@link corpusBench}). `--no-corpus` skips it.
  *
+ * With `--rubin`, the Rubin alert bench instead (tasks/bench/alerts_rubin.ts).
+ *
  * @module
  */
 import { cpuUsage } from "node:process";
@@ -176,8 +178,9 @@ async function inference(
   };
 }
 
-/** Entry point: prints one JSON object. */
+/** Entry point: prints one JSON object (`--rubin`: the Rubin bench, alerts_rubin.ts). */
 export async function main(args: string[]): Promise<void> {
+  if (args.includes("--rubin")) return await (await import("./alerts_rubin.ts")).main(args);
   const dir = arg(args, "--dir", "fixtures/ztf/alerts");
   const seconds = Number(arg(args, "--seconds", "2"));
   const files = await listAlertFiles([dir]);
