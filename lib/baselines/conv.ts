@@ -6,8 +6,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { conv2d } from "../model/conv_exact.ts";
-import { torchConv2dKernel } from "../model/conv_attention.ts";
+import { conv2d } from "../model/ops/conv_exact.ts";
+import { torchConv2dKernel } from "../model/ops/layout.ts";
 import type { Params } from "./params.ts";
 
 /**

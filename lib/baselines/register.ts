@@ -24,7 +24,7 @@ import { UsageError } from "../errors.ts";
 import type { Batch } from "../data/batch.ts";
 import { registerModel, type TrainableModel } from "../train/models.ts";
 import { disposeImageInput, imageInput } from "../train/builtin_models.ts";
-import { loadWeights, saveWeights } from "../model/safetensors.ts";
+import { loadWeights, saveWeights } from "../model/infra/safetensors.ts";
 import type { Classifier, ModelInput } from "./types.ts";
 import { CNN_LSTM_PRESETS, createCnnLstm } from "./cnn_lstm.ts";
 import { CNN_GRU_PRESETS, createCnnGru } from "./cnn_gru.ts";

@@ -20,14 +20,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Batch } from "../data/batch.ts";
 import { ConventionError, UsageError } from "../errors.ts";
 import { NonFiniteLossError } from "../model/errors.ts";
-import type { Adam } from "../model/optimizer.ts";
+import type { Adam } from "../model/infra/optimizer.ts";
 import {
   type ShardGradients,
   shardGradients,
   type StepOptions,
   type StepResult,
-} from "../model/train_step.ts";
-import { setWeight } from "../model/assign.ts";
+} from "../model/infra/train_step.ts";
+import { setWeight } from "../model/infra/assign.ts";
 import type { ModelSpec, TrainableModel } from "./models.ts";
 import type { ReplicaReply, ReplicaRequest } from "./replica_worker.ts";
 

@@ -10,7 +10,7 @@
  */
 import { UsageError } from "../errors.ts";
 import type { Batch } from "../data/batch.ts";
-import type { Tensor2D, Variable } from "../model/tensor_types.ts";
+import type { Tensor2D, Variable } from "../model/ops/tensor_types.ts";
 
 /** Options of a forward pass. */
 export interface ForwardOptions {

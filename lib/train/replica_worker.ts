@@ -10,9 +10,9 @@
 import "./builtin_models.ts";
 import "../baselines/register.ts";
 import type { Batch } from "../data/batch.ts";
-import type { ShardGradients, StepOptions } from "../model/train_step.ts";
+import type { ShardGradients, StepOptions } from "../model/infra/train_step.ts";
 import { selectBackend } from "./backend.ts";
-import { setWeight } from "../model/assign.ts";
+import { setWeight } from "../model/infra/assign.ts";
 import { piecewiseGradients } from "./data_parallel.ts";
 import { getModel, type ModelEntry, type ModelSpec, type TrainableModel } from "./models.ts";
 

@@ -244,8 +244,8 @@ async function trainSteps(
   const { selectBackend } = await import("../../lib/train/backend.ts");
   const { getModel } = await import("../../lib/train/models.ts");
   await import("../../lib/train/builtin_models.ts");
-  const { Adam } = await import("../../lib/model/optimizer.ts");
-  const { trainableWeights, trainStep } = await import("../../lib/model/train_step.ts");
+  const { Adam } = await import("../../lib/model/infra/optimizer.ts");
+  const { trainableWeights, trainStep } = await import("../../lib/model/infra/train_step.ts");
   const { backend } = await selectBackend("wasm", { quiet: true });
   const entry = getModel("convention");
   const model = entry.create({

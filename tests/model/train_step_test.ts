@@ -1,14 +1,14 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { createConvEntion } from "../../lib/model/convention.ts";
 import { NonFiniteLossError } from "../../lib/model/errors.ts";
-import { Adam, loadOptimizerState, saveOptimizerState } from "../../lib/model/optimizer.ts";
-import { loadWeights, saveWeights } from "../../lib/model/safetensors.ts";
+import { Adam, loadOptimizerState, saveOptimizerState } from "../../lib/model/infra/optimizer.ts";
+import { loadWeights, saveWeights } from "../../lib/model/infra/safetensors.ts";
 import {
   type StepModel,
   trainableWeights,
   trainStep,
   trainStepAsync,
-} from "../../lib/model/train_step.ts";
+} from "../../lib/model/infra/train_step.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { assert, assertEquals, assertRejects } from "../util/assert.ts";
 

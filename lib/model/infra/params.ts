@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { Rng } from "../util/rng.ts";
+import { Rng } from "../../util/rng.ts";
 
 let storeCounter = 0;
 
