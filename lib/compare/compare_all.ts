@@ -25,7 +25,8 @@ import { compareRuns, type Comparison, writeComparison } from "../eval/compare.t
 import { writeFileAtomic } from "../util/atomic.ts";
 import { fmtTime } from "../util/progress.ts";
 import { heatmapsForStore, lightCurvesForStore } from "../baselines/lc_cache.ts";
-import { useLightCurveData } from "../baselines/register.ts";
+import { useLightCurveData } from "../baselines/lc_data.ts";
+import "./register_baselines.ts";
 import { compareHtml } from "./compare_report.ts";
 
 /** One row of the comparison: a registered model on a band set. */

@@ -28,8 +28,8 @@ import {
   type StepResult,
 } from "../model/infra/train_step.ts";
 import { setWeight } from "../model/infra/assign.ts";
-import type { ModelSpec, TrainableModel } from "./models.ts";
-import type { ReplicaReply, ReplicaRequest } from "./replica_worker.ts";
+import { getModel, type ModelSpec, type TrainableModel } from "./models.ts";
+import type { ReplicaReply, ReplicaRequest } from "./replica_messages.ts";
 
 /** How a model turns a loader batch into its input tensors. */
 export interface InputAdapter<I> {
@@ -185,7 +185,7 @@ export interface DataParallelOptions {
   replicas: number;
   /** Largest number of objects per forward pass (null: whole shards); see {@link piecewiseGradients}. */
   micro?: number | null;
-  /** The model's registry name (the workers build it from the built-in registry). */
+  /** The model's registry name (the workers import its entry's `module`, then build it). */
   model: string;
   /** The model's spec, as given to its factory (same architecture and weight names). */
   spec: ModelSpec;
@@ -265,8 +265,8 @@ export class DataParallel {
             } else if (m.type === "error") {
               reject(
                 new ConventionError(`Replica worker ${k} could not start: ${m.message}`, {
-                  hint: "replicas build the built-in models only (ConvEntion and the paper's " +
-                    "baselines); train other models with parallel 1",
+                  hint: "replicas build ConvEntion and the models whose registry entry names " +
+                    "its module; train other models with parallel 1",
                 }),
               );
             }
@@ -283,6 +283,7 @@ export class DataParallel {
         type: "init",
         backend,
         model: o.model,
+        module: getModel(o.model).module,
         spec: o.spec,
         weightNames: o.weightNames,
       };

@@ -100,6 +100,11 @@ export interface ModelEntry<I = unknown> {
   save?(model: TrainableModel<I>, path: string, metadata: Record<string, string>): Promise<void>;
   /** Loads weights saved by {@link ModelEntry.save}. */
   load?(model: TrainableModel<I>, path: string): Promise<void>;
+  /**
+   * URL of the module whose import registers this entry (`import.meta.url`): data-parallel
+   * replica workers import it to build the model; without it they know the built-in models only.
+   */
+  module?: string;
 }
 
 const REGISTRY = new Map<string, ModelEntry<unknown>>();
