@@ -48,7 +48,7 @@ export {
 } from "./lc_features.ts";
 export { lcModelInput } from "./lc_input.ts";
 export { type CellKind, defineRnn, type RnnDropout, type RnnSpec, runRnn } from "./recurrent.ts";
-export { dropout, layerNorm, linear, maskedMean, Params } from "./params.ts";
+export { dropout, layerNorm, linear, maskedMean, ParamsModel } from "./layers.ts";
 export { ImageRnn, type ImageRnnConfig } from "./image_rnn.ts";
 export { CNN_LSTM_PRESETS, createCnnLstm } from "./cnn_lstm.ts";
 export { CNN_GRU_PRESETS, createCnnGru } from "./cnn_gru.ts";

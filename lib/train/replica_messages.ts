@@ -12,6 +12,7 @@ import type { ModelSpec } from "./models.ts";
 export type ReplicaRequest =
   | {
     type: "init";
+    id: number;
     backend: string;
     model: string;
     /** The module that registers `model` (its entry's `module`), imported first; none: built-in. */
@@ -33,9 +34,10 @@ export type ReplicaRequest =
     micro: number | null;
   };
 
-/** Messages from a replica worker. */
+/**
+ * Messages from a replica worker: the reply to request `id`, null for an
+ * init, the shard's gradients for a step; or why it failed.
+ */
 export type ReplicaReply =
-  | { type: "ready" }
-  | { type: "error"; message: string }
-  | { type: "result"; id: number; result: ShardGradients }
-  | { type: "failed"; id: number; message: string };
+  | { id: number; result: ShardGradients | null }
+  | { id: number; error: string };

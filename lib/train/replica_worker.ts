@@ -57,22 +57,18 @@ async function step(m: Extract<ReplicaRequest, { type: "step" }>): Promise<Shard
 
 scope.onmessage = async (ev: MessageEvent) => {
   const m = ev.data as ReplicaRequest;
-  if (m.type === "init") {
-    try {
+  try {
+    if (m.type === "init") {
       await init(m);
-      post({ type: "ready" });
-    } catch (e) {
-      post({ type: "error", message: e instanceof Error ? e.message : String(e) });
-    }
-  } else if (m.type === "step") {
-    try {
+      post({ id: m.id, result: null });
+    } else {
       const result = await step(m);
-      post({ type: "result", id: m.id, result }, [
+      post({ id: m.id, result }, [
         ...result.grads.map((g) => g.buffer as ArrayBuffer),
         ...result.stats.map((g) => g.buffer as ArrayBuffer),
       ]);
-    } catch (e) {
-      post({ type: "failed", id: m.id, message: e instanceof Error ? e.message : String(e) });
     }
+  } catch (e) {
+    post({ id: m.id, error: e instanceof Error ? e.message : String(e) });
   }
 };

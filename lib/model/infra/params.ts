@@ -62,6 +62,14 @@ export class ParamStore {
   }
 
   /**
+   * Adds a trainable variable drawn from U(-bound, bound) (PyTorch's RNN and
+   * attention initialisations).
+   */
+  addUniform(name: string, shape: number[], bound: number): void {
+    this.add(name, shape, this.uniform(shape.reduce((a, b) => a * b, 1), bound));
+  }
+
+  /**
    * Adds a convolution or linear layer's `weight` and `bias` with PyTorch's
    * default initialisation (kaiming_uniform with a = sqrt(5), i.e.
    * U(+-1/sqrt(fan_in)) for both).
