@@ -41,11 +41,7 @@ import { computeNormalization, type Normalization } from "../../lib/data/normali
 import { epochBatches } from "../../lib/data/loader.ts";
 import type { Batch } from "../../lib/data/batch.ts";
 import { cpuUsage } from "node:process";
-
-function arg(args: string[], name: string, def: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-}
+import { arg, folderBytes } from "./args.ts";
 
 const CLASSES = [
   { cls: "AGN", count: 906, confirmed: 906 },
@@ -123,16 +119,6 @@ async function generateSurvey(dir: string, objects: number, seed: number): Promi
     JSON.stringify({ generator: "tasks/bench/data.ts synthetic", seed, objects }),
   );
   return totalFrames;
-}
-
-async function duSize(path: string): Promise<number> {
-  let total = 0;
-  for await (const e of Deno.readDir(path)) {
-    const p = `${path}/${e.name}`;
-    if (e.isDirectory) total += await duSize(p);
-    else if (e.isFile) total += (await Deno.stat(p)).size;
-  }
-  return total;
 }
 
 function busyWait(ms: number): void {
@@ -364,7 +350,7 @@ export async function main(args: string[]): Promise<void> {
   let ingestResult: Record<string, unknown> = { skipped: true };
   if (!args.includes("--skip-ingest")) {
     const src = simulatedSource(survey, { workers: ingestWorkers });
-    const inputBytes = await duSize(`${survey}/objects`);
+    const inputBytes = await folderBytes(`${survey}/objects`);
     const t = performance.now();
     const c0 = cpuUsage();
     const r = await ingest(src, { out: storeDir, dtype, progress: Deno.stderr.isTerminal() });
@@ -382,7 +368,7 @@ export async function main(args: string[]): Promise<void> {
       framesPerSecond: Math.round(r.frames.in / s),
       inputMB: Math.round(inputBytes / 2 ** 20),
       inputMBPerSecond: +(inputBytes / 2 ** 20 / s).toFixed(1),
-      storeMB: Math.round((await duSize(storeDir)) / 2 ** 20),
+      storeMB: Math.round((await folderBytes(storeDir)) / 2 ** 20),
     };
   }
   const store = await openStore(storeDir);

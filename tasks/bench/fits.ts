@@ -1,8 +1,8 @@
 /**
- * `deno task bench fits [--stamps N] [--passes P] [--corpus-passes C] [--no-python]`: FITS read
- * throughput, printed as one JSON object on stdout.
+ * `deno task bench fits [--stamps N] [--passes P] [--corpus-passes C] [--corpus DIR]
+ * [--no-python]`: FITS read throughput, printed as one JSON object on stdout.
  *
- * - corpus: every file of fixtures/fits/corpus (plain, .gz, .fz,
+ * - corpus: every file of `--corpus` (default fixtures/fits/corpus: plain, .gz, .fz,
  *   tables), all HDUs decoded; MB/s counts bytes on disk;
  * - stamps: N (default 10,000) 32x32 float32 stamps, one file each (8,640
  *   bytes), written to a temporary folder with `writeFits` first (the write
@@ -21,11 +21,7 @@
 import { cpuUsage } from "node:process";
 import { readFitsFile, readFitsFileSync } from "../../lib/fits/read.ts";
 import { writeFits, type WriteHdu } from "../../lib/fits/write.ts";
-
-function arg(args: string[], name: string, def: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-}
+import { arg } from "./args.ts";
 
 /** One timed measurement. */
 interface Rate {

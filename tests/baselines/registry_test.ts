@@ -9,6 +9,7 @@ import { DataParallel } from "../../lib/train/data_parallel.ts";
 import { getModel, modelNames, type ModelSpec } from "../../lib/train/models.ts";
 import "../../lib/compare/register_baselines.ts";
 import { assertEquals } from "../util/assert.ts";
+import { runCli } from "../util/cli.ts";
 
 const BASELINES = ["cnn-lstm", "cnn-gru", "supernnova", "supernnova-bayes", "sits-bert", "scone"];
 
@@ -39,4 +40,18 @@ Deno.test("registry: a cnn-gru replica worker builds the model from its entry's 
   const dp = await DataParallel.start({ replicas: 2, model: "cnn-gru", spec, weightNames });
   assertEquals(dp.replicas, 2);
   dp.close();
+});
+
+Deno.test("registry: `train --help` lists every registered model with its presets", async () => {
+  const { code, stdout } = await runCli(["train", "--help"]);
+  assertEquals(code, 0);
+  const help = stdout.replace(/\s+/g, " ");
+  for (
+    const name of [
+      "convention (paper, paper-g, cpu, tiny)",
+      ...BASELINES.map((n) => `${n} (paper, cpu, tiny)`),
+    ]
+  ) {
+    assertEquals(help.includes(name), true, `${name} missing from: ${help}`);
+  }
 });
