@@ -46,8 +46,9 @@ let currentEpochs = 0;
 /** Bayesian variant: stronger dropout, since it is the posterior approximation. */
 const BAYES_DROPOUT = 0.1;
 
-function preset<T extends string>(name: string, known: readonly T[], model: string): T {
-  if (!(known as readonly string[]).includes(name)) {
+function preset<T extends string>(name: string, presets: Record<T, unknown>, model: string): T {
+  const known = Object.keys(presets);
+  if (!known.includes(name)) {
     throw new UsageError(`Unknown ${model} preset "${name}"; presets: ${known.join(", ")}.`);
   }
   return name as T;
@@ -95,7 +96,7 @@ for (const cell of ["lstm", "gru"] as const) {
     input: "images",
     presets: Object.keys(presets),
     create(spec) {
-      const p = preset(spec.preset, Object.keys(presets) as (keyof typeof presets)[], name);
+      const p = preset(spec.preset, presets, name);
       const make = cell === "lstm" ? createCnnLstm : createCnnGru;
       return make(
         p,
@@ -126,7 +127,7 @@ for (const bayesian of [false, true]) {
     input: "light curves",
     presets: Object.keys(LC_PRESETS),
     create(spec) {
-      const p = preset(spec.preset, Object.keys(LC_PRESETS) as (keyof typeof LC_PRESETS)[], name);
+      const p = preset(spec.preset, LC_PRESETS, name);
       const cfg = superNnovaConfig({
         featureCount: lcFeatureCount(spec.bands.length),
         maxEpochs: 48,
@@ -154,11 +155,7 @@ registerModel<ModelInput>({
   input: "light curves",
   presets: Object.keys(LC_PRESETS),
   create(spec) {
-    const p = preset(
-      spec.preset,
-      Object.keys(LC_PRESETS) as (keyof typeof LC_PRESETS)[],
-      "sits-bert",
-    );
+    const p = preset(spec.preset, LC_PRESETS, "sits-bert");
     const cfg = sitsBertConfig({
       featureCount: lcFeatureCount(spec.bands.length),
       maxEpochs: 48,
@@ -184,11 +181,7 @@ registerModel<ModelInput>({
   input: "light curves",
   presets: Object.keys(SCONE_PRESETS),
   create(spec) {
-    const p = preset(
-      spec.preset,
-      Object.keys(SCONE_PRESETS) as (keyof typeof SCONE_PRESETS)[],
-      "scone",
-    );
+    const p = preset(spec.preset, SCONE_PRESETS, "scone");
     const maps = currentLightCurveData()?.heatmaps;
     const cfg: SconeConfig = {
       ...SCONE_PRESETS[p],
