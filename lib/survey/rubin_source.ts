@@ -11,7 +11,7 @@
  * @module
  */
 import type { ObjectSource, Problem, ProblemKind, SourceItem } from "./source.ts";
-import type { SourceOptions } from "./open_source.ts";
+import type { SourceOptions } from "./source_options.ts";
 import type { RubinAlert } from "./rubin_alert.ts";
 import type { RubinCutoutName } from "./rubin_cutout.ts";
 import {

@@ -21,7 +21,7 @@
  * - corpus: every file of the real corpora (fixtures/ztf/ampel, ZTF's sample
  *   history when present) and of the sample folder read in a child process
  *   each: files/s, packets read, files reported, peak RSS; and `alertSeries`
- *   over 16 gzip-bomb packets ({@link corpusBench}). `--no-corpus` skips it.
+ *   over 16 gzip-bomb packets (tasks/bench/alerts_corpus.ts). `--no-corpus` skips it.
  *
  * With `--rubin`, the Rubin alert bench instead (tasks/bench/alerts_rubin.ts).
  *
@@ -34,7 +34,7 @@ import { alertSeries, groupAlertSeries } from "../../lib/survey/ztf_series.ts";
 import type { ObjectSeries } from "../../lib/survey/series.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
-import { evalLogits } from "../../lib/model/train_step.ts";
+import { evalLogits } from "../../lib/model/infra/train_step.ts";
 import { type BackendChoice, selectBackend } from "../../lib/train/backend.ts";
 import { reformatSeries } from "../../lib/data/reformat.ts";
 import type { Normalization } from "../../lib/data/normalization.ts";

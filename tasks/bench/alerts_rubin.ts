@@ -24,7 +24,7 @@ import { rubinSeries } from "../../lib/survey/rubin_series.ts";
 import { rubinLightCurves } from "../../lib/survey/rubin_lightcurve.ts";
 import { BandMap, RUBIN_BANDS } from "../../lib/survey/bands.ts";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
-import { evalLogits } from "../../lib/model/train_step.ts";
+import { evalLogits } from "../../lib/model/infra/train_step.ts";
 import { type BackendChoice, selectBackend } from "../../lib/train/backend.ts";
 import { reformatSeries } from "../../lib/data/reformat.ts";
 

@@ -43,16 +43,17 @@ import {
   convAttention,
   convAttentionNaive,
 } from "../../lib/model/conv_attention.ts";
-import { lossOf } from "../../lib/model/loss.ts";
-import { Adam } from "../../lib/model/optimizer.ts";
-import { ParamStore } from "../../lib/model/params.ts";
-import { evalLogits, trainableWeights, trainStep } from "../../lib/model/train_step.ts";
+import { lossOf } from "../../lib/model/ops/loss.ts";
+import { Adam } from "../../lib/model/infra/optimizer.ts";
+import { ParamStore } from "../../lib/model/infra/params.ts";
+import { evalLogits, trainableWeights, trainStep } from "../../lib/model/infra/train_step.ts";
 import { type BackendChoice, probeWebGpu, selectBackend } from "../../lib/train/backend.ts";
 import { emptyBatch } from "../../lib/data/batch.ts";
 import "../../lib/train/builtin_models.ts";
 import { DataParallel } from "../../lib/train/data_parallel.ts";
 import { getModel, type ModelSpec } from "../../lib/train/models.ts";
 import { Rng } from "../../lib/util/rng.ts";
+import { arg } from "./args.ts";
 
 interface Opts {
   backends: string[];
@@ -70,23 +71,19 @@ interface Opts {
 }
 
 function parse(args: string[]): Opts {
-  const val = (k: string, d: string) => {
-    const i = args.indexOf(k);
-    return i >= 0 && args[i + 1] ? args[i + 1]! : d;
-  };
   return {
-    backends: val("--backends", "wasm,cpu,webgpu").split(","),
-    presets: val("--presets", "cpu,paper").split(",") as PresetName[],
-    steps: Number(val("--steps", "3")),
-    warmup: Number(val("--warmup", "1")),
-    batch: Number(val("--batch", "8")),
-    threads: Number(val("--threads", String(navigator.hardwareConcurrency || 2))),
+    backends: arg(args, "--backends", "wasm,cpu,webgpu").split(","),
+    presets: arg(args, "--presets", "cpu,paper").split(",") as PresetName[],
+    steps: Number(arg(args, "--steps", "3")),
+    warmup: Number(arg(args, "--warmup", "1")),
+    batch: Number(arg(args, "--batch", "8")),
+    threads: Number(arg(args, "--threads", String(navigator.hardwareConcurrency || 2))),
     torch: !args.includes("--no-torch"),
     profile: args.includes("--profile"),
     paperOnCpu: args.includes("--paper-on-cpu"),
-    micro: Number(val("--micro", "2")),
-    parallel: Number(val("--parallel", "1")),
-    child: args.includes("--child") ? val("--child", "") : null,
+    micro: Number(arg(args, "--micro", "2")),
+    parallel: Number(arg(args, "--parallel", "1")),
+    child: args.includes("--child") ? arg(args, "--child", "") : null,
   };
 }
 

@@ -20,7 +20,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-webgpu";
 import { registerGradients, stepSetup } from "./model_api.ts";
 import { median } from "./stats.ts";
-import { conv2dFilterGrad } from "../../lib/model/conv_exact.ts";
+import { conv2dFilterGrad } from "../../lib/model/ops/conv_exact.ts";
 
 /**
  * Kernel gradient of a stride-1 valid conv2d as, per tap (a, b), the product
@@ -178,7 +178,7 @@ async function timeSteps(step: () => Promise<unknown>, n: number): Promise<numbe
   }
 }
 
-// 1c. The kernel gradient of the largest convolutions: lib/model/conv_exact.ts's
+// 1c. The kernel gradient of the largest convolutions: lib/model/ops/conv_exact.ts's
 // conv2dFilterGrad (one conv2d whose reduction axis is the batch: few output rows,
 // a reduction of N * Ho * Wo) vs taps x split-K batched matmuls.
 {

@@ -7,8 +7,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { lossOf } from "../../lib/model/loss.ts";
-import { trainableWeights, trainStep } from "../../lib/model/train_step.ts";
+import { lossOf } from "../../lib/model/ops/loss.ts";
+import { trainableWeights, trainStep } from "../../lib/model/infra/train_step.ts";
 import { compareTensors } from "./stats.ts";
 import type {
   CorrectnessReport,

@@ -11,7 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { trainStep } from "../../lib/model/train_step.ts";
+import { trainStep } from "../../lib/model/infra/train_step.ts";
 import { DEFAULT_CLASSES } from "../../lib/survey/series.ts";
 import { Rng } from "../../lib/util/rng.ts";
 import type { Deadline } from "./budget.ts";
