@@ -284,8 +284,13 @@ export async function gunzipAsync(bytes: Uint8Array, name = "<bytes>"): Promise<
  * @example
  * ```ts
  * import { readFitsAsync } from "./read.ts";
- * const bytes = await Deno.readFile("../shared/data/fits-corpus/gen_bitpix16.fits.gz");
- * const fits = await readFitsAsync(bytes, "gen_bitpix16.fits.gz");
+ * import { writeFits } from "./write.ts";
+ * // A gzipped 30x20 16-bit image, built in memory.
+ * const data = Array.from({ length: 30 * 20 }, (_, i) => i % 100);
+ * const plain = writeFits([{ bitpix: 16, shape: [30, 20], data }]);
+ * const gz = new Blob([plain as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"));
+ * const bytes = new Uint8Array(await new Response(gz).arrayBuffer());
+ * const fits = await readFitsAsync(bytes, "image.fits.gz");
  * const image = fits.hdus[0]!.image!;
  * if (!(image.bitpix === 16 && image.shape.join("x") === "30x20")) throw new Error("example check failed"); // [NAXIS1, NAXIS2]
  * ```
@@ -332,10 +337,22 @@ async function readBytes(path: string): Promise<Uint8Array> {
  * @example
  * ```ts
  * import { readFitsFile } from "./read.ts";
- * const fits = await readFitsFile("../shared/data/fits-corpus/real_m51_bitpix32_hst.fits.gz");
+ * import { writeFits } from "./write.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".fits" });
+ * await Deno.writeFile(
+ *   path,
+ *   writeFits([{
+ *     bitpix: 32,
+ *     shape: [8, 4],
+ *     data: Array.from({ length: 32 }, (_, i) => i),
+ *     header: [["TELESCOP", "Hubble"]],
+ *   }]),
+ * );
+ * const fits = await readFitsFile(path);
  * const hdu = fits.hdus[0]!;
- * if (!(hdu.image!.shape.join("x") === "384x384")) throw new Error("example check failed"); // [NAXIS1, NAXIS2]
- * console.log(hdu.header.getString("TELESCOP"), hdu.image!.bitpix); // Hubble WF/PIC2 32
+ * if (!(hdu.image!.shape.join("x") === "8x4")) throw new Error("example check failed"); // [NAXIS1, NAXIS2]
+ * console.log(hdu.header.getString("TELESCOP"), hdu.image!.bitpix); // Hubble 32
+ * await Deno.remove(path);
  * ```
  */
 export async function readFitsFile(path: string, options: ReadOptions = {}): Promise<FitsFile> {
@@ -354,7 +371,11 @@ export async function readFitsFile(path: string, options: ReadOptions = {}): Pro
  * @example
  * ```ts
  * import { readFitsFileSync } from "./read.ts";
- * const fits = readFitsFileSync("../shared/data/ztf-alerts/stamp-676.fits");
+ * import { writeFits } from "./write.ts";
+ * const path = Deno.makeTempFileSync({ suffix: ".fits" });
+ * Deno.writeFileSync(path, writeFits([{ bitpix: -32, shape: [31, 31], data: new Float32Array(31 * 31) }]));
+ * const fits = readFitsFileSync(path);
+ * Deno.removeSync(path);
  * const image = fits.hdus[0]!.image!;
  * if (!(image.shape.join("x") === "31x31" && image.data.length === 31 * 31)) throw new Error("example check failed");
  * ```
