@@ -12,6 +12,7 @@ import { SDSS_BANDS } from "../../lib/simulate/sdss.ts";
 import { simulateSurvey, type SurveyManifest } from "../../lib/simulate/survey.ts";
 import { CATALOG_COLUMNS } from "../../lib/simulate/write.ts";
 import { main } from "../../main.ts";
+import { hasTool } from "../util/tools.ts";
 
 const HEADER =
   "object_id,class,true_class,subtype,confirmed,ra,dec,redshift,host_mag_r,peak_mag_r,n_epochs,n_frames,file";
@@ -28,15 +29,6 @@ async function listFiles(dir: string, prefix = ""): Promise<string[]> {
     else out.push(rel);
   }
   return out.sort();
-}
-
-function hasFitsverify(): boolean {
-  try {
-    return new Deno.Command("fitsverify", { args: ["-h"], stdout: "null", stderr: "null" })
-      .outputSync().code >= 0;
-  } catch {
-    return false;
-  }
 }
 
 async function fitsverify(path: string): Promise<string> {
@@ -106,7 +98,7 @@ Deno.test("survey: catalogue, manifest and FITS layout; pixels equal simulateObj
         assertEquals(Array.from(h.image!.data as Float32Array), Array.from(f.pixels));
       });
     }
-    if (hasFitsverify()) {
+    if (await hasTool("fitsverify", "survey files")) {
       const first = catalog[1]!.split(",").at(-1)!;
       assert(/verification OK/.test(await fitsverify(`${out}/${first}`)), "fitsverify");
     }
@@ -160,7 +152,7 @@ Deno.test("survey: gzip + quantisation round-trips within half a quantisation st
         assert(Math.abs(data[i]! - f.pixels[i]!) <= bscale / 2 * 1.0001 + 1e-6);
       }
     });
-    if (hasFitsverify()) {
+    if (await hasTool("fitsverify", "survey files")) {
       assert(
         /verification OK/.test(await fitsverify(`${out}/objects/000001.fits.gz`)),
         "fitsverify .gz",
