@@ -10,6 +10,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
+import { integer, number } from "./util/options.ts";
 import { UsageError } from "../errors.ts";
 import {
   applyOverrides,
@@ -23,22 +24,6 @@ import { train } from "../train/train.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
 import { pct } from "../eval/tables.ts";
 import { runtimeHooks } from "../train/runtime.ts";
-
-function int(name: string): (v: string) => number {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n)) throw new UsageError(`--${name} ${v} is not an integer.`);
-    return n;
-  };
-}
-
-function num(name: string): (v: string) => number {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new UsageError(`--${name} ${v} is not a number.`);
-    return n;
-  };
-}
 
 /** Options of the `train` verb. */
 export interface TrainCliOptions {
@@ -138,36 +123,40 @@ export function registerTrain(program: Command): void {
     )
     .option("--model <name>", "model registry name (default convention)")
     .option("--model-preset <name>", "model preset (default: the training preset's)")
-    .option("--seed <n>", "seed of everything random", int("seed"))
+    .option("--seed <n>", "seed of everything random", integer("seed"))
     .option("--backend <name>", "auto, webgpu, wasm or cpu")
     .option(
       "--parallel <n>",
       "data-parallel replicas on wasm/cpu: batch shards computed in n threads (default 1)",
-      int("parallel"),
+      integer("parallel", { min: 1 }),
     )
     .option(
       "--micro-batch <n>",
       "wasm/cpu: at most n objects per forward pass, gradients summed (default: whole batch)",
-      int("micro-batch"),
+      integer("micro-batch", { min: 1 }),
     )
-    .option("--batch-size <n>", "training batch size", int("batch-size"))
-    .option("--epochs1 <n>", "stage 1 epochs", int("epochs1"))
-    .option("--epochs2 <n>", "stage 2 epochs", int("epochs2"))
-    .option("--lr1 <x>", "stage 1 learning rate", num("lr1"))
-    .option("--lr2 <x>", "stage 2 learning rate", num("lr2"))
+    .option("--batch-size <n>", "training batch size", integer("batch-size", { min: 1 }))
+    .option("--epochs1 <n>", "stage 1 epochs", integer("epochs1", { min: 1 }))
+    .option("--epochs2 <n>", "stage 2 epochs", integer("epochs2", { min: 1 }))
+    .option("--lr1 <x>", "stage 1 learning rate", number("lr1", { min: 0 }))
+    .option("--lr2 <x>", "stage 2 learning rate", number("lr2", { min: 0 }))
     .option("--stage <which>", "run stage 1, 2 or both")
     .option("--freeze-backbone", "stage 2 trains the classifier head only")
     .option("--loss <name>", "cross-entropy or focal")
     .option("--optimizer <name>", "adam or adamw")
-    .option("--weight-decay <x>", "AdamW weight decay", num("weight-decay"))
+    .option("--weight-decay <x>", "AdamW weight decay", number("weight-decay", { min: 0 }))
     .option("--select <metric>", "best-epoch metric: macro-f1 (default) or accuracy")
-    .option("--patience <n>", "early stopping patience in epochs (0 = off)", int("patience"))
-    .option("--workers <n>", "loader worker threads (0 = none)", int("workers"))
+    .option(
+      "--patience <n>",
+      "early stopping patience in epochs (0 = off)",
+      integer("patience", { min: 0 }),
+    )
+    .option("--workers <n>", "loader worker threads (0 = none)", integer("workers", { min: 0 }))
     .option("--resume <run>", "continue a stopped or killed run folder")
     .option(
       "--stop-after-epochs <n>",
       "stop after N epochs of this invocation, as if killed (to test --resume)",
-      int("stop-after-epochs"),
+      integer("stop-after-epochs", { min: 1 }),
     )
     .option("--print-config", "print the resolved configuration (YAML) and exit")
     .option("--no-eval", "do not evaluate on the test split at the end")

@@ -1,0 +1,107 @@
+/**
+ * The folder a store is written into: refuses a path that is a file, an
+ * existing store unless overwriting was asked for, and a folder that cannot
+ * be written; removes the temporary files a killed ingest left behind.
+ *
+ * @module
+ */
+import { ConventionError } from "../errors.ts";
+import { INDEX_NAME } from "./store_format.ts";
+
+/** Temporary files of an unfinished store write (`frames-*.bin.tmp`, `index.json.*.tmp`). */
+const TEMPORARY = /^(frames-[0-9a-z-]+\.bin\.tmp|index\.json\..+\.tmp)$/;
+
+/** What {@link removeStaleTemporaries} removed. */
+export interface StaleCleanup {
+  /** File names removed. */
+  files: string[];
+  /** Their total size in bytes. */
+  bytes: number;
+}
+
+/**
+ * Removes the temporary files of earlier, killed writes into store folder
+ * `dir` (none is in use: call it before a new write starts). A missing
+ * folder has none.
+ */
+export async function removeStaleTemporaries(dir: string): Promise<StaleCleanup> {
+  const out: StaleCleanup = { files: [], bytes: 0 };
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(dir));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return out;
+    throw e;
+  }
+  for (const e of entries) {
+    if (!e.isFile || !TEMPORARY.test(e.name)) continue;
+    const path = `${dir}/${e.name}`;
+    const size = (await Deno.stat(path).catch(() => null))?.size ?? 0;
+    await Deno.remove(path).catch(() => {});
+    out.files.push(e.name);
+    out.bytes += size;
+  }
+  return out;
+}
+
+/** Whether `e` is the file system refusing a write (permissions, read-only, not a folder). */
+export function isFsRefusal(e: unknown): boolean {
+  return e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
+    e instanceof Deno.errors.NotADirectory ||
+    e instanceof Deno.errors.AlreadyExists || e instanceof Deno.errors.IsADirectory ||
+    (e instanceof Error && /read-only file system|EROFS|os error 30/i.test(e.message));
+}
+
+async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
+  try {
+    return await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+/**
+ * Checks that a store can be written at `dir`: not a file, not an existing
+ * store unless `force`, and writable (the folder is created when missing).
+ *
+ * @throws {ConventionError} Naming the path and what to do.
+ */
+export async function checkStoreTarget(dir: string, opts: { force?: boolean } = {}): Promise<void> {
+  const info = await statOrNull(dir);
+  if (info && !info.isDirectory) {
+    throw new ConventionError(`The store path ${dir} is an existing file, not a folder.`, {
+      hint: "give --out a folder path (new, or a store to replace with --force)",
+    });
+  }
+  if (info && !opts.force && (await statOrNull(`${dir}/${INDEX_NAME}`))?.isFile) {
+    throw new ConventionError(`${dir} already holds a store; it was not replaced.`, {
+      hint: "add --force to replace it (runs trained on it will then refuse the new one), " +
+        "or choose another --out",
+    });
+  }
+  await checkWritableFolder(dir, "store folder");
+}
+
+/**
+ * Creates folder `dir` when missing and checks that a file can be written
+ * in it.
+ *
+ * @throws {ConventionError} Naming the folder (`what`) when it cannot be written.
+ */
+export async function checkWritableFolder(dir: string, what = "output folder"): Promise<void> {
+  const probe = `${dir}/.write-check-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    if (isFsRefusal(e)) {
+      throw new ConventionError(`Cannot write the ${what} ${dir}: ${(e as Error).message}.`, {
+        hint: "choose a folder you can write, or fix its permissions",
+        cause: e,
+      });
+    }
+    throw e;
+  }
+}
