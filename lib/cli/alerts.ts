@@ -16,8 +16,9 @@
  */
 import { type Command, Option } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
+import { NothingFoundError, skippedExitCode, STRICT_FLAG, STRICT_HELP } from "./util/exit.ts";
+import { integer } from "./util/options.ts";
 import { printJson } from "./util/output.ts";
-import { UsageError } from "../errors.ts";
 import { listAlertFiles } from "../survey/ztf_files.ts";
 import { type AlertPacket, MJD_OFFSET, readAlertPackets, ZTF_BANDS } from "../survey/ztf_packet.ts";
 import { CUTOUT_FIELDS, CUTOUT_NAMES, type CutoutName } from "../survey/ztf_cutout.ts";
@@ -87,8 +88,32 @@ function printPacket(p: PacketInfo): void {
   }
 }
 
-async function infoAction(paths: string[], opts: { json?: boolean }): Promise<number> {
+/** Options every `alerts` sub-command takes. */
+interface AlertsOptions {
+  json?: boolean;
+  strict?: boolean;
+}
+
+async function alertFiles(paths: string[]): Promise<string[]> {
   const files = await listAlertFiles(paths);
+  if (files.length === 0) {
+    throw new NothingFoundError(`No alert packet file was found in ${paths.join(", ")}.`, {
+      hint: "give .avro files or folders holding them",
+    });
+  }
+  return files;
+}
+
+/** The exit code once `read` of `total` inputs were used: 1 when none, else the convention. */
+function alertsExit(read: number, skipped: number, what: string, strict?: boolean): number {
+  if (read === 0) {
+    throw new NothingFoundError(`None of the ${skipped} ${what} could be read (see above).`);
+  }
+  return skippedExitCode(skipped, strict);
+}
+
+async function infoAction(paths: string[], opts: AlertsOptions): Promise<number> {
+  const files = await alertFiles(paths);
   const packets: PacketInfo[] = [];
   const failed: { file: string; error: string }[] = [];
   // Tables are printed file by file (the output is the progress); JSON at the end, with a bar.
@@ -125,11 +150,11 @@ async function infoAction(paths: string[], opts: { json?: boolean }): Promise<nu
         `with cut-outs that are not FITS; ${summary.filesFailed} files not read`,
     );
   }
-  return failed.length ? 1 : 0;
+  return alertsExit(files.length - failed.length, failed.length, "files", opts.strict);
 }
 
-async function lightcurveAction(paths: string[], opts: { json?: boolean }): Promise<number> {
-  const { curves, report } = await alertLightCurves(paths);
+async function lightcurveAction(paths: string[], opts: AlertsOptions): Promise<number> {
+  const { curves, report } = await alertLightCurves(await alertFiles(paths));
   if (opts.json) {
     printJson({ curves, report });
   } else {
@@ -154,20 +179,16 @@ async function lightcurveAction(paths: string[], opts: { json?: boolean }): Prom
         `limits (${report.duplicates} repeats dropped) from ${report.packets} packets`,
     );
   }
-  return report.filesFailed ? 1 : 0;
+  return alertsExit(report.packets, report.filesFailed, "files", opts.strict);
 }
 
 async function seriesAction(
   paths: string[],
-  opts: { cutout: CutoutName; size: string; json?: boolean },
+  opts: AlertsOptions & { cutout: CutoutName; size: number },
 ): Promise<number> {
-  const size = Number(opts.size);
-  if (!Number.isInteger(size) || size < 1) {
-    throw new UsageError(`--size must be a positive integer, not "${opts.size}"`);
-  }
-  const { series, report } = await alertSeries(paths, {
+  const { series, report } = await alertSeries(await alertFiles(paths), {
     cutout: opts.cutout,
-    size,
+    size: opts.size,
     progress: true,
   });
   const objects = series.map((s) => ({
@@ -199,7 +220,12 @@ async function seriesAction(
         `${report.filesFailed} files not read`,
     );
   }
-  return report.filesFailed ? 1 : 0;
+  return alertsExit(
+    report.packets - report.packetsSkipped,
+    report.filesFailed + report.packetsSkipped,
+    "files and packets",
+    opts.strict,
+  );
 }
 
 /** Registers the `alerts` verb on `program`. */
@@ -215,6 +241,7 @@ export function registerAlerts(program: Command): void {
     )
     .argument("<paths...>", "alert packet files or folders")
     .option("--json", "print JSON on stdout")
+    .option(STRICT_FLAG, STRICT_HELP)
     .action(guarded(infoAction));
   alerts
     .command("lightcurve")
@@ -224,6 +251,7 @@ export function registerAlerts(program: Command): void {
     )
     .argument("<paths...>", "alert packet files or folders")
     .option("--json", "print JSON on stdout")
+    .option(STRICT_FLAG, STRICT_HELP)
     .action(guarded(lightcurveAction));
   alerts
     .command("series")
@@ -237,7 +265,8 @@ export function registerAlerts(program: Command): void {
         .choices(["science", "difference", "template"] as const)
         .default("science" as const),
     )
-    .option("--size <n>", "common stamp size in pixels", "63")
+    .option("--size <n>", "common stamp size in pixels", integer("size", { min: 1, max: 4096 }), 63)
     .option("--json", "print JSON on stdout")
+    .option(STRICT_FLAG, STRICT_HELP)
     .action(guarded(seriesAction));
 }

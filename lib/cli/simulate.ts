@@ -18,35 +18,9 @@ import { DEFAULT_SURVEY, ensureDefaultSurvey } from "../simulate/default_survey.
 import { exampleFigure } from "../simulate/figure.ts";
 import { simulateSurvey } from "../simulate/survey.ts";
 import { guarded } from "./util/action.ts";
+import { integer, number } from "./util/options.ts";
 import { printJson } from "./util/output.ts";
-
-function intOption(
-  name: string,
-  v: string | undefined,
-  lo: number,
-  hi: number,
-): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < lo || n > hi) {
-    throw new UsageError(`--${name} must be an integer from ${lo} to ${hi}, got "${v}"`);
-  }
-  return n;
-}
-
-function numberOption(
-  name: string,
-  v: string | undefined,
-  lo: number,
-  hi: number,
-): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < lo || n > hi) {
-    throw new UsageError(`--${name} must be a number from ${lo} to ${hi}, got "${v}"`);
-  }
-  return n;
-}
+import { checkWritableFile, checkWritableFolder } from "../util/writable.ts";
 
 /** Registers the `simulate` verb on `program`. */
 export function registerSimulate(program: Command): void {
@@ -54,15 +28,39 @@ export function registerSimulate(program: Command): void {
     .command("simulate")
     .description("simulate a Stripe 82-like survey of image time series, written as FITS")
     .option("--out <dir>", "output folder (new or empty)")
-    .option("--objects <n>", "number of objects, in the paper's class proportions", "8249")
-    .option("--seed <n>", "random seed (same seed, same bytes)", "1")
-    .option("--size <px>", "stamp side in pixels", "32")
+    .option(
+      "--objects <n>",
+      "number of objects, in the paper's class proportions",
+      integer("objects", { min: 1, max: 10_000_000 }),
+      8249,
+    )
+    .option(
+      "--seed <n>",
+      "random seed (same seed, same bytes)",
+      integer("seed", { min: 0, max: 0xffffffff }),
+      1,
+    )
+    .option("--size <px>", "stamp side in pixels", integer("size", { min: 8, max: 256 }), 32)
     .option("--bands <letters>", "bands to simulate, a subset of ugriz", "ugriz")
     .option("--difference", "write template-subtracted stamps instead of science stamps")
     .option("--gzip", "gzip each object file (.fits.gz)")
-    .option("--quantize <q>", "store 16-bit integers with BSCALE = SKYSIG / q (0 = float32)", "0")
-    .option("--error-rate <p>", "photometric mislabelling rate of unconfirmed SNe", "0.08")
-    .option("--workers <n>", "worker threads (default 2; 0 = this thread)")
+    .option(
+      "--quantize <q>",
+      "store 16-bit integers with BSCALE = SKYSIG / q (0 = float32)",
+      number("quantize", { min: 0, max: 1024 }),
+      0,
+    )
+    .option(
+      "--error-rate <p>",
+      "photometric mislabelling rate of unconfirmed SNe",
+      number("error-rate", { min: 0, max: 0.49 }),
+      0.08,
+    )
+    .option(
+      "--workers <n>",
+      "worker threads (default 2; 0 = this thread)",
+      integer("workers", { min: 0, max: 64 }),
+    )
     .option("--force", "replace an existing simulated survey in --out")
     .option("--quiet", "no progress bar")
     .option(
@@ -96,17 +94,19 @@ The survey model and its sources: docs/simulator.md.`,
       if (!/^[ugriz]+$/.test(bands) || new Set(bands).size !== bands.length) {
         throw new UsageError(`--bands must be distinct letters of ugriz, got "${bands}"`);
       }
+      await checkWritableFolder(opts.out, "output folder");
+      if (opts.figure) await checkWritableFile(opts.figure, "figure file");
       const summary = await simulateSurvey({
         out: opts.out,
-        objects: intOption("objects", opts.objects, 1, 10_000_000),
-        seed: intOption("seed", opts.seed, 0, 0xffffffff),
-        size: intOption("size", opts.size, 8, 256),
+        objects: opts.objects,
+        seed: opts.seed,
+        size: opts.size,
         bands,
         difference: opts.difference ?? false,
         gzip: opts.gzip ?? false,
-        quantize: numberOption("quantize", opts.quantize, 0, 1024),
-        photometricErrorRate: numberOption("error-rate", opts.errorRate, 0, 0.49),
-        workers: intOption("workers", opts.workers, 0, 64),
+        quantize: opts.quantize,
+        photometricErrorRate: opts.errorRate,
+        workers: opts.workers,
         overwrite: opts.force ?? false,
         progress,
       });
@@ -114,10 +114,10 @@ The survey model and its sources: docs/simulator.md.`,
         const svg = await exampleFigure({
           seed: summary.seed,
           objects: summary.objects,
-          size: intOption("size", opts.size, 8, 256),
+          size: opts.size,
           bands,
           difference: opts.difference ?? false,
-          photometricErrorRate: numberOption("error-rate", opts.errorRate, 0, 0.49),
+          photometricErrorRate: opts.errorRate,
         }, { band: bands.includes("r") ? "r" : bands[0]! });
         await Deno.writeTextFile(opts.figure, svg);
       }

@@ -11,6 +11,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
 import { integer, number } from "./util/options.ts";
+import { checkWritableFile, checkWritableFolder } from "../util/writable.ts";
 import { UsageError } from "../errors.ts";
 import {
   applyOverrides,
@@ -100,13 +101,20 @@ export async function resolveTrainConfig(o: TrainCliOptions): Promise<TrainConfi
   return validateConfig(c);
 }
 
-/** Registers the `train` verb on `program`. */
-export function registerTrain(program: Command): void {
-  program
-    .command("train")
-    .description(
-      "train in two stages (unconfirmed, then confirmed objects), then evaluate on the test split",
-    )
+/** The options of `train` after parsing. */
+type TrainCommandOptions = TrainCliOptions & {
+  cacheDir?: string;
+  resume?: string;
+  stopAfterEpochs?: number;
+  printConfig?: boolean;
+  eval: boolean;
+  report?: string;
+  json?: boolean;
+};
+
+/** Adds the options of `train` to `cmd` (configuration, data, model, training, output). */
+function trainOptions(cmd: Command) {
+  return cmd
     .option("-c, --config <file>", "YAML configuration (over its `preset:`)")
     .option("-p, --preset <name>", "training preset: paper, paper-g, cpu, tiny (default cpu)")
     .option(
@@ -161,53 +169,69 @@ export function registerTrain(program: Command): void {
     .option("--print-config", "print the resolved configuration (YAML) and exit")
     .option("--no-eval", "do not evaluate on the test split at the end")
     .option("--report <file>", "write the HTML report there (default: <run>/eval/report.html)")
-    .option("--json", "print the final summary as JSON on stdout")
-    .action(guarded(async (o) => {
-      const hooks = runtimeHooks();
-      if (o.resume !== undefined && (o.config || o.preset || o.set)) {
-        throw new UsageError(
-          "--resume uses the run's own config.yaml; drop --config/--preset/--set.",
-        );
-      }
-      const config = o.resume === undefined ? await resolveTrainConfig(o) : undefined;
-      if (o.printConfig) {
-        if (!config) throw new UsageError("--print-config needs no --resume.");
-        console.log(configToYaml(config));
-        return 0;
-      }
-      const result = await train({
-        config,
-        resume: o.resume,
-        stopAfterEpochs: o.stopAfterEpochs,
-        prepare: { ensureDefaultSurvey: hooks.ensureDefaultSurvey, cacheDir: o.cacheDir },
-        selectBackend: hooks.selectBackend,
-      });
-      if (result.stopped) {
-        console.error(
-          `run folder: ${result.runDir} (stopped; resume with --resume ${result.runDir})`,
-        );
-        return 0;
-      }
-      let accuracy: number | null = null;
-      if (o.eval) {
-        const cfgReport = (config ?? { eval: { report: true } }).eval.report;
-        const ev = await evaluateRun(result.runDir, { report: o.report ?? cfgReport });
-        console.log(ev.markdown);
-        accuracy = ev.metrics.accuracy;
-        if (ev.report) console.error(`report: ${ev.report}`);
-      }
-      const summary = {
-        run: result.runDir,
-        status: result.info.status,
-        trainTimeS: result.info.trainTimeS,
-        parameters: result.info.parameters,
-        testAccuracy: accuracy,
-      };
-      if (o.json) console.log(JSON.stringify(summary));
-      console.error(
-        `run folder: ${result.runDir}` +
-          (accuracy !== null ? `\ntest accuracy: ${pct(accuracy)} %` : ""),
-      );
-      return 0;
-    }));
+    .option("--json", "print the final summary as JSON on stdout");
+}
+
+/** Trains (or resumes), evaluates, and prints the run folder; returns the exit code. */
+async function trainAction(o: TrainCommandOptions): Promise<number> {
+  const hooks = runtimeHooks();
+  if (o.resume !== undefined && (o.config || o.preset || o.set)) {
+    throw new UsageError(
+      "--resume uses the run's own config.yaml; drop --config/--preset/--set.",
+    );
+  }
+  const config = o.resume === undefined ? await resolveTrainConfig(o) : undefined;
+  if (o.printConfig) {
+    if (!config) throw new UsageError("--print-config needs no --resume.");
+    console.log(configToYaml(config));
+    return 0;
+  }
+  if (config) await checkWritableFolder(config.runsDir, "runs folder");
+  if (o.report) await checkWritableFile(o.report, "report file");
+  const result = await train({
+    config,
+    resume: o.resume,
+    stopAfterEpochs: o.stopAfterEpochs,
+    prepare: { ensureDefaultSurvey: hooks.ensureDefaultSurvey, cacheDir: o.cacheDir },
+    selectBackend: hooks.selectBackend,
+  });
+  if (result.stopped) {
+    console.error(
+      `run folder: ${result.runDir} (stopped; resume with --resume ${result.runDir})`,
+    );
+    return 0;
+  }
+  let accuracy: number | null = null;
+  if (o.eval) {
+    const cfgReport = (config ?? { eval: { report: true } }).eval.report;
+    const ev = await evaluateRun(result.runDir, { report: o.report ?? cfgReport });
+    console.log(ev.markdown);
+    accuracy = ev.metrics.accuracy;
+    if (ev.report) console.error(`report: ${ev.report}`);
+  }
+  const summary = {
+    run: result.runDir,
+    status: result.info.status,
+    trainTimeS: result.info.trainTimeS,
+    parameters: result.info.parameters,
+    testAccuracy: accuracy,
+  };
+  if (o.json) console.log(JSON.stringify(summary));
+  console.error(
+    `run folder: ${result.runDir}` +
+      (accuracy !== null ? `\ntest accuracy: ${pct(accuracy)} %` : ""),
+  );
+  return 0;
+}
+
+/** Registers the `train` verb on `program`. */
+export function registerTrain(program: Command): void {
+  const cmd = program
+    .command("train")
+    .description(
+      "train in two stages (unconfirmed, then confirmed objects), then evaluate on the test split",
+    );
+  trainOptions(cmd as unknown as Command).action(
+    guarded(trainAction as (o: unknown) => Promise<number>),
+  );
 }

@@ -6,7 +6,10 @@
  * @module
  */
 import { ConventionError } from "../errors.ts";
+import { checkWritableFolder } from "../util/writable.ts";
 import { INDEX_NAME } from "./store_format.ts";
+
+export { checkWritableFolder };
 
 /** Temporary files of an unfinished store write (`frames-*.bin.tmp`, `index.json.*.tmp`). */
 const TEMPORARY = /^(frames-[0-9a-z-]+\.bin\.tmp|index\.json\..+\.tmp)$/;
@@ -44,19 +47,11 @@ export async function removeStaleTemporaries(dir: string): Promise<StaleCleanup>
   return out;
 }
 
-/** Whether `e` is the file system refusing a write (permissions, read-only, not a folder). */
-export function isFsRefusal(e: unknown): boolean {
-  return e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
-    e instanceof Deno.errors.NotADirectory ||
-    e instanceof Deno.errors.AlreadyExists || e instanceof Deno.errors.IsADirectory ||
-    (e instanceof Error && /read-only file system|EROFS|os error 30/i.test(e.message));
-}
-
 async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
   try {
     return await Deno.stat(path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return null;
     throw e;
   }
 }
@@ -81,27 +76,4 @@ export async function checkStoreTarget(dir: string, opts: { force?: boolean } = 
     });
   }
   await checkWritableFolder(dir, "store folder");
-}
-
-/**
- * Creates folder `dir` when missing and checks that a file can be written
- * in it.
- *
- * @throws {ConventionError} Naming the folder (`what`) when it cannot be written.
- */
-export async function checkWritableFolder(dir: string, what = "output folder"): Promise<void> {
-  const probe = `${dir}/.write-check-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    await Deno.writeTextFile(probe, "");
-    await Deno.remove(probe);
-  } catch (e) {
-    if (isFsRefusal(e)) {
-      throw new ConventionError(`Cannot write the ${what} ${dir}: ${(e as Error).message}.`, {
-        hint: "choose a folder you can write, or fix its permissions",
-        cause: e,
-      });
-    }
-    throw e;
-  }
 }
