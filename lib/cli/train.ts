@@ -22,6 +22,7 @@ import {
   validateConfig,
 } from "../train/config.ts";
 import { train } from "../train/train.ts";
+import { prepareStore } from "../train/data_source.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
 import { pct } from "../eval/tables.ts";
 import { runtimeHooks } from "../train/runtime.ts";
@@ -188,11 +189,14 @@ async function trainAction(o: TrainCommandOptions): Promise<number> {
   }
   if (config) await checkWritableFolder(config.runsDir, "runs folder");
   if (o.report) await checkWritableFile(o.report, "report file");
+  const prepare = { ensureDefaultSurvey: hooks.ensureDefaultSurvey, cacheDir: o.cacheDir };
+  // The store first (ingested once, then reused by train): no run folder for data with no object.
+  if (config) await prepareStore(config.data, prepare);
   const result = await train({
     config,
     resume: o.resume,
     stopAfterEpochs: o.stopAfterEpochs,
-    prepare: { ensureDefaultSurvey: hooks.ensureDefaultSurvey, cacheDir: o.cacheDir },
+    prepare,
     selectBackend: hooks.selectBackend,
   });
   if (result.stopped) {
