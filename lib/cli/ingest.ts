@@ -111,7 +111,7 @@ async function ingestAction(inputArg: string | undefined, o: IngestCliOptions): 
   }
   if (report.objects.kept === 0) {
     throw new NothingFoundError(
-      `No object of the ${report.objects.in} in ${input} could be ingested.`,
+      `no object could be ingested from ${input}: all ${report.objects.in} were skipped`,
       { hint: `see ${report.report}` },
     );
   }
