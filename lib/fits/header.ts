@@ -5,7 +5,7 @@
  * @module
  */
 import { FitsError } from "./errors.ts";
-import type { ComplexValue, HeaderCard, HeaderValue } from "./types.ts";
+import type { ComplexValue, HeaderCard, HeaderValue } from "./values.ts";
 
 /** Size of a FITS block in bytes. */
 export const BLOCK = 2880;
