@@ -22,6 +22,77 @@ import { integer, number } from "./util/options.ts";
 import { printJson } from "./util/output.ts";
 import { checkWritableFile, checkWritableFolder } from "../util/writable.ts";
 
+/** The options of `simulate` after parsing. */
+interface SimulateCliOptions {
+  out?: string;
+  objects: number;
+  seed: number;
+  size: number;
+  bands: string;
+  difference?: boolean;
+  gzip?: boolean;
+  quantize: number;
+  errorRate: number;
+  workers?: number;
+  force?: boolean;
+  quiet?: boolean;
+  default?: boolean;
+  cache: string;
+  figure?: string;
+}
+
+/** Simulates the survey (or the cached default one); returns the exit code. */
+async function simulateAction(opts: SimulateCliOptions): Promise<number> {
+  const progress = !opts.quiet;
+  if (opts.default) {
+    const dir = await ensureDefaultSurvey(opts.cache, { progress });
+    printJson({ out: dir });
+    return 0;
+  }
+  if (!opts.out) {
+    throw new UsageError("--out is required", {
+      hint: "give an output folder, e.g. --out data/s82 (or --default for the cached default)",
+    });
+  }
+  const bands = opts.bands;
+  if (!/^[ugriz]+$/.test(bands) || new Set(bands).size !== bands.length) {
+    throw new UsageError(`--bands must be distinct letters of ugriz, got "${bands}"`);
+  }
+  await checkWritableFolder(opts.out, "output folder");
+  if (opts.figure) await checkWritableFile(opts.figure, "figure file");
+  const summary = await simulateSurvey({
+    out: opts.out,
+    objects: opts.objects,
+    seed: opts.seed,
+    size: opts.size,
+    bands,
+    difference: opts.difference ?? false,
+    gzip: opts.gzip ?? false,
+    quantize: opts.quantize,
+    photometricErrorRate: opts.errorRate,
+    workers: opts.workers,
+    overwrite: opts.force ?? false,
+    progress,
+  });
+  if (opts.figure) {
+    const svg = await exampleFigure({
+      seed: summary.seed,
+      objects: summary.objects,
+      size: opts.size,
+      bands,
+      difference: opts.difference ?? false,
+      photometricErrorRate: opts.errorRate,
+    }, { band: bands.includes("r") ? "r" : bands[0]! });
+    await Deno.writeTextFile(opts.figure, svg);
+  }
+  printJson({
+    ...summary,
+    objectsPerSecond: Number((summary.objects / summary.seconds).toFixed(2)),
+    megabytesPerSecond: Number((summary.bytes / 1e6 / summary.seconds).toFixed(2)),
+  });
+  return 0;
+}
+
 /** Registers the `simulate` verb on `program`. */
 export function registerSimulate(program: Command): void {
   program
@@ -78,54 +149,5 @@ object in DIR/objects/ (an empty primary HDU, then one IMAGE HDU per band-frame 
 MJD-OBS, FILTER, SEEING, MAGZP, SKYSIG). Pixels are sky-subtracted nanomaggies.
 The survey model and its sources: docs/simulator.md.`,
     )
-    .action(guarded(async (opts) => {
-      const progress = !opts.quiet;
-      if (opts.default) {
-        const dir = await ensureDefaultSurvey(opts.cache, { progress });
-        printJson({ out: dir });
-        return 0;
-      }
-      if (!opts.out) {
-        throw new UsageError("--out is required", {
-          hint: "give an output folder, e.g. --out data/s82 (or --default for the cached default)",
-        });
-      }
-      const bands = opts.bands;
-      if (!/^[ugriz]+$/.test(bands) || new Set(bands).size !== bands.length) {
-        throw new UsageError(`--bands must be distinct letters of ugriz, got "${bands}"`);
-      }
-      await checkWritableFolder(opts.out, "output folder");
-      if (opts.figure) await checkWritableFile(opts.figure, "figure file");
-      const summary = await simulateSurvey({
-        out: opts.out,
-        objects: opts.objects,
-        seed: opts.seed,
-        size: opts.size,
-        bands,
-        difference: opts.difference ?? false,
-        gzip: opts.gzip ?? false,
-        quantize: opts.quantize,
-        photometricErrorRate: opts.errorRate,
-        workers: opts.workers,
-        overwrite: opts.force ?? false,
-        progress,
-      });
-      if (opts.figure) {
-        const svg = await exampleFigure({
-          seed: summary.seed,
-          objects: summary.objects,
-          size: opts.size,
-          bands,
-          difference: opts.difference ?? false,
-          photometricErrorRate: opts.errorRate,
-        }, { band: bands.includes("r") ? "r" : bands[0]! });
-        await Deno.writeTextFile(opts.figure, svg);
-      }
-      printJson({
-        ...summary,
-        objectsPerSecond: Number((summary.objects / summary.seconds).toFixed(2)),
-        megabytesPerSecond: Number((summary.bytes / 1e6 / summary.seconds).toFixed(2)),
-      });
-      return 0;
-    }));
+    .action(guarded(simulateAction));
 }
