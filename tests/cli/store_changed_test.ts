@@ -29,6 +29,15 @@ Deno.test("store fingerprint: recorded by train; a re-ingested store is refused 
     const info = JSON.parse(await Deno.readTextFile(`${runs}/r/run.json`));
     assertEquals(info.storeFingerprint, fpBefore);
     assertEquals((await cli("eval", `${runs}/r`, "--no-report", "--json")).code, 0);
+    // Finding 11: every run-folder file the README names exists.
+    const readme = await Deno.readTextFile("README.md");
+    const para = /\*\*Run folder\*\*:([\s\S]*?)\n- \*\*|\*\*Run folder\*\*:([\s\S]*?)\n\n/.exec(
+      readme,
+    );
+    assert(para, "README has a **Run folder** entry");
+    const names = [...(para[1] ?? para[2]!).matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+    assert(names.includes("best/model.safetensors"), names.join(", "));
+    for (const name of names) await Deno.stat(`${runs}/r/${name}`);
 
     // Over an existing store: refused without --force, nothing replaced.
     const again = await cli("ingest", survey, "--out", store, "-q");
