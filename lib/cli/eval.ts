@@ -47,6 +47,7 @@ export function registerEval(program: Command): void {
     .option("--json", "print metrics (one run) or comparison rows as JSON on stdout")
     .action(guarded(async (runs, o) => {
       const hooks = runtimeHooks();
+      if (typeof o.report === "string") await checkWritableFile(o.report, "report file");
       const dirs = runs.length ? await Promise.all(runs.map((r) => resolveRun(r, o.runsDir))) : [
         await resolveRun(undefined, o.runsDir),
       ];
@@ -56,7 +57,6 @@ export function registerEval(program: Command): void {
           "--report FILE names one report; with several runs each goes to <run>/eval/.",
         );
       }
-      if (typeof o.report === "string") await checkWritableFile(o.report, "report file");
       for (const dir of dirs) {
         const ev = await evaluateRun(dir, { report: o.report, gallery: o.gallery });
         if (dirs.length === 1 && o.json) console.log(JSON.stringify(ev.metrics, null, 2));

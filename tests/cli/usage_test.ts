@@ -87,11 +87,35 @@ Deno.test("cli: unwritable outputs and --out naming a file exit 1 naming the pat
       [["simulate", "--out", bad, "--objects", "4", "--quiet"], /output folder .*plain-file\/sub/],
       [["ingest", survey, "--out", bad, "-q"], /store folder .*plain-file\/sub/],
       [["ingest", survey, "--out", file, "-q"], /store path .*plain-file is an existing file/],
-      [["ingest", survey, "--out", `${dir}/st`, "--report", `${bad}/r.json`, "-q"], /report file/],
+      [
+        ["ingest", survey, "--out", `${dir}/st`, "--report", `${bad}/r.json`, "-q"],
+        /folder of the report file .*plain-file\/sub/,
+      ],
       [["train", "--runs-dir", bad, "--data", survey], /runs folder .*plain-file\/sub/],
-      [["eval", "--runs-dir", `${dir}/runs`, "--report", `${bad}/r.html`], /./],
+      [
+        ["eval", "--runs-dir", `${dir}/runs`, "--report", `${bad}/r.html`],
+        /folder of the report file .*plain-file\/sub/,
+      ],
     ];
     for (const [args, re] of cases) oneLine(await cli(...args), 1, re, args.join(" "));
+    // A folder the process may not write (Deno's permissions, as a read-only folder would).
+    const denied = await runCli(
+      ["ingest", survey, "--out", `${dir}/denied`, "-q"],
+      ["--allow-read", `--allow-write=${dir}/elsewhere`, "--allow-env", "--allow-sys"],
+    );
+    oneLine(denied, 1, /Cannot write the store folder .*denied/, "ingest without write access");
+    if (Deno.uid() !== 0) { // root writes into read-only folders
+      const ro = `${dir}/read-only`;
+      await Deno.mkdir(ro, { mode: 0o555 });
+      const r = await cli("simulate", "--out", `${ro}/s`, "--objects", "4", "--quiet");
+      oneLine(
+        r,
+        1,
+        /Cannot write the output folder .*read-only\/s/,
+        "simulate into a read-only folder",
+      );
+      await Deno.chmod(ro, 0o755);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
