@@ -24,8 +24,10 @@ export interface StaleCleanup {
 
 /**
  * Removes the temporary files of earlier, killed writes into store folder
- * `dir` (none is in use: call it before a new write starts). A missing
- * folder has none.
+ * `dir` (call it before a new write starts). A missing folder has none.
+ * Two ingests into one folder at the same time are not supported: the
+ * second would remove the first one's temporary files (and the last to
+ * finish would win anyway).
  */
 export async function removeStaleTemporaries(dir: string): Promise<StaleCleanup> {
   const out: StaleCleanup = { files: [], bytes: 0 };

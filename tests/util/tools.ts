@@ -9,8 +9,8 @@
  *   cannot pass without the tools it installs (`.ci/run`). A tool that CI
  *   cannot install (`python3-torch`: no Debian package) is never required.
  *
- * ```ts
- * await toolTest({ name: "…", tools: ["fitsverify"], fn: async () => { … } });
+ * ```text
+ * await toolTest({ name: "...", tools: ["fitsverify"], fn: async () => { ... } });
  * ```
  *
  * For a tool check inside a larger test, {@link hasTool} answers the same

@@ -46,7 +46,7 @@ export class SkipCounter {
 
   /** 0, or 1 with `strict` when anything was skipped. */
   exitCode(strict = false): number {
-    return strict && this.count > 0 ? EXIT_FAILURE : 0;
+    return skippedExitCode(this.count, strict);
   }
 }
 
