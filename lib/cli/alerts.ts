@@ -104,10 +104,14 @@ async function alertFiles(paths: string[]): Promise<string[]> {
   return files;
 }
 
-/** The exit code once `read` of `total` inputs were used: 1 when none, else the convention. */
+/** The exit code once `read` inputs were used and `skipped` not: 1 when none was used, else the convention. */
 function alertsExit(read: number, skipped: number, what: string, strict?: boolean): number {
   if (read === 0) {
-    throw new NothingFoundError(`None of the ${skipped} ${what} could be read (see above).`);
+    throw new NothingFoundError(
+      skipped > 0
+        ? `None of the ${skipped} ${what} could be read (see above).`
+        : "The files hold no alert packet.",
+    );
   }
   return skippedExitCode(skipped, strict);
 }
