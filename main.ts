@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import denoJson from "./deno.json" with { type: "json" };
-import { EXIT_USAGE } from "./lib/cli/util/output.ts";
+import { EXIT_USAGE, reportError } from "./lib/cli/util/output.ts";
 import { registerSimulate } from "./lib/cli/simulate.ts";
 import { registerIngest } from "./lib/cli/ingest.ts";
 import { registerTrain } from "./lib/cli/train.ts";
@@ -66,7 +66,8 @@ export async function main(args: string[]): Promise<number> {
       ) return 0;
       return EXIT_USAGE;
     }
-    throw err;
+    // An option's value parser (lib/cli/util/options.ts) threw: one line, exit 2.
+    return reportError(err);
   }
   return typeof Deno.exitCode === "number" ? Deno.exitCode : 0;
 }

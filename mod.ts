@@ -11,9 +11,11 @@
  *
  * @example Read a FITS stamp, simulate an object and reformat it for the model
  * ```ts
- * import { BandMap, readFitsFile, reformatSeries, simulateObject } from "./mod.ts";
- * const fits = await readFitsFile("../shared/data/ztf-alerts/stamp-676.fits");
- * console.log(fits.hdus.length, fits.hdus[0]!.image!.shape); // 4 [31, 31] (NAXIS1 first)
+ * import { BandMap, readFits, reformatSeries, simulateObject, writeFits } from "./mod.ts";
+ * // A 31x31 stamp with an extension, built in memory (readFitsFile reads the same from a path).
+ * const stamp = { bitpix: -32 as const, shape: [31, 31], data: new Float32Array(31 * 31) };
+ * const fits = readFits(writeFits([stamp, { ...stamp, header: [["EXTNAME", "SCI"]] }]), "stamp.fits");
+ * console.log(fits.hdus.length, fits.hdus[0]!.image!.shape); // 2 [31, 31] (NAXIS1 first)
  * const obj = simulateObject(3, { objects: 20, seed: 1 });
  * const batch = reformatSeries(obj, { bands: new BandMap({ bands: [..."ugriz"] }), length: 99 });
  * console.log(obj.label, batch.frames.length); // 1 x 99 x 32 x 32 values

@@ -58,3 +58,27 @@ export class UsageError extends ConventionError {
     this.name = "UsageError";
   }
 }
+
+/**
+ * The input held nothing usable: no file, object or packet was found (exit
+ * code 1). The message names the input and what was looked for.
+ *
+ * @example
+ * ```ts
+ * import { ConventionError, NothingFoundError } from "./errors.ts";
+ * const err = new NothingFoundError("No object was found in data/empty.");
+ * if (!(err instanceof ConventionError && err.name === "NothingFoundError")) throw new Error("example check failed");
+ * ```
+ */
+export class NothingFoundError extends ConventionError {
+  /**
+   * Creates the error.
+   *
+   * @param message What was looked for where.
+   * @param options `hint` (what to do) and `cause`.
+   */
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options);
+    this.name = "NothingFoundError";
+  }
+}

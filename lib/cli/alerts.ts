@@ -20,8 +20,9 @@
  */
 import { type Command, Option } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
+import { NothingFoundError, skippedExitCode, STRICT_FLAG, STRICT_HELP } from "./util/exit.ts";
+import { integer } from "./util/options.ts";
 import { printJson } from "./util/output.ts";
-import { UsageError } from "../errors.ts";
 import { eachAlertPacket, listAlertFiles } from "../survey/ztf_files.ts";
 import { type AlertPacket, MJD_OFFSET, ZTF_BANDS } from "../survey/ztf_packet.ts";
 import {
@@ -106,30 +107,48 @@ function printPacket(p: PacketInfo): void {
 
 /** Options `--max-cutout-bytes` and `--max-cutout-pixels` as cut-out limits. */
 interface LimitOpts {
-  maxCutoutBytes: string;
-  maxCutoutPixels: string;
+  maxCutoutBytes: number;
+  maxCutoutPixels: number;
+}
+
+/** Options every `alerts` sub-command takes. */
+interface AlertsOptions {
+  json?: boolean;
+  strict?: boolean;
 }
 
 function cutoutLimits(opts: LimitOpts): CutoutLimits {
-  const n = (v: string, name: string): number => {
-    const x = Number(v);
-    if (!Number.isInteger(x) || x < 1) {
-      throw new UsageError(`--${name} must be a positive integer, not "${v}"`);
-    }
-    return x;
-  };
-  return {
-    maxCutoutBytes: n(opts.maxCutoutBytes, "max-cutout-bytes"),
-    maxCutoutPixels: n(opts.maxCutoutPixels, "max-cutout-pixels"),
-  };
+  return { maxCutoutBytes: opts.maxCutoutBytes, maxCutoutPixels: opts.maxCutoutPixels };
+}
+
+async function alertFiles(paths: string[]): Promise<string[]> {
+  const files = await listAlertFiles(paths);
+  if (files.length === 0) {
+    throw new NothingFoundError(`No alert packet file was found in ${paths.join(", ")}.`, {
+      hint: "give .avro files or folders holding them",
+    });
+  }
+  return files;
+}
+
+/** The exit code once `read` inputs were used and `skipped` not: 1 when none was used, else the convention. */
+function alertsExit(read: number, skipped: number, what: string, strict?: boolean): number {
+  if (read === 0) {
+    throw new NothingFoundError(
+      skipped > 0
+        ? `None of the ${skipped} ${what} could be read (see above).`
+        : "The files hold no alert packet.",
+    );
+  }
+  return skippedExitCode(skipped, strict);
 }
 
 async function infoAction(
   paths: string[],
-  opts: { json?: boolean } & LimitOpts,
+  opts: AlertsOptions & LimitOpts,
 ): Promise<number> {
+  const files = await alertFiles(paths);
   const limits = cutoutLimits(opts);
-  const files = await listAlertFiles(paths);
   const packets: PacketInfo[] = [];
   // Tables are printed file by file (the output is the progress); JSON at the end, with a bar.
   const bar = opts.json ? new Progress("reading alerts", files.length, "files") : null;
@@ -167,11 +186,11 @@ async function infoAction(
         `with cut-outs that are not FITS; ${summary.filesFailed} files not read`,
     );
   }
-  return failed.length ? 1 : 0;
+  return alertsExit(files.length - failed.length, failed.length, "files", opts.strict);
 }
 
-async function lightcurveAction(paths: string[], opts: { json?: boolean }): Promise<number> {
-  const { curves, report } = await alertLightCurves(paths);
+async function lightcurveAction(paths: string[], opts: AlertsOptions): Promise<number> {
+  const { curves, report } = await alertLightCurves(await alertFiles(paths));
   if (opts.json) {
     printJson({ curves, report });
   } else {
@@ -196,28 +215,19 @@ async function lightcurveAction(paths: string[], opts: { json?: boolean }): Prom
         `limits (${report.duplicates} repeats dropped) from ${report.packets} packets`,
     );
   }
-  return report.filesFailed ? 1 : 0;
-}
-
-function positiveSize(text: string): number {
-  const size = Number(text);
-  if (!Number.isInteger(size) || size < 1) {
-    throw new UsageError(`--size must be a positive integer, not "${text}"`);
-  }
-  return size;
+  return alertsExit(report.packets, report.filesFailed, "files", opts.strict);
 }
 
 async function seriesAction(
   paths: string[],
-  opts: { cutout: CutoutName; size: string; json?: boolean } & LimitOpts,
+  opts: AlertsOptions & LimitOpts & { cutout: CutoutName; size: number },
 ): Promise<number> {
-  const limits = cutoutLimits(opts);
-  const size = positiveSize(opts.size);
-  const { series, report } = await alertSeries(paths, {
+  const { series, report } = await alertSeries(await alertFiles(paths), {
     cutout: opts.cutout,
-    size,
+    size: opts.size,
     progress: true,
-    ...limits,
+    maxCutoutBytes: opts.maxCutoutBytes,
+    maxCutoutPixels: opts.maxCutoutPixels,
   });
   const objects = series.map((s) => ({
     id: s.id,
@@ -248,18 +258,25 @@ async function seriesAction(
         `${report.filesFailed} files not read`,
     );
   }
-  return report.filesFailed ? 1 : 0;
+  return alertsExit(
+    report.packets - report.packetsSkipped,
+    report.filesFailed + report.packetsSkipped,
+    "files and packets",
+    opts.strict,
+  );
 }
 
 const MAX_BYTES = [
   "--max-cutout-bytes <n>",
   "skip a packet whose cut-out (gunzipped) is larger than this",
-  String(DEFAULT_MAX_CUTOUT_BYTES),
+  integer("max-cutout-bytes", { min: 1 }),
+  DEFAULT_MAX_CUTOUT_BYTES,
 ] as const;
 const MAX_PIXELS = [
   "--max-cutout-pixels <n>",
   "skip a packet whose cut-out has more pixels than this",
-  String(DEFAULT_MAX_CUTOUT_PIXELS),
+  integer("max-cutout-pixels", { min: 1 }),
+  DEFAULT_MAX_CUTOUT_PIXELS,
 ] as const;
 
 /** Registers the `alerts` verb on `program`. */
@@ -287,6 +304,7 @@ export function registerAlerts(program: Command): void {
     .option("--json", "print JSON on stdout")
     .option(...MAX_BYTES)
     .option(...MAX_PIXELS)
+    .option(STRICT_FLAG, STRICT_HELP)
     .addOption(kindOpt())
     .option(schemaOpt, schemaHelp)
     .action(
@@ -302,6 +320,7 @@ export function registerAlerts(program: Command): void {
     )
     .argument("<paths...>", "alert packet files or folders")
     .option("--json", "print JSON on stdout")
+    .option(STRICT_FLAG, STRICT_HELP)
     .addOption(kindOpt())
     .option(schemaOpt, schemaHelp)
     .action(
@@ -321,17 +340,16 @@ export function registerAlerts(program: Command): void {
         .choices(["science", "difference", "template"] as const)
         .default("science" as const),
     )
-    .option("--size <n>", "common stamp size in pixels", "63")
+    .option("--size <n>", "common stamp size in pixels", integer("size", { min: 1, max: 4096 }), 63)
     .option("--json", "print JSON on stdout")
     .option(...MAX_BYTES)
     .option(...MAX_PIXELS)
+    .option(STRICT_FLAG, STRICT_HELP)
     .addOption(kindOpt())
     .option(schemaOpt, schemaHelp)
     .action(
       guarded((paths, o) =>
-        isRubinRequest(paths, o.kind)
-          ? rubinSeriesAction(paths, { ...o, size: positiveSize(o.size) })
-          : seriesAction(paths, o)
+        isRubinRequest(paths, o.kind) ? rubinSeriesAction(paths, o) : seriesAction(paths, o)
       ),
     );
 }

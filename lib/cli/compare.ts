@@ -14,6 +14,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
+import { integer } from "./util/options.ts";
 import { UsageError } from "../errors.ts";
 import { compareRuns, readRunMetrics, writeComparison } from "../eval/compare.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
@@ -67,11 +68,7 @@ export function registerCompare(program: Command): void {
     .option("--data <source>", "train every model on this data: `default`, a store or a survey")
     .option("--models <list>", `train every model: \`all\` or rows/models: ${compareModelsHelp()}`)
     .option("--budget <name>", "train every model with this budget: cpu (default) or paper")
-    .option("--seed <n>", "seed of the every-model training (default 1)", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n)) throw new UsageError(`--seed ${v} is not an integer.`);
-      return n;
-    })
+    .option("--seed <n>", "seed of the every-model training (default 1)", integer("seed"))
     .action(guarded(async (runs, o) => {
       if (o.models !== undefined || o.data !== undefined || o.budget !== undefined) {
         if (runs.length) {

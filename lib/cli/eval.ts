@@ -8,6 +8,8 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
+import { type BackendName, BACKENDS, choice, integer } from "./util/options.ts";
+import { checkWritableFile } from "../util/writable.ts";
 import { UsageError } from "../errors.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
 import { compareRuns, writeComparison } from "../eval/compare.ts";
@@ -30,23 +32,26 @@ export function registerEval(program: Command): void {
       "write the HTML report there (one run; default <run>/eval/report.html)",
     )
     .option("--no-report", "do not write the HTML report")
-    .option("--gallery <n>", "misclassified objects shown in the report", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--gallery ${v} is not a count.`);
-      return n;
-    })
-    .option("--backend <name>", "auto, webgpu, wasm or cpu", "auto")
+    .option(
+      "--gallery <n>",
+      "misclassified objects shown in the report",
+      integer("gallery", { min: 0 }),
+    )
+    .option(
+      "--backend <name>",
+      "auto, webgpu, wasm or cpu",
+      choice("backend", BACKENDS),
+      "auto" as BackendName,
+    )
     .option("--out <dir>", "where the comparison of several runs goes", "runs/compare")
     .option("--json", "print metrics (one run) or comparison rows as JSON on stdout")
     .action(guarded(async (runs, o) => {
       const hooks = runtimeHooks();
-      if (!["auto", "webgpu", "wasm", "cpu"].includes(o.backend)) {
-        throw new UsageError(`--backend ${o.backend} is not auto, webgpu, wasm or cpu.`);
-      }
+      if (typeof o.report === "string") await checkWritableFile(o.report, "report file");
       const dirs = runs.length ? await Promise.all(runs.map((r) => resolveRun(r, o.runsDir))) : [
         await resolveRun(undefined, o.runsDir),
       ];
-      await hooks.selectBackend(o.backend as "auto");
+      await hooks.selectBackend(o.backend);
       if (dirs.length > 1 && typeof o.report === "string") {
         throw new UsageError(
           "--report FILE names one report; with several runs each goes to <run>/eval/.",

@@ -14,6 +14,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
+import { NothingFoundError, skippedExitCode, STRICT_FLAG, STRICT_HELP } from "./util/exit.ts";
 import { printJson } from "./util/output.ts";
 import { readFitsFile } from "../fits/read.ts";
 import { pixelStats } from "../fits/stats.ts";
@@ -147,7 +148,10 @@ function printInfoTable(files: FileInfo[]): void {
   }
 }
 
-async function infoAction(paths: string[], opts: { json?: boolean }): Promise<number> {
+async function infoAction(
+  paths: string[],
+  opts: { json?: boolean; strict?: boolean },
+): Promise<number> {
   const files: FileInfo[] = [];
   for (const path of paths) {
     try {
@@ -159,7 +163,12 @@ async function infoAction(paths: string[], opts: { json?: boolean }): Promise<nu
   }
   if (opts.json) printJson({ files });
   else printInfoTable(files);
-  return files.some((f) => "error" in f) ? 1 : 0;
+  const failed = files.filter((f) => "error" in f).length;
+  if (failed === files.length) {
+    throw new NothingFoundError(`None of the ${failed} files could be read as FITS (see above).`);
+  }
+  if (failed > 0) console.error(`${failed} of ${files.length} files not read (skipped)`);
+  return skippedExitCode(failed, opts.strict);
 }
 
 function where(p: VerifyProblem): string {
@@ -169,7 +178,7 @@ function where(p: VerifyProblem): string {
   return parts.length ? `${parts.join(" ")}: ` : "";
 }
 
-function verifyAction(paths: string[], opts: { json?: boolean }): number {
+function verifyAction(paths: string[], opts: { json?: boolean; strict?: boolean }): number {
   const reports: VerifyReport[] = [];
   for (const path of paths) {
     let bytes: Uint8Array;
@@ -202,7 +211,8 @@ function verifyAction(paths: string[], opts: { json?: boolean }): number {
     const bad = reports.filter((r) => !r.ok).length;
     if (reports.length > 1) console.log(`${reports.length - bad} of ${reports.length} files OK`);
   }
-  return reports.some((r) => !r.ok) ? 1 : 0;
+  // The verdict is the answer: 1 when a file has errors (with --strict, or warnings).
+  return reports.some((r) => !r.ok || (opts.strict && r.warnings.length > 0)) ? 1 : 0;
 }
 
 /** Registers the `fits` verb on `program`. */
@@ -217,11 +227,13 @@ export function registerFits(program: Command): void {
     )
     .argument("<files...>", "FITS files (.fits, .fits.gz, .fz)")
     .option("--json", "print JSON on stdout")
-    .action(guarded((files: string[], opts: { json?: boolean }) => infoAction(files, opts)));
+    .option(STRICT_FLAG, STRICT_HELP)
+    .action(guarded(infoAction));
   fits
     .command("verify")
     .description("check FITS structure like fitsverify; exit code 1 when a file has errors")
     .argument("<files...>", "FITS files (.fits, .fits.gz, .fz)")
     .option("--json", "print JSON on stdout")
-    .action(guarded((files: string[], opts: { json?: boolean }) => verifyAction(files, opts)));
+    .option("--strict", "exit 1 on warnings too")
+    .action(guarded(verifyAction));
 }

@@ -9,8 +9,19 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
-import { printError, printJson } from "./util/output.ts";
+import { NothingFoundError, skippedExitCode, STRICT_FLAG, STRICT_HELP } from "./util/exit.ts";
+import {
+  choice,
+  type CutoutChoice,
+  CUTOUTS,
+  integer,
+  parseList as list,
+  parsePairs as pairs,
+} from "./util/options.ts";
+import { printJson } from "./util/output.ts";
 import { UsageError } from "../errors.ts";
+import { checkStoreTarget } from "../data/store_folder.ts";
+import { checkWritableFile } from "../util/writable.ts";
 import { BandMap, DEFAULT_BANDS } from "../survey/bands.ts";
 import { DEFAULT_CLASSES } from "../survey/series.ts";
 import { detectSourceKind, openSource, sourceKinds } from "../survey/open_source.ts";
@@ -19,26 +30,108 @@ import type { StoreDtype } from "../data/store_format.ts";
 import { readLabelMapFile } from "../survey/rubin_labels.ts";
 import { isRubinRequest } from "./alerts_rubin.ts";
 
-function list(text: string): string[] {
-  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+const DTYPES = ["float32", "float16"] as const;
+
+/** The options of `ingest` after parsing. */
+interface IngestCliOptions {
+  alerts?: string;
+  cutout: CutoutChoice;
+  kind: string;
+  out?: string;
+  size: number;
+  dtype: StoreDtype;
+  bands: string;
+  bandAlias?: string;
+  classes: string;
+  labelMap?: string;
+  dropUnlabelled?: boolean;
+  bandKeys: string;
+  timeKeys: string;
+  objectFrom: "folder" | "key";
+  objectKey: string;
+  labels?: string;
+  labelKey?: string;
+  confirmedKey?: string;
+  limit?: number;
+  workers: number;
+  report?: string;
+  quiet?: boolean;
+  force?: boolean;
+  strict?: boolean;
+  labelColumn?: string;
+  schema?: string;
 }
 
-function pairs(option: string, text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of list(text)) {
-    const eq = part.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--${option} entry "${part}" is not of the form from=to.`);
-    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
-  }
-  return out;
+/** The store folder of `input` when --out is not given. */
+function defaultStoreDir(kind: string, input: string): string {
+  const inputDir = kind === "manifest"
+    ? (input.includes("/") ? input.slice(0, input.lastIndexOf("/")) || "/" : ".")
+    : input.replace(/\/+$/, "");
+  return `${inputDir}/store`;
 }
 
-function positiveInt(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new UsageError(`--${name} ${text} is not a positive integer.`);
+/** `--label-map`: `from=to` pairs, or a file (CSV `value,label` or JSON) when it holds no `=`. */
+function labelMapOption(text: string | undefined): Record<string, string> {
+  if (text === undefined) return {};
+  return text.includes("=") ? pairs("label-map", text) : readLabelMapFile(text);
+}
+
+/** Ingests the input; returns the exit code (the convention of lib/cli/util/exit.ts). */
+async function ingestAction(inputArg: string | undefined, o: IngestCliOptions): Promise<number> {
+  if (inputArg && o.alerts) throw new UsageError("Give either an input or --alerts, not both.");
+  const input = inputArg ?? o.alerts;
+  if (!input) throw new UsageError("Missing the input to ingest (or --alerts DIR).");
+  const kind = o.alerts
+    ? (isRubinRequest([o.alerts]) ? "rubin" : "alerts")
+    : o.kind === "auto"
+    ? detectSourceKind(input)
+    : o.kind;
+  const out = o.out ?? defaultStoreDir(kind, input);
+  await checkStoreTarget(out, { force: o.force });
+  if (o.report) await checkWritableFile(o.report, "report file");
+  const source = openSource(kind, input, {
+    bandKeys: list(o.bandKeys),
+    timeKeys: list(o.timeKeys),
+    objectFrom: o.objectFrom,
+    objectKey: o.objectKey,
+    labels: o.labels,
+    labelKey: o.labelKey,
+    confirmedKey: o.confirmedKey,
+    limit: o.limit,
+    workers: o.workers,
+    cutout: o.cutout,
+    labelColumn: o.labelColumn,
+    schema: o.schema,
+  });
+  const report = await ingest(source, {
+    out,
+    size: o.size,
+    dtype: o.dtype,
+    bands: new BandMap({
+      bands: BandMap.parseList(o.bands),
+      aliases: o.bandAlias ? pairs("band-alias", o.bandAlias) : {},
+    }),
+    classes: list(o.classes),
+    labelMap: labelMapOption(o.labelMap),
+    keepUnlabelled: !o.dropUnlabelled,
+    report: o.report,
+    progress: !o.quiet,
+  });
+  const { problems, ...summary } = report;
+  printJson({ ...summary, problemsListed: problems.length });
+  if (report.objects.in === 0) {
+    await Deno.remove(out, { recursive: true }).catch(() => {});
+    throw new NothingFoundError(`No object was found in ${input} (${source.description}).`, {
+      hint: "check the path and --kind (no store was written)",
+    });
   }
-  return n;
+  if (report.objects.kept === 0) {
+    throw new NothingFoundError(
+      `no object could be ingested from ${input}: all ${report.objects.in} were skipped`,
+      { hint: `see ${report.report}` },
+    );
+  }
+  return skippedExitCode(report.objects.skipped + report.frames.skipped, o.strict);
 }
 
 /** Registers the `ingest` verb on `program`. */
@@ -60,16 +153,23 @@ export function registerIngest(program: Command): void {
     .option(
       "--cutout <name>",
       "alerts: the cut-out that becomes the frame: science, difference or template",
-      "science",
+      choice("cutout", CUTOUTS),
+      "science" as CutoutChoice,
     )
     .option("--kind <kind>", `source kind: auto, ${sourceKinds().join(", ")}`, "auto")
     .option("-o, --out <dir>", "store folder (default: <input folder>/store)")
     .option(
       "--size <px>",
       "store stamp side; larger stamps centre-cropped, smaller zero-padded",
-      "32",
+      integer("size", { min: 1, max: 4096 }),
+      32,
     )
-    .option("--dtype <type>", "pixel type of the store: float32 or float16", "float32")
+    .option(
+      "--dtype <type>",
+      "pixel type of the store: float32 or float16",
+      choice("dtype", DTYPES),
+      "float32" as StoreDtype,
+    )
     .option("--bands <list>", "bands in id order (ugriz, or g,r,i)", DEFAULT_BANDS.join(""))
     .option("--band-alias <list>", "other band names, e.g. 'SDSS r=r,ZTF_g=g'")
     .option("--classes <list>", "class names in index order", DEFAULT_CLASSES.join(","))
@@ -85,77 +185,30 @@ export function registerIngest(program: Command): void {
     .option("--drop-unlabelled", "skip objects without a label (default: keep them)")
     .option("--band-keys <list>", "header keys for the band", "FILTER,BAND")
     .option("--time-keys <list>", "header keys for the time", "MJD-OBS,MJD,DATE-OBS")
-    .option("--object-from <how>", "folder source: 'folder' (sub-folder) or 'key'", "folder")
+    .option(
+      "--object-from <how>",
+      "folder source: 'folder' (sub-folder) or 'key'",
+      choice("object-from", ["folder", "key"] as const),
+      "folder" as "folder" | "key",
+    )
     .option("--object-key <key>", "folder source: header key naming the object", "OBJECT")
     .option("--labels <csv>", "folder source: CSV object_id,label,confirmed")
     .option("--label-key <key>", "folder source: header key holding the label")
     .option("--confirmed-key <key>", "folder source: header key holding the confirmed flag")
-    .option("--limit <n>", "simulated source: ingest only the first n objects")
-    .option("--workers <n>", "simulated source: worker threads reading the files", "0")
+    .option(
+      "--limit <n>",
+      "simulated source: ingest only the first n objects",
+      integer("limit", { min: 1 }),
+    )
+    .option(
+      "--workers <n>",
+      "simulated source: worker threads reading the files",
+      integer("workers", { min: 0 }),
+      0,
+    )
+    .option("-f, --force", "replace an existing store at --out")
+    .option(STRICT_FLAG, STRICT_HELP)
     .option("--report <path>", "report path (default: <out>/ingest_report.json)")
     .option("-q, --quiet", "no progress bar or summary line")
-    .action(guarded(async (inputArg, o) => {
-      if (inputArg && o.alerts) throw new UsageError("Give either an input or --alerts, not both.");
-      const input = inputArg ?? o.alerts;
-      if (!input) throw new UsageError("Missing the input to ingest (or --alerts DIR).");
-      if (!["science", "difference", "template"].includes(o.cutout)) {
-        throw new UsageError(`--cutout ${o.cutout} is not science, difference or template.`);
-      }
-      const dtype = o.dtype as StoreDtype;
-      if (dtype !== "float32" && dtype !== "float16") {
-        throw new UsageError(`--dtype ${o.dtype} is not float32 or float16.`);
-      }
-      if (o.objectFrom !== "folder" && o.objectFrom !== "key") {
-        throw new UsageError(`--object-from ${o.objectFrom} is not 'folder' or 'key'.`);
-      }
-      const size = positiveInt("size", o.size);
-      const kind = o.alerts
-        ? (isRubinRequest([o.alerts]) ? "rubin" : "alerts")
-        : o.kind === "auto"
-        ? detectSourceKind(input)
-        : o.kind;
-      const bands = new BandMap({
-        bands: BandMap.parseList(o.bands),
-        aliases: o.bandAlias ? pairs("band-alias", o.bandAlias) : {},
-      });
-      const labelMapIsFile = o.labelMap !== undefined && !o.labelMap.includes("=");
-      const labelMap = o.labelMap
-        ? (labelMapIsFile ? readLabelMapFile(o.labelMap) : pairs("label-map", o.labelMap))
-        : {};
-      const inputDir = kind === "manifest"
-        ? (input.includes("/") ? input.slice(0, input.lastIndexOf("/")) || "/" : ".")
-        : input.replace(/\/+$/, "");
-      const out = o.out ?? `${inputDir}/store`;
-      const source = openSource(kind, input, {
-        bandKeys: list(o.bandKeys),
-        timeKeys: list(o.timeKeys),
-        objectFrom: o.objectFrom,
-        objectKey: o.objectKey,
-        labels: o.labels,
-        labelKey: o.labelKey,
-        confirmedKey: o.confirmedKey,
-        limit: o.limit ? positiveInt("limit", o.limit) : undefined,
-        workers: o.workers === "0" ? 0 : positiveInt("workers", o.workers),
-        cutout: o.cutout as "science" | "difference" | "template",
-        labelColumn: o.labelColumn,
-        schema: o.schema,
-      });
-      const report = await ingest(source, {
-        out,
-        size,
-        dtype,
-        bands,
-        classes: list(o.classes),
-        labelMap,
-        keepUnlabelled: !o.dropUnlabelled,
-        report: o.report,
-        progress: !o.quiet,
-      });
-      const { problems, ...summary } = report;
-      printJson({ ...summary, problemsListed: problems.length });
-      if (report.objects.kept === 0) {
-        printError(`no object could be ingested from ${input}`, `see ${report.report}`);
-        return 1;
-      }
-    }));
+    .action(guarded(ingestAction));
 }

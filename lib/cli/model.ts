@@ -9,6 +9,7 @@ import { UsageError } from "../errors.ts";
 import { PRESETS } from "../model/config.ts";
 import { summarize } from "../model/summary.ts";
 import { guarded } from "./util/action.ts";
+import { integer } from "./util/options.ts";
 import { printJson } from "./util/output.ts";
 
 function fmtInt(n: number): string {
@@ -28,9 +29,13 @@ export function registerModel(program: Command): void {
     .command("model")
     .description("print a model preset's layers, shapes, parameters and FLOPs")
     .option("--preset <name>", `model preset (${Object.keys(PRESETS).join(", ")})`, "paper")
-    .option("--classes <n>", "number of classes C (default: the preset's, 4)")
+    .option(
+      "--classes <n>",
+      "number of classes C (default: the preset's, 4)",
+      integer("classes", { min: 2 }),
+    )
     .option("--json", "print the summary as JSON")
-    .action(guarded((opts: { preset: string; classes?: string; json?: boolean }) => {
+    .action(guarded((opts: { preset: string; classes?: number; json?: boolean }) => {
       const preset = PRESETS[opts.preset as keyof typeof PRESETS];
       if (!preset) {
         throw new UsageError(`Unknown model preset '${opts.preset}'`, {
@@ -38,13 +43,7 @@ export function registerModel(program: Command): void {
         });
       }
       const config = { ...preset };
-      if (opts.classes !== undefined) {
-        const c = Number(opts.classes);
-        if (!Number.isInteger(c) || c < 2) {
-          throw new UsageError(`--classes must be an integer >= 2, got '${opts.classes}'`);
-        }
-        config.numClasses = c;
-      }
+      if (opts.classes !== undefined) config.numClasses = opts.classes;
       const s = summarize(config);
       if (opts.json) {
         printJson({ preset: opts.preset, config, ...s });

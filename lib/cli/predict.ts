@@ -9,11 +9,68 @@
 import type { Command } from "@commander-js/extra-typings";
 import { stringify } from "csv-stringify/sync";
 import { guarded } from "./util/action.ts";
+import { NothingFoundError, SkipCounter, STRICT_FLAG, STRICT_HELP } from "./util/exit.ts";
+import type { Problem } from "../survey/source.ts";
+import {
+  type BackendName,
+  BACKENDS,
+  choice,
+  type CutoutChoice,
+  CUTOUTS,
+  integer,
+} from "./util/options.ts";
 import { UsageError } from "../errors.ts";
 import { predict, type Prediction } from "../train/predict.ts";
 import { resolveRun } from "../train/run_dir.ts";
 import { runtimeHooks } from "../train/runtime.ts";
 import { isRubinRequest } from "./alerts_rubin.ts";
+
+const FORMATS = ["jsonl", "csv"] as const;
+type Format = (typeof FORMATS)[number];
+
+/** The options of `predict` after parsing. */
+interface PredictCliOptions {
+  alerts?: string;
+  cutout: CutoutChoice;
+  model: string;
+  runsDir: string;
+  format: Format;
+  mc?: number;
+  batchSize?: number;
+  seed?: number;
+  kind: string;
+  backend: BackendName;
+  strict?: boolean;
+  schema?: string;
+}
+
+/** Writes predictions on stdout as JSON lines or CSV (header from the first prediction). */
+function predictionWriter(format: Format, mc: boolean): (p: Prediction) => void {
+  const enc = new TextEncoder();
+  const out = (s: string) => Deno.stdout.writeSync(enc.encode(s));
+  let header = false;
+  return (p) => {
+    if (format === "jsonl") return out(JSON.stringify(p) + "\n");
+    const classes = Object.keys(p.probabilities);
+    if (!header) {
+      header = true;
+      out(stringify([csvHeader(classes, mc)]));
+    }
+    out(stringify([csvRow(p, classes, mc)]));
+  };
+}
+
+function csvHeader(classes: string[], mc: boolean): string[] {
+  const cols = ["object_id", "label", "predicted", "frames", ...classes.map((k) => `p_${k}`)];
+  if (mc) {
+    cols.push(
+      "mc_predicted",
+      ...classes.map((k) => `mc_mean_${k}`),
+      ...classes.map((k) => `mc_std_${k}`),
+    );
+  }
+  return cols;
+}
 
 function csvRow(p: Prediction, classes: string[], mc: boolean): (string | number)[] {
   const row: (string | number)[] = [p.id, p.label ?? "", p.predicted, p.frames];
@@ -24,6 +81,55 @@ function csvRow(p: Prediction, classes: string[], mc: boolean): (string | number
     for (const k of classes) row.push(p.mcStd![k]!);
   }
   return row;
+}
+
+/** Classifies the inputs and writes the predictions; returns the exit code. */
+async function predictAction(inputArgs: string[], o: PredictCliOptions): Promise<number> {
+  const inputs = o.alerts ? [...inputArgs, o.alerts] : inputArgs;
+  if (inputs.length === 0) throw new UsageError("Missing the inputs to classify.");
+  if (o.alerts && inputArgs.length > 0) {
+    throw new UsageError("Give either inputs or --alerts, not both.");
+  }
+  const dir = await resolveRun(o.model, o.runsDir);
+  await runtimeHooks().selectBackend(o.backend);
+  const write = predictionWriter(o.format, (o.mc ?? 0) > 0);
+  const skipped = new SkipCounter("input problems");
+  let n = 0;
+  const t0 = performance.now();
+  const options = {
+    mc: o.mc,
+    batchSize: o.batchSize,
+    seed: o.seed,
+    kind: o.alerts ? (isRubinRequest([o.alerts]) ? "rubin" : "alerts") : o.kind,
+    source: { cutout: o.cutout, schema: o.schema },
+  };
+  const onProblem = (pr: Problem) => skipped.warn(`${pr.message} (${pr.skipped} skipped)`);
+  for await (const p of predict(dir, inputs, options, onProblem)) {
+    if (p.frames === 0) {
+      // No frame in a band the run was trained on (e.g. Rubin u/z/y with a g,r,i run): the model
+      // has nothing to look at, so the object is reported, not classified.
+      skipped.warn(
+        `Object "${p.id}" has no frame in the run's bands (frames in other bands are dropped) ` +
+          `(object skipped)`,
+      );
+      continue;
+    }
+    n++;
+    write(p);
+  }
+  if (n === 0) {
+    throw new NothingFoundError(
+      `no object to classify was found in ${inputs.join(", ")}`,
+      { hint: skipped.count ? `${skipped.count} input problems were reported above` : undefined },
+    );
+  }
+  const secs = (performance.now() - t0) / 1000;
+  console.error(
+    `predicted ${n} objects with ${dir} in ${secs.toFixed(1)} s ` +
+      `(${(n / Math.max(secs, 1e-9)).toFixed(1)} objects/s, reading included); ` +
+      skipped.summary(),
+  );
+  return skipped.exitCode(o.strict);
 }
 
 /** Registers the `predict` verb on `program`. */
@@ -46,113 +152,35 @@ export function registerPredict(program: Command): void {
     .option(
       "--cutout <name>",
       "alerts: the cut-out that becomes the frame: science, difference or template",
-      "science",
+      choice("cutout", CUTOUTS),
+      "science" as CutoutChoice,
     )
     .requiredOption("-m, --model <run>", "trained run folder or name (`latest` for runs/latest)")
     .option("--runs-dir <dir>", "folder of the run folders", "runs")
-    .option("--format <fmt>", "jsonl (default) or csv", "jsonl")
-    .option("--mc <n>", "Monte-Carlo dropout passes (adds predictive mean and spread)", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--mc ${v} is not a count.`);
-      return n;
-    })
-    .option("--batch-size <n>", "objects per batch", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--batch-size ${v} is not positive.`);
-      return n;
-    })
-    .option("--seed <n>", "seed of the Monte-Carlo dropout masks", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n)) throw new UsageError(`--seed ${v} is not an integer.`);
-      return n;
-    })
+    .option(
+      "--format <fmt>",
+      "jsonl (default) or csv",
+      choice("format", FORMATS),
+      "jsonl" as Format,
+    )
+    .option(
+      "--mc <n>",
+      "Monte-Carlo dropout passes (adds predictive mean and spread)",
+      integer("mc", { min: 0 }),
+    )
+    .option("--batch-size <n>", "objects per batch", integer("batch-size", { min: 1 }))
+    .option("--seed <n>", "seed of the Monte-Carlo dropout masks", integer("seed"))
     .option(
       "--kind <kind>",
       "input kind: auto, simulated, manifest, folder, alerts (or another registered)",
       "auto",
     )
-    .option("--backend <name>", "auto, webgpu, wasm or cpu", "auto")
-    .action(guarded(async (inputArgs, o) => {
-      const inputs = o.alerts ? [...inputArgs, o.alerts] : inputArgs;
-      if (inputs.length === 0) throw new UsageError("Missing the inputs to classify.");
-      if (o.alerts && inputArgs.length > 0) {
-        throw new UsageError("Give either inputs or --alerts, not both.");
-      }
-      if (!["science", "difference", "template"].includes(o.cutout)) {
-        throw new UsageError(`--cutout ${o.cutout} is not science, difference or template.`);
-      }
-      if (!["jsonl", "csv"].includes(o.format)) {
-        throw new UsageError(`--format ${o.format} is not jsonl or csv.`);
-      }
-      if (!["auto", "webgpu", "wasm", "cpu"].includes(o.backend)) {
-        throw new UsageError(`--backend ${o.backend} is not auto, webgpu, wasm or cpu.`);
-      }
-      const dir = await resolveRun(o.model, o.runsDir);
-      await runtimeHooks().selectBackend(o.backend as "auto");
-      const mc = (o.mc ?? 0) > 0;
-      let header = false, n = 0, problems = 0;
-      const t0 = performance.now();
-      const enc = new TextEncoder();
-      const out = (s: string) => Deno.stdout.writeSync(enc.encode(s));
-      for await (
-        const p of predict(
-          dir,
-          inputs,
-          {
-            mc: o.mc,
-            batchSize: o.batchSize,
-            seed: o.seed,
-            kind: o.alerts ? (isRubinRequest([o.alerts]) ? "rubin" : "alerts") : o.kind,
-            source: { cutout: o.cutout as "science" | "difference" | "template", schema: o.schema },
-          },
-          (pr) => {
-            problems++;
-            console.error(`warning: ${pr.message} (${pr.skipped} skipped)`);
-          },
-        )
-      ) {
-        if (p.frames === 0) {
-          // No frame in a band the run was trained on (e.g. Rubin u/z/y with a g,r,i run):
-          // the model has nothing to look at, so the object is reported, not classified.
-          problems++;
-          console.error(
-            `warning: Object "${p.id}" has no frame in the run's bands (frames in other bands ` +
-              `are dropped) (object skipped)`,
-          );
-          continue;
-        }
-        n++;
-        if (o.format === "jsonl") {
-          out(JSON.stringify(p) + "\n");
-          continue;
-        }
-        const classes = Object.keys(p.probabilities);
-        if (!header) {
-          header = true;
-          const cols = [
-            "object_id",
-            "label",
-            "predicted",
-            "frames",
-            ...classes.map((k) => `p_${k}`),
-          ];
-          if (mc) {
-            cols.push(
-              "mc_predicted",
-              ...classes.map((k) => `mc_mean_${k}`),
-              ...classes.map((k) => `mc_std_${k}`),
-            );
-          }
-          out(stringify([cols]));
-        }
-        out(stringify([csvRow(p, classes, mc)]));
-      }
-      const secs = (performance.now() - t0) / 1000;
-      console.error(
-        `predicted ${n} objects with ${dir} in ${secs.toFixed(1)} s ` +
-          `(${(n / Math.max(secs, 1e-9)).toFixed(1)} objects/s, reading included); ` +
-          `${problems} input problems`,
-      );
-      return 0;
-    }));
+    .option(
+      "--backend <name>",
+      "auto, webgpu, wasm or cpu",
+      choice("backend", BACKENDS),
+      "auto" as BackendName,
+    )
+    .option(STRICT_FLAG, STRICT_HELP)
+    .action(guarded(predictAction));
 }

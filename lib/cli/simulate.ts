@@ -18,34 +18,79 @@ import { DEFAULT_SURVEY, ensureDefaultSurvey } from "../simulate/default_survey.
 import { exampleFigure } from "../simulate/figure.ts";
 import { simulateSurvey } from "../simulate/survey.ts";
 import { guarded } from "./util/action.ts";
+import { integer, number } from "./util/options.ts";
 import { printJson } from "./util/output.ts";
+import { checkWritableFile, checkWritableFolder } from "../util/writable.ts";
 
-function intOption(
-  name: string,
-  v: string | undefined,
-  lo: number,
-  hi: number,
-): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < lo || n > hi) {
-    throw new UsageError(`--${name} must be an integer from ${lo} to ${hi}, got "${v}"`);
-  }
-  return n;
+/** The options of `simulate` after parsing. */
+interface SimulateCliOptions {
+  out?: string;
+  objects: number;
+  seed: number;
+  size: number;
+  bands: string;
+  difference?: boolean;
+  gzip?: boolean;
+  quantize: number;
+  errorRate: number;
+  workers?: number;
+  force?: boolean;
+  quiet?: boolean;
+  default?: boolean;
+  cache: string;
+  figure?: string;
 }
 
-function numberOption(
-  name: string,
-  v: string | undefined,
-  lo: number,
-  hi: number,
-): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < lo || n > hi) {
-    throw new UsageError(`--${name} must be a number from ${lo} to ${hi}, got "${v}"`);
+/** Simulates the survey (or the cached default one); returns the exit code. */
+async function simulateAction(opts: SimulateCliOptions): Promise<number> {
+  const progress = !opts.quiet;
+  if (opts.default) {
+    const dir = await ensureDefaultSurvey(opts.cache, { progress });
+    printJson({ out: dir });
+    return 0;
   }
-  return n;
+  if (!opts.out) {
+    throw new UsageError("--out is required", {
+      hint: "give an output folder, e.g. --out data/s82 (or --default for the cached default)",
+    });
+  }
+  const bands = opts.bands;
+  if (!/^[ugriz]+$/.test(bands) || new Set(bands).size !== bands.length) {
+    throw new UsageError(`--bands must be distinct letters of ugriz, got "${bands}"`);
+  }
+  await checkWritableFolder(opts.out, "output folder");
+  if (opts.figure) await checkWritableFile(opts.figure, "figure file");
+  const summary = await simulateSurvey({
+    out: opts.out,
+    objects: opts.objects,
+    seed: opts.seed,
+    size: opts.size,
+    bands,
+    difference: opts.difference ?? false,
+    gzip: opts.gzip ?? false,
+    quantize: opts.quantize,
+    photometricErrorRate: opts.errorRate,
+    workers: opts.workers,
+    overwrite: opts.force ?? false,
+    progress,
+  });
+  if (opts.figure) {
+    const svg = await exampleFigure({
+      seed: summary.seed,
+      objects: summary.objects,
+      size: opts.size,
+      bands,
+      difference: opts.difference ?? false,
+      photometricErrorRate: opts.errorRate,
+    }, { band: bands.includes("r") ? "r" : bands[0]! });
+    await Deno.writeTextFile(opts.figure, svg);
+  }
+  printJson({
+    ...summary,
+    objectsPerSecond: Number((summary.objects / summary.seconds).toFixed(2)),
+    megabytesPerSecond: Number((summary.bytes / 1e6 / summary.seconds).toFixed(2)),
+  });
+  return 0;
 }
 
 /** Registers the `simulate` verb on `program`. */
@@ -54,15 +99,39 @@ export function registerSimulate(program: Command): void {
     .command("simulate")
     .description("simulate a Stripe 82-like survey of image time series, written as FITS")
     .option("--out <dir>", "output folder (new or empty)")
-    .option("--objects <n>", "number of objects, in the paper's class proportions", "8249")
-    .option("--seed <n>", "random seed (same seed, same bytes)", "1")
-    .option("--size <px>", "stamp side in pixels", "32")
+    .option(
+      "--objects <n>",
+      "number of objects, in the paper's class proportions",
+      integer("objects", { min: 1, max: 10_000_000 }),
+      8249,
+    )
+    .option(
+      "--seed <n>",
+      "random seed (same seed, same bytes)",
+      integer("seed", { min: 0, max: 0xffffffff }),
+      1,
+    )
+    .option("--size <px>", "stamp side in pixels", integer("size", { min: 8, max: 256 }), 32)
     .option("--bands <letters>", "bands to simulate, a subset of ugriz", "ugriz")
     .option("--difference", "write template-subtracted stamps instead of science stamps")
     .option("--gzip", "gzip each object file (.fits.gz)")
-    .option("--quantize <q>", "store 16-bit integers with BSCALE = SKYSIG / q (0 = float32)", "0")
-    .option("--error-rate <p>", "photometric mislabelling rate of unconfirmed SNe", "0.08")
-    .option("--workers <n>", "worker threads (default 2; 0 = this thread)")
+    .option(
+      "--quantize <q>",
+      "store 16-bit integers with BSCALE = SKYSIG / q (0 = float32)",
+      number("quantize", { min: 0, max: 1024 }),
+      0,
+    )
+    .option(
+      "--error-rate <p>",
+      "photometric mislabelling rate of unconfirmed SNe",
+      number("error-rate", { min: 0, max: 0.49 }),
+      0.08,
+    )
+    .option(
+      "--workers <n>",
+      "worker threads (default 2; 0 = this thread)",
+      integer("workers", { min: 0, max: 64 }),
+    )
     .option("--force", "replace an existing simulated survey in --out")
     .option("--quiet", "no progress bar")
     .option(
@@ -80,52 +149,5 @@ object in DIR/objects/ (an empty primary HDU, then one IMAGE HDU per band-frame 
 MJD-OBS, FILTER, SEEING, MAGZP, SKYSIG). Pixels are sky-subtracted nanomaggies.
 The survey model and its sources: docs/simulator.md.`,
     )
-    .action(guarded(async (opts) => {
-      const progress = !opts.quiet;
-      if (opts.default) {
-        const dir = await ensureDefaultSurvey(opts.cache, { progress });
-        printJson({ out: dir });
-        return 0;
-      }
-      if (!opts.out) {
-        throw new UsageError("--out is required", {
-          hint: "give an output folder, e.g. --out data/s82 (or --default for the cached default)",
-        });
-      }
-      const bands = opts.bands;
-      if (!/^[ugriz]+$/.test(bands) || new Set(bands).size !== bands.length) {
-        throw new UsageError(`--bands must be distinct letters of ugriz, got "${bands}"`);
-      }
-      const summary = await simulateSurvey({
-        out: opts.out,
-        objects: intOption("objects", opts.objects, 1, 10_000_000),
-        seed: intOption("seed", opts.seed, 0, 0xffffffff),
-        size: intOption("size", opts.size, 8, 256),
-        bands,
-        difference: opts.difference ?? false,
-        gzip: opts.gzip ?? false,
-        quantize: numberOption("quantize", opts.quantize, 0, 1024),
-        photometricErrorRate: numberOption("error-rate", opts.errorRate, 0, 0.49),
-        workers: intOption("workers", opts.workers, 0, 64),
-        overwrite: opts.force ?? false,
-        progress,
-      });
-      if (opts.figure) {
-        const svg = await exampleFigure({
-          seed: summary.seed,
-          objects: summary.objects,
-          size: intOption("size", opts.size, 8, 256),
-          bands,
-          difference: opts.difference ?? false,
-          photometricErrorRate: numberOption("error-rate", opts.errorRate, 0, 0.49),
-        }, { band: bands.includes("r") ? "r" : bands[0]! });
-        await Deno.writeTextFile(opts.figure, svg);
-      }
-      printJson({
-        ...summary,
-        objectsPerSecond: Number((summary.objects / summary.seconds).toFixed(2)),
-        megabytesPerSecond: Number((summary.bytes / 1e6 / summary.seconds).toFixed(2)),
-      });
-      return 0;
-    }));
+    .action(guarded(simulateAction));
 }

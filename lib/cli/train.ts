@@ -10,6 +10,8 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
+import { integer, number } from "./util/options.ts";
+import { checkWritableFile, checkWritableFolder } from "../util/writable.ts";
 import { UsageError } from "../errors.ts";
 import {
   applyOverrides,
@@ -20,26 +22,11 @@ import {
   validateConfig,
 } from "../train/config.ts";
 import { train } from "../train/train.ts";
+import { prepareStore } from "../train/data_source.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
 import { pct } from "../eval/tables.ts";
 import { runtimeHooks } from "../train/runtime.ts";
 import { registeredModelsHelp } from "./util/models_help.ts";
-
-function int(name: string): (v: string) => number {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n)) throw new UsageError(`--${name} ${v} is not an integer.`);
-    return n;
-  };
-}
-
-function num(name: string): (v: string) => number {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new UsageError(`--${name} ${v} is not a number.`);
-    return n;
-  };
-}
 
 /** Options of the `train` verb. */
 export interface TrainCliOptions {
@@ -116,13 +103,20 @@ export async function resolveTrainConfig(o: TrainCliOptions): Promise<TrainConfi
   return validateConfig(c);
 }
 
-/** Registers the `train` verb on `program`. */
-export function registerTrain(program: Command): void {
-  program
-    .command("train")
-    .description(
-      "train in two stages (unconfirmed, then confirmed objects), then evaluate on the test split",
-    )
+/** The options of `train` after parsing. */
+type TrainCommandOptions = TrainCliOptions & {
+  cacheDir?: string;
+  resume?: string;
+  stopAfterEpochs?: number;
+  printConfig?: boolean;
+  eval: boolean;
+  report?: string;
+  json?: boolean;
+};
+
+/** Adds the options of `train` to `cmd` (configuration, data, model, training, output). */
+function trainOptions(cmd: Command) {
+  return cmd
     .option("-c, --config <file>", "YAML configuration (over its `preset:`)")
     .option("-p, --preset <name>", "training preset: paper, paper-g, cpu, tiny (default cpu)")
     .option(
@@ -139,87 +133,110 @@ export function registerTrain(program: Command): void {
     )
     .option("--model <name>", `model (default convention): ${registeredModelsHelp()}`)
     .option("--model-preset <name>", "one of the model's presets (default: the training preset's)")
-    .option("--seed <n>", "seed of everything random", int("seed"))
+    .option("--seed <n>", "seed of everything random", integer("seed"))
     .option("--backend <name>", "auto, webgpu, wasm or cpu")
     .option(
       "--parallel <n>",
       "data-parallel replicas on wasm/cpu: batch shards computed in n threads (default 1)",
-      int("parallel"),
+      integer("parallel", { min: 1 }),
     )
     .option(
       "--micro-batch <n>",
       "wasm/cpu: at most n objects per forward pass, gradients summed (default: whole batch)",
-      int("micro-batch"),
+      integer("micro-batch", { min: 1 }),
     )
-    .option("--batch-size <n>", "training batch size", int("batch-size"))
-    .option("--epochs1 <n>", "stage 1 epochs", int("epochs1"))
-    .option("--epochs2 <n>", "stage 2 epochs", int("epochs2"))
-    .option("--lr1 <x>", "stage 1 learning rate", num("lr1"))
-    .option("--lr2 <x>", "stage 2 learning rate", num("lr2"))
+    .option("--batch-size <n>", "training batch size", integer("batch-size", { min: 1 }))
+    .option("--epochs1 <n>", "stage 1 epochs", integer("epochs1", { min: 1 }))
+    .option("--epochs2 <n>", "stage 2 epochs", integer("epochs2", { min: 1 }))
+    .option("--lr1 <x>", "stage 1 learning rate", number("lr1", { min: 0 }))
+    .option("--lr2 <x>", "stage 2 learning rate", number("lr2", { min: 0 }))
     .option("--stage <which>", "run stage 1, 2 or both")
     .option("--freeze-backbone", "stage 2 trains the classifier head only")
     .option("--loss <name>", "cross-entropy or focal")
     .option("--optimizer <name>", "adam or adamw")
-    .option("--weight-decay <x>", "AdamW weight decay", num("weight-decay"))
+    .option("--weight-decay <x>", "AdamW weight decay", number("weight-decay", { min: 0 }))
     .option("--select <metric>", "best-epoch metric: macro-f1 (default) or accuracy")
-    .option("--patience <n>", "early stopping patience in epochs (0 = off)", int("patience"))
-    .option("--workers <n>", "loader worker threads (0 = none)", int("workers"))
+    .option(
+      "--patience <n>",
+      "early stopping patience in epochs (0 = off)",
+      integer("patience", { min: 0 }),
+    )
+    .option("--workers <n>", "loader worker threads (0 = none)", integer("workers", { min: 0 }))
     .option("--resume <run>", "continue a stopped or killed run folder")
     .option(
       "--stop-after-epochs <n>",
       "stop after N epochs of this invocation, as if killed (to test --resume)",
-      int("stop-after-epochs"),
+      integer("stop-after-epochs", { min: 1 }),
     )
     .option("--print-config", "print the resolved configuration (YAML) and exit")
     .option("--no-eval", "do not evaluate on the test split at the end")
     .option("--report <file>", "write the HTML report there (default: <run>/eval/report.html)")
-    .option("--json", "print the final summary as JSON on stdout")
-    .action(guarded(async (o) => {
-      const hooks = runtimeHooks();
-      if (o.resume !== undefined && (o.config || o.preset || o.set)) {
-        throw new UsageError(
-          "--resume uses the run's own config.yaml; drop --config/--preset/--set.",
-        );
-      }
-      const config = o.resume === undefined ? await resolveTrainConfig(o) : undefined;
-      if (o.printConfig) {
-        if (!config) throw new UsageError("--print-config needs no --resume.");
-        console.log(configToYaml(config));
-        return 0;
-      }
-      const result = await train({
-        config,
-        resume: o.resume,
-        stopAfterEpochs: o.stopAfterEpochs,
-        prepare: { ensureDefaultSurvey: hooks.ensureDefaultSurvey, cacheDir: o.cacheDir },
-        selectBackend: hooks.selectBackend,
-      });
-      if (result.stopped) {
-        console.error(
-          `run folder: ${result.runDir} (stopped; resume with --resume ${result.runDir})`,
-        );
-        return 0;
-      }
-      let accuracy: number | null = null;
-      if (o.eval) {
-        const cfgReport = (config ?? { eval: { report: true } }).eval.report;
-        const ev = await evaluateRun(result.runDir, { report: o.report ?? cfgReport });
-        console.log(ev.markdown);
-        accuracy = ev.metrics.accuracy;
-        if (ev.report) console.error(`report: ${ev.report}`);
-      }
-      const summary = {
-        run: result.runDir,
-        status: result.info.status,
-        trainTimeS: result.info.trainTimeS,
-        parameters: result.info.parameters,
-        testAccuracy: accuracy,
-      };
-      if (o.json) console.log(JSON.stringify(summary));
-      console.error(
-        `run folder: ${result.runDir}` +
-          (accuracy !== null ? `\ntest accuracy: ${pct(accuracy)} %` : ""),
-      );
-      return 0;
-    }));
+    .option("--json", "print the final summary as JSON on stdout");
+}
+
+/** Trains (or resumes), evaluates, and prints the run folder; returns the exit code. */
+async function trainAction(o: TrainCommandOptions): Promise<number> {
+  const hooks = runtimeHooks();
+  if (o.resume !== undefined && (o.config || o.preset || o.set)) {
+    throw new UsageError(
+      "--resume uses the run's own config.yaml; drop --config/--preset/--set.",
+    );
+  }
+  const config = o.resume === undefined ? await resolveTrainConfig(o) : undefined;
+  if (o.printConfig) {
+    if (!config) throw new UsageError("--print-config needs no --resume.");
+    console.log(configToYaml(config));
+    return 0;
+  }
+  if (config) await checkWritableFolder(config.runsDir, "runs folder");
+  if (o.report) await checkWritableFile(o.report, "report file");
+  const prepare = { ensureDefaultSurvey: hooks.ensureDefaultSurvey, cacheDir: o.cacheDir };
+  // The store first (ingested once, then reused by train): no run folder for data with no object.
+  if (config) await prepareStore(config.data, prepare);
+  const result = await train({
+    config,
+    resume: o.resume,
+    stopAfterEpochs: o.stopAfterEpochs,
+    prepare,
+    selectBackend: hooks.selectBackend,
+  });
+  if (result.stopped) {
+    console.error(
+      `run folder: ${result.runDir} (stopped; resume with --resume ${result.runDir})`,
+    );
+    return 0;
+  }
+  let accuracy: number | null = null;
+  if (o.eval) {
+    const cfgReport = (config ?? { eval: { report: true } }).eval.report;
+    const ev = await evaluateRun(result.runDir, { report: o.report ?? cfgReport });
+    console.log(ev.markdown);
+    accuracy = ev.metrics.accuracy;
+    if (ev.report) console.error(`report: ${ev.report}`);
+  }
+  const summary = {
+    run: result.runDir,
+    status: result.info.status,
+    trainTimeS: result.info.trainTimeS,
+    parameters: result.info.parameters,
+    testAccuracy: accuracy,
+  };
+  if (o.json) console.log(JSON.stringify(summary));
+  console.error(
+    `run folder: ${result.runDir}` +
+      (accuracy !== null ? `\ntest accuracy: ${pct(accuracy)} %` : ""),
+  );
+  return 0;
+}
+
+/** Registers the `train` verb on `program`. */
+export function registerTrain(program: Command): void {
+  const cmd = program
+    .command("train")
+    .description(
+      "train in two stages (unconfirmed, then confirmed objects), then evaluate on the test split",
+    );
+  trainOptions(cmd as unknown as Command).action(
+    guarded(trainAction as (o: unknown) => Promise<number>),
+  );
 }

@@ -8,6 +8,7 @@
 import { writeFileAtomic } from "../util/atomic.ts";
 import { Progress } from "../util/progress.ts";
 import { openStore } from "../data/store.ts";
+import { checkStoreFingerprint } from "../data/store_fingerprint.ts";
 import { loadSplit } from "../data/split.ts";
 import { evalBatches } from "../data/loader.ts";
 import type { Batch } from "../data/batch.ts";
@@ -116,6 +117,7 @@ export async function evaluateRun(dir: string, opts: EvaluateOptions = {}): Prom
   const { info, config, entry, model } = run;
   const store = await openStore(info.store);
   try {
+    checkStoreFingerprint(store.path, store.index, info.storeFingerprint, dir);
     const split = await loadSplit(paths.split, (id) => store.indexOf(id) >= 0);
     const classes = info.classes;
     const c = classes.length;

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { describeValue } from "./values.ts";
 import { swapInPlace } from "./endian.ts";
 import { FitsError } from "./errors.ts";
 import type { FitsHeader } from "./header.ts";
@@ -92,7 +93,10 @@ export function tableLayout(
   const [rowBytes, rows] = shape as [number, number];
   const tfields = header.getNumber("TFIELDS");
   if (tfields === undefined || !Number.isInteger(tfields) || tfields < 0 || tfields > 999) {
-    throw new FitsError("BINTABLE has no valid TFIELDS (0..999)", where);
+    throw new FitsError(
+      `BINTABLE has no valid TFIELDS (0..999): TFIELDS = ${describeValue(header.get("TFIELDS"))}`,
+      where,
+    );
   }
   const columns: ColumnLayout[] = [];
   let offset = 0;

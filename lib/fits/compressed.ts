@@ -3,12 +3,14 @@
  * RICE_1, GZIP_1, GZIP_2 and NOCOMPRESS tiles, integer images and quantized
  * floats (NO_DITHER, SUBTRACTIVE_DITHER_1, SUBTRACTIVE_DITHER_2 with the
  * standard random sequence), ZBLANK/NaN restoration, ZSCALE/ZZERO per tile
- * or per header, then BZERO/BSCALE/BLANK like a plain image.
+ * or per header, then BZERO/BSCALE/BLANK like a plain image. What the
+ * header says (and its bounds) is read in compressed_plan.ts.
  *
  * @module
  */
 import { gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
-import { type ColumnLayout, type TableContext, type TableLayout, tableLayout } from "./bintable.ts";
+import type { ColumnLayout, TableContext, TableLayout } from "./bintable.ts";
+import { type CompressedPlan, compressedPlan } from "./compressed_plan.ts";
 import { fitsRandoms, N_RANDOM } from "./dither.ts";
 import { LITTLE_ENDIAN } from "./endian.ts";
 import { FitsError } from "./errors.ts";
@@ -17,20 +19,8 @@ import { scalePixels } from "./image.ts";
 import { riceDecompress } from "./rice.ts";
 import type { FitsImage, PixelArray } from "./types.ts";
 
-/** Largest decompressed image accepted: 2 GiB, and at most this many bytes per compressed byte. */
-const MAX_BYTES = 2 ** 31;
-const MAX_RATIO = 4096;
 const NULL_VALUE = -2147483647;
 const ZERO_VALUE = -2147483646;
-
-interface TileColumns {
-  data?: ColumnLayout;
-  gzip?: ColumnLayout;
-  raw?: ColumnLayout;
-  zscale?: ColumnLayout;
-  zzero?: ColumnLayout;
-  zblank?: ColumnLayout;
-}
 
 function readDescriptor(
   dv: DataView,
@@ -120,13 +110,24 @@ function beWords(
   }
 }
 
-function zval(header: FitsHeader, name: string): number | undefined {
-  for (let i = 1; i < 100; i++) {
-    const k = header.getString(`ZNAME${i}`);
-    if (k === undefined) return undefined;
-    if (k.trim().toUpperCase() === name) return header.getNumber(`ZVAL${i}`);
-  }
-  return undefined;
+/** One tile's pixels as stored, before quantised floats are restored. */
+interface StoredTile {
+  values: PixelArray;
+  quantized: boolean;
+  scale: number;
+  zero: number;
+}
+
+/** What every tile of one image shares while decoding. */
+interface Decoder {
+  plan: CompressedPlan;
+  bytes: Uint8Array;
+  dv: DataView;
+  dataOffset: number;
+  randoms?: Float32Array;
+  riceScratch?: Int32Array;
+  /** Set when a null pixel was restored as NaN. */
+  sawNull: boolean;
 }
 
 /**
@@ -148,92 +149,8 @@ export function decodeCompressedImage(
   pcount: number,
   ctx: TableContext,
 ): FitsImage {
-  const where = { file: ctx.file, hdu: ctx.hdu };
-  const layout = tableLayout(header, shape, pcount, ctx);
-  const zbitpix = header.getNumber("ZBITPIX");
-  if (zbitpix === undefined || ![8, 16, 32, 64, -32, -64].includes(zbitpix)) {
-    throw new FitsError(`ZBITPIX ${zbitpix} is missing or not valid`, where);
-  }
-  const znaxis = header.getNumber("ZNAXIS");
-  if (znaxis === undefined || !Number.isInteger(znaxis) || znaxis < 0 || znaxis > 999) {
-    throw new FitsError(`ZNAXIS ${znaxis} is missing or not valid`, where);
-  }
-  const dims: number[] = [];
-  const tile: number[] = [];
-  let npix = znaxis > 0 ? 1 : 0;
-  const elem = Math.abs(zbitpix) / 8;
-  const limit = Math.min(MAX_BYTES, Math.max(1 << 26, MAX_RATIO * bytes.length));
-  for (let i = 1; i <= znaxis; i++) {
-    const d = header.getNumber(`ZNAXIS${i}`);
-    if (d === undefined || !Number.isInteger(d) || d < 0) {
-      throw new FitsError(`ZNAXIS${i} = ${d} is missing or not a non-negative integer`, where);
-    }
-    dims.push(d);
-    npix *= d;
-    if (npix * elem > limit) {
-      throw new FitsError(`Compressed image is too large (${dims.join(" x ")}...)`, where);
-    }
-    const t = header.getNumber(`ZTILE${i}`) ?? (i === 1 ? d : 1);
-    if (!Number.isInteger(t) || t < 1) throw new FitsError(`ZTILE${i} = ${t} is not valid`, where);
-    tile.push(Math.min(t, Math.max(d, 1)));
-  }
-  const ctype = (header.getString("ZCMPTYPE") ?? "").trim().toUpperCase();
-  if (!["RICE_1", "RICE_ONE", "GZIP_1", "GZIP_2", "NOCOMPRESS"].includes(ctype)) {
-    throw new FitsError(`Tile compression ${ctype || "(none given)"} is not supported`, where, {
-      hint: "supported: RICE_1, GZIP_1, GZIP_2, NOCOMPRESS; convert with `funpack` from cfitsio",
-    });
-  }
-  const cols: TileColumns = {};
-  for (const c of layout.columns) {
-    const name = c.name.toUpperCase();
-    if (name === "COMPRESSED_DATA") cols.data = c;
-    else if (name === "GZIP_COMPRESSED_DATA") cols.gzip = c;
-    else if (name === "UNCOMPRESSED_DATA") cols.raw = c;
-    else if (name === "ZSCALE") cols.zscale = c;
-    else if (name === "ZZERO") cols.zzero = c;
-    else if (name === "ZBLANK") cols.zblank = c;
-  }
-  if (!cols.data || (cols.data.type !== "P" && cols.data.type !== "Q")) {
-    throw new FitsError("Compressed image has no COMPRESSED_DATA variable-length column", where);
-  }
-  const ntiles: number[] = dims.map((d, i) => Math.ceil(d / tile[i]!));
-  const totalTiles = ntiles.reduce((a, b) => a * b, znaxis > 0 ? 1 : 0);
-  if (totalTiles > layout.rows) {
-    throw new FitsError(
-      `Compressed image needs ${totalTiles} tiles but the table has ${layout.rows} rows`,
-      where,
-    );
-  }
-  const isFloat = zbitpix < 0;
-  const quantiz = (header.getString("ZQUANTIZ") ?? "").trim().toUpperCase();
-  const dither = quantiz === "SUBTRACTIVE_DITHER_1"
-    ? 1
-    : quantiz === "SUBTRACTIVE_DITHER_2"
-    ? 2
-    : 0;
-  const ditherSeed = header.getNumber("ZDITHER0") ?? 1;
-  const kzscale = header.getNumber("ZSCALE");
-  const kzzero = header.getNumber("ZZERO");
-  const kzblank = header.getNumber("ZBLANK");
-  const blockSize = zval(header, "BLOCKSIZE") ?? 32;
-  if (!Number.isInteger(blockSize) || blockSize < 1) {
-    throw new FitsError(`BLOCKSIZE ${blockSize} is not a positive integer`, where);
-  }
-  const bytepixKey = zval(header, "BYTEPIX");
-  // Quantized floats are always 4-byte integers; integer images default to their width.
-  const riceBytepix = isFloat
-    ? 4
-    : zbitpix === 8
-    ? 1
-    : zbitpix === 16
-    ? (bytepixKey ?? 2)
-    : (bytepixKey ?? 4);
-  if (![1, 2, 4].includes(riceBytepix)) {
-    throw new FitsError(`BYTEPIX ${riceBytepix} is not 1, 2 or 4`, where);
-  }
-  const heapStart = dataOffset + layout.heapOffset;
-  const heapEnd = heapStart + layout.heapSize;
-
+  const plan = compressedPlan(bytes.length, dataOffset, header, shape, pcount, ctx);
+  const { zbitpix, znaxis, dims, tile, npix, ntiles } = plan;
   // Output: floats directly; integers as the raw ZBITPIX type, then scaled.
   const out: PixelArray = zbitpix === 8
     ? new Uint8Array(npix)
@@ -246,16 +163,21 @@ export function decodeCompressedImage(
     : zbitpix === -32
     ? new Float32Array(npix)
     : new Float64Array(npix);
-  let sawNull = false;
-  const randoms = dither ? fitsRandoms() : undefined;
-  const pos = new Array<number>(znaxis).fill(0); // tile index per axis
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   let tileMax = 1;
   for (const t of tile) tileMax *= t;
-  const riceScratch = ctype.startsWith("RICE") ? new Int32Array(tileMax) : undefined;
+  const dec: Decoder = {
+    plan,
+    bytes,
+    dv: new DataView(bytes.buffer, bytes.byteOffset, bytes.length),
+    dataOffset,
+    randoms: plan.dither ? fitsRandoms() : undefined,
+    riceScratch: plan.ctype.startsWith("RICE") ? new Int32Array(tileMax) : undefined,
+    sawNull: false,
+  };
+  const pos = new Array<number>(znaxis).fill(0); // tile index per axis
   const strides = new Array<number>(znaxis);
   for (let a = 0; a < znaxis; a++) strides[a] = a === 0 ? 1 : strides[a - 1]! * dims[a - 1]!;
-  for (let t = 0; t < totalTiles; t++) {
+  for (let t = 0; t < plan.totalTiles; t++) {
     // Tile extent.
     const start: number[] = [], size: number[] = [];
     let tpix = 1;
@@ -266,130 +188,9 @@ export function decodeCompressedImage(
       size.push(len);
       tpix *= len;
     }
-    const [nelem, off] = readDescriptor(dv, dataOffset, layout, cols.data, t);
-    let values: PixelArray;
-    let quantized = false;
-    let scale = 1, zero = 0;
-    if (nelem > 0) {
-      const elemSize = cols.data.elementType === "I" ? 2 : cols.data.elementType === "J" ? 4 : 1;
-      const p0 = heapStart + off;
-      const p1 = p0 + nelem * elemSize;
-      if (off < 0 || p1 > heapEnd) {
-        throw new FitsError(`Tile ${t + 1} data lie outside the heap`, { ...where, offset: p0 });
-      }
-      const comp = bytes.subarray(p0, p1);
-      if (isFloat) {
-        const hasScale = cols.zscale !== undefined || kzscale !== undefined;
-        quantized = hasScale;
-        if (hasScale) {
-          scale = cols.zscale ? readScalar(dv, dataOffset, layout, cols.zscale, t) : kzscale!;
-          zero = cols.zzero ? readScalar(dv, dataOffset, layout, cols.zzero, t) : kzzero ?? 0;
-        }
-      }
-      const intSize = isFloat ? (quantized ? 4 : elem) : elem;
-      if (ctype === "RICE_1" || ctype === "RICE_ONE") {
-        const bp = riceBytepix;
-        const arr = riceScratch!.subarray(0, tpix);
-        tileGuard(t, where, () => riceDecompress(comp, arr, bp, blockSize));
-        values = arr;
-      } else if (ctype === "NOCOMPRESS") {
-        values = beWords(comp, intSize, tpix, false, isFloat && !quantized);
-      } else {
-        const raw = tileGuard(t, where, () => inflateTile(comp, tpix * 8));
-        const wsize = raw.length / tpix;
-        if (![1, 2, 4, 8].includes(wsize)) {
-          throw new FitsError(
-            `Tile ${t + 1} inflates to ${raw.length} bytes for ${tpix} pixels`,
-            where,
-          );
-        }
-        values = beWords(raw, wsize, tpix, ctype === "GZIP_2", isFloat && !quantized);
-      }
-    } else {
-      // Tile stored losslessly in GZIP_COMPRESSED_DATA or UNCOMPRESSED_DATA.
-      const alt = cols.gzip ?? cols.raw;
-      if (!alt) throw new FitsError(`Tile ${t + 1} has no data`, where);
-      const [n2, off2] = readDescriptor(dv, dataOffset, layout, alt, t);
-      const esz = alt.elementType === "D" || alt.elementType === "K"
-        ? 8
-        : alt.elementType === "E" || alt.elementType === "J"
-        ? 4
-        : alt.elementType === "I"
-        ? 2
-        : 1;
-      const p0 = heapStart + off2;
-      const p1 = p0 + n2 * esz;
-      if (n2 < 0 || off2 < 0 || p1 > heapEnd) {
-        throw new FitsError(`Tile ${t + 1} data lie outside the heap`, { ...where, offset: p0 });
-      }
-      const buf = alt === cols.gzip
-        ? tileGuard(t, where, () => inflateTile(bytes.subarray(p0, p1), tpix * 8))
-        : bytes.subarray(p0, p1);
-      if (buf.length !== tpix * elem) {
-        throw new FitsError(
-          `Tile ${t + 1} holds ${buf.length} bytes, expected ${tpix * elem}`,
-          where,
-        );
-      }
-      values = beWords(buf, elem, tpix, false, isFloat);
-    }
-    if (values.length !== tpix) {
-      throw new FitsError(`Tile ${t + 1} holds ${values.length} pixels, expected ${tpix}`, where);
-    }
-    // Restore quantized floats.
-    let tileValues: PixelArray = values;
-    if (quantized) {
-      const q = values as Int32Array | Int16Array | Uint8Array;
-      const f = zbitpix === -32 ? new Float32Array(tpix) : new Float64Array(tpix);
-      const nullv = cols.zblank
-        ? readScalar(dv, dataOffset, layout, cols.zblank, t)
-        : kzblank ?? NULL_VALUE;
-      const hasNull = cols.zblank !== undefined || kzblank !== undefined;
-      if (dither && randoms) {
-        let iseed = ((t + ditherSeed - 1) % N_RANDOM + N_RANDOM) % N_RANDOM;
-        let next = Math.trunc(Math.fround(randoms[iseed]! * 500));
-        for (let i = 0; i < tpix; i++) {
-          const v = q[i]!;
-          if (hasNull && v === nullv) {
-            f[i] = NaN;
-            sawNull = true;
-          } else if (dither === 2 && v === ZERO_VALUE) f[i] = 0;
-          else f[i] = (v - randoms[next]! + 0.5) * scale + zero;
-          next++;
-          if (next === N_RANDOM) {
-            iseed++;
-            if (iseed === N_RANDOM) iseed = 0;
-            next = Math.trunc(Math.fround(randoms[iseed]! * 500));
-          }
-        }
-      } else {
-        for (let i = 0; i < tpix; i++) {
-          const v = q[i]!;
-          if (hasNull && v === nullv) {
-            f[i] = NaN;
-            sawNull = true;
-          } else f[i] = v * scale + zero;
-        }
-      }
-      tileValues = f;
-    } else if (isFloat && values.constructor !== out.constructor) {
-      tileValues = zbitpix === -32
-        ? Float32Array.from(values as Float64Array)
-        : Float64Array.from(values as Float32Array);
-    } else if (!isFloat && (out instanceof BigInt64Array) !== (values instanceof BigInt64Array)) {
-      // 64-bit images stored in narrower words (or the reverse): convert explicitly.
-      if (out instanceof BigInt64Array) {
-        const conv = new BigInt64Array(tpix);
-        for (let i = 0; i < tpix; i++) conv[i] = BigInt((values as Int32Array)[i]!);
-        tileValues = conv;
-      } else {
-        const conv = new Float64Array(tpix);
-        for (let i = 0; i < tpix; i++) conv[i] = Number((values as BigInt64Array)[i]!);
-        tileValues = conv;
-      }
-    }
+    const stored = readTile(dec, t, tpix);
     // Other integer widths convert in TypedArray.set (values already fit the ZBITPIX type).
-    placeTile(out, tileValues, strides, start, size);
+    placeTile(out, restoreTile(dec, t, stored, tpix, out), strides, start, size);
     // Next tile position (axis 1 fastest).
     for (let a = 0; a < znaxis; a++) {
       pos[a]!++;
@@ -397,17 +198,167 @@ export function decodeCompressedImage(
       pos[a] = 0;
     }
   }
-  let data: PixelArray = out;
-  if (!isFloat) {
+  if (!plan.isFloat) {
     const bzero = header.getNumber("BZERO") ?? 0;
     const bscale = header.getNumber("BSCALE") ?? 1;
     const b = header.get("BLANK") ?? header.get("ZBLANK");
     const blank = typeof b === "number" || typeof b === "bigint" ? b : undefined;
-    data = scalePixels(out, zbitpix, bzero, bscale === 0 ? 1 : bscale, blank, true);
-  } else if (sawNull && header.has("ZBLANK") === false && cols.zblank === undefined) {
+    const data = scalePixels(out, zbitpix, bzero, bscale === 0 ? 1 : bscale, blank, true);
+    return { bitpix: zbitpix, shape: dims, data };
+  }
+  if (dec.sawNull && header.has("ZBLANK") === false && plan.cols.zblank === undefined) {
     ctx.warn("null pixels found without ZBLANK");
   }
-  return { bitpix: zbitpix, shape: dims, data };
+  return { bitpix: zbitpix, shape: dims, data: out };
+}
+
+/** Reads tile `t`'s stored values: from COMPRESSED_DATA, else the lossless columns. */
+function readTile(dec: Decoder, t: number, tpix: number): StoredTile {
+  const { plan, dv, dataOffset } = dec;
+  const { cols, layout, where, isFloat, elem } = plan;
+  const [nelem, off] = readDescriptor(dv, dataOffset, layout, cols.data, t);
+  if (nelem <= 0) {
+    return { values: readLosslessTile(dec, t, tpix), quantized: false, scale: 1, zero: 0 };
+  }
+  const elemSize = cols.data.elementType === "I" ? 2 : cols.data.elementType === "J" ? 4 : 1;
+  const p0 = plan.heapStart + off;
+  const p1 = p0 + nelem * elemSize;
+  if (off < 0 || p1 > plan.heapEnd) {
+    throw new FitsError(`Tile ${t + 1} data lie outside the heap`, { ...where, offset: p0 });
+  }
+  const comp = dec.bytes.subarray(p0, p1);
+  let quantized = false, scale = 1, zero = 0;
+  if (isFloat) {
+    quantized = cols.zscale !== undefined || plan.kzscale !== undefined;
+    if (quantized) {
+      scale = cols.zscale ? readScalar(dv, dataOffset, layout, cols.zscale, t) : plan.kzscale!;
+      zero = cols.zzero ? readScalar(dv, dataOffset, layout, cols.zzero, t) : plan.kzzero ?? 0;
+    }
+  }
+  const intSize = isFloat ? (quantized ? 4 : elem) : elem;
+  let values: PixelArray;
+  if (plan.ctype === "RICE_1" || plan.ctype === "RICE_ONE") {
+    const arr = dec.riceScratch!.subarray(0, tpix);
+    tileGuard(t, where, () => riceDecompress(comp, arr, plan.riceBytepix, plan.blockSize));
+    values = arr;
+  } else if (plan.ctype === "NOCOMPRESS") {
+    values = beWords(comp, intSize, tpix, false, isFloat && !quantized);
+  } else {
+    const raw = tileGuard(t, where, () => inflateTile(comp, tpix * 8));
+    const wsize = raw.length / tpix;
+    if (![1, 2, 4, 8].includes(wsize)) {
+      throw new FitsError(
+        `Tile ${t + 1} inflates to ${raw.length} bytes for ${tpix} pixels`,
+        where,
+      );
+    }
+    values = beWords(raw, wsize, tpix, plan.ctype === "GZIP_2", isFloat && !quantized);
+  }
+  return { values, quantized, scale, zero };
+}
+
+/** A tile stored losslessly in GZIP_COMPRESSED_DATA or UNCOMPRESSED_DATA. */
+function readLosslessTile(dec: Decoder, t: number, tpix: number): PixelArray {
+  const { plan } = dec;
+  const { cols, where, elem } = plan;
+  const alt = cols.gzip ?? cols.raw;
+  if (!alt) throw new FitsError(`Tile ${t + 1} has no data`, where);
+  const [n2, off2] = readDescriptor(dec.dv, dec.dataOffset, plan.layout, alt, t);
+  const esz = alt.elementType === "D" || alt.elementType === "K"
+    ? 8
+    : alt.elementType === "E" || alt.elementType === "J"
+    ? 4
+    : alt.elementType === "I"
+    ? 2
+    : 1;
+  const p0 = plan.heapStart + off2;
+  const p1 = p0 + n2 * esz;
+  if (n2 < 0 || off2 < 0 || p1 > plan.heapEnd) {
+    throw new FitsError(`Tile ${t + 1} data lie outside the heap`, { ...where, offset: p0 });
+  }
+  const buf = alt === cols.gzip
+    ? tileGuard(t, where, () => inflateTile(dec.bytes.subarray(p0, p1), tpix * 8))
+    : dec.bytes.subarray(p0, p1);
+  if (buf.length !== tpix * elem) {
+    throw new FitsError(`Tile ${t + 1} holds ${buf.length} bytes, expected ${tpix * elem}`, where);
+  }
+  return beWords(buf, elem, tpix, false, plan.isFloat);
+}
+
+/** Turns stored values into output pixels: quantised floats restored, widths converted. */
+function restoreTile(
+  dec: Decoder,
+  t: number,
+  stored: StoredTile,
+  tpix: number,
+  out: PixelArray,
+): PixelArray {
+  const { plan } = dec;
+  const values = stored.values;
+  if (values.length !== tpix) {
+    throw new FitsError(
+      `Tile ${t + 1} holds ${values.length} pixels, expected ${tpix}`,
+      plan.where,
+    );
+  }
+  if (stored.quantized) return dequantize(dec, t, stored, tpix);
+  if (plan.isFloat && values.constructor !== out.constructor) {
+    return plan.zbitpix === -32
+      ? Float32Array.from(values as Float64Array)
+      : Float64Array.from(values as Float32Array);
+  }
+  if (!plan.isFloat && (out instanceof BigInt64Array) !== (values instanceof BigInt64Array)) {
+    // 64-bit images stored in narrower words (or the reverse): convert explicitly.
+    if (out instanceof BigInt64Array) {
+      const conv = new BigInt64Array(tpix);
+      for (let i = 0; i < tpix; i++) conv[i] = BigInt((values as Int32Array)[i]!);
+      return conv;
+    }
+    const conv = new Float64Array(tpix);
+    for (let i = 0; i < tpix; i++) conv[i] = Number((values as BigInt64Array)[i]!);
+    return conv;
+  }
+  return values;
+}
+
+/** Restores quantised floats (ZSCALE/ZZERO, subtractive dither, null values -> NaN). */
+function dequantize(dec: Decoder, t: number, stored: StoredTile, tpix: number): PixelArray {
+  const { plan, dv, dataOffset, randoms } = dec;
+  const { cols } = plan;
+  const { scale, zero } = stored;
+  const q = stored.values as Int32Array | Int16Array | Uint8Array;
+  const f = plan.zbitpix === -32 ? new Float32Array(tpix) : new Float64Array(tpix);
+  const nullv = cols.zblank
+    ? readScalar(dv, dataOffset, plan.layout, cols.zblank, t)
+    : plan.kzblank ?? NULL_VALUE;
+  const hasNull = cols.zblank !== undefined || plan.kzblank !== undefined;
+  if (plan.dither && randoms) {
+    let iseed = ((t + plan.ditherSeed - 1) % N_RANDOM + N_RANDOM) % N_RANDOM;
+    let next = Math.trunc(Math.fround(randoms[iseed]! * 500));
+    for (let i = 0; i < tpix; i++) {
+      const v = q[i]!;
+      if (hasNull && v === nullv) {
+        f[i] = NaN;
+        dec.sawNull = true;
+      } else if (plan.dither === 2 && v === ZERO_VALUE) f[i] = 0;
+      else f[i] = (v - randoms[next]! + 0.5) * scale + zero;
+      next++;
+      if (next === N_RANDOM) {
+        iseed++;
+        if (iseed === N_RANDOM) iseed = 0;
+        next = Math.trunc(Math.fround(randoms[iseed]! * 500));
+      }
+    }
+    return f;
+  }
+  for (let i = 0; i < tpix; i++) {
+    const v = q[i]!;
+    if (hasNull && v === nullv) {
+      f[i] = NaN;
+      dec.sawNull = true;
+    } else f[i] = v * scale + zero;
+  }
+  return f;
 }
 
 /** Runs a tile decompressor, turning its errors into a FitsError naming the tile. */

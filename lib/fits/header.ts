@@ -5,7 +5,7 @@
  * @module
  */
 import { FitsError } from "./errors.ts";
-import type { ComplexValue, HeaderCard, HeaderValue } from "./types.ts";
+import type { ComplexValue, HeaderCard, HeaderValue } from "./values.ts";
 
 /** Size of a FITS block in bytes. */
 export const BLOCK = 2880;
@@ -321,6 +321,13 @@ function commentAt(text: string, slash: number, end: number): string | undefined
 }
 
 /** Parses the value field in `text[start, end)`. */
+/** Where a value's problems go: warnings and the card they concern. */
+interface ValueSite {
+  ctx: ParseContext;
+  hdu: number;
+  cardNo: number;
+}
+
 function parseValueRange(
   text: string,
   start: number,
@@ -331,47 +338,8 @@ function parseValueRange(
 ): { value: HeaderValue; comment?: string } {
   let i = start;
   while (i < end && text.charCodeAt(i) === 32) i++;
-  if (i < end && text.charCodeAt(i) === 39 /* ' */) {
-    // Quoted string: '' is an escaped quote.
-    let s = "";
-    let j = i + 1;
-    let closed = false;
-    let from = j;
-    while (j < end) {
-      if (text.charCodeAt(j) === 39) {
-        if (j + 1 < end && text.charCodeAt(j + 1) === 39) {
-          s += text.substring(from, j + 1);
-          j += 2;
-          from = j;
-          continue;
-        }
-        s += text.substring(from, j);
-        closed = true;
-        break;
-      }
-      j++;
-    }
-    if (!closed) {
-      s += text.substring(from, end);
-      ctx.warnings.push(`HDU ${hdu} card ${cardNo}: string value has no closing quote`);
-      return { value: s.trimEnd() };
-    }
-    let r = j + 1;
-    while (r < end && text.charCodeAt(r) === 32) r++;
-    let comment: string | undefined;
-    if (r < end) {
-      if (text.charCodeAt(r) === 47) comment = commentAt(text, r, end);
-      else {
-        ctx.warnings.push(`HDU ${hdu} card ${cardNo}: text after a string value without '/'`);
-        const slash = text.indexOf("/", r);
-        if (slash >= 0 && slash < end) comment = commentAt(text, slash, end);
-      }
-    }
-    // Trailing blanks in strings are not significant; leading ones are.
-    let e = s.length;
-    while (e > 0 && s.charCodeAt(e - 1) === 32) e--;
-    return { value: e === s.length ? s : s.substring(0, e), comment };
-  }
+  const site = { ctx, hdu, cardNo };
+  if (i < end && text.charCodeAt(i) === 39 /* ' */) return parseStringValue(text, i, end, site);
   // Non-string value: up to a '/' outside parentheses.
   let slash = -1;
   let paren = false;
@@ -387,11 +355,67 @@ function parseValueRange(
   let ve = slash >= 0 ? slash : end;
   while (ve > i && text.charCodeAt(ve - 1) === 32) ve--;
   const comment = slash >= 0 ? commentAt(text, slash, end) : undefined;
-  if (ve === i) return { value: null, comment };
+  return { value: parseScalarValue(text, i, ve, site), comment };
+}
+
+/** A quoted string value starting at `i` ('' is an escaped quote) and its comment. */
+function parseStringValue(
+  text: string,
+  i: number,
+  end: number,
+  { ctx, hdu, cardNo }: ValueSite,
+): { value: HeaderValue; comment?: string } {
+  let s = "";
+  let j = i + 1;
+  let closed = false;
+  let from = j;
+  while (j < end) {
+    if (text.charCodeAt(j) === 39) {
+      if (j + 1 < end && text.charCodeAt(j + 1) === 39) {
+        s += text.substring(from, j + 1);
+        j += 2;
+        from = j;
+        continue;
+      }
+      s += text.substring(from, j);
+      closed = true;
+      break;
+    }
+    j++;
+  }
+  if (!closed) {
+    s += text.substring(from, end);
+    ctx.warnings.push(`HDU ${hdu} card ${cardNo}: string value has no closing quote`);
+    return { value: s.trimEnd() };
+  }
+  let r = j + 1;
+  while (r < end && text.charCodeAt(r) === 32) r++;
+  let comment: string | undefined;
+  if (r < end) {
+    if (text.charCodeAt(r) === 47) comment = commentAt(text, r, end);
+    else {
+      ctx.warnings.push(`HDU ${hdu} card ${cardNo}: text after a string value without '/'`);
+      const slash = text.indexOf("/", r);
+      if (slash >= 0 && slash < end) comment = commentAt(text, slash, end);
+    }
+  }
+  // Trailing blanks in strings are not significant; leading ones are.
+  let e = s.length;
+  while (e > 0 && s.charCodeAt(e - 1) === 32) e--;
+  return { value: e === s.length ? s : s.substring(0, e), comment };
+}
+
+/**
+ * A non-string value in `text[i, ve)`: empty (null), logical, integer
+ * (bigint beyond 2^53), float, complex; anything else is kept as text with a
+ * warning.
+ */
+function parseScalarValue(text: string, i: number, ve: number, site: ValueSite): HeaderValue {
+  if (ve === i) return null;
   const c0 = text.charCodeAt(i);
   if (ve === i + 1) {
-    if (c0 === 84) return { value: true, comment };
-    if (c0 === 70) return { value: false, comment };
+    if (c0 === 84) return true;
+    if (c0 === 70) return false;
   }
   // Integers: digits with an optional sign, parsed without a regex.
   let j = i;
@@ -405,17 +429,13 @@ function parseValueRange(
     digits++;
     j++;
   }
-  if (j === ve && digits > 0) {
-    if (digits <= 15) return { value: c0 === 45 ? -v : v, comment };
-    const vtext = text.substring(i, ve);
-    const num = Number(vtext);
-    if (Number.isSafeInteger(num)) return { value: num, comment };
-    return { value: BigInt(vtext), comment };
-  }
   const vtext = text.substring(i, ve);
-  if (FLOAT_RE.test(vtext)) {
-    return { value: Number(vtext.replace(/[dD]/, "E")), comment };
+  if (j === ve && digits > 0) {
+    if (digits <= 15) return c0 === 45 ? -v : v;
+    const num = Number(vtext);
+    return Number.isSafeInteger(num) ? num : BigInt(vtext);
   }
+  if (FLOAT_RE.test(vtext)) return Number(vtext.replace(/[dD]/, "E"));
   if (c0 === 40) {
     const m = /^\(\s*([^,\s]+)\s*,\s*([^)\s]+)\s*\)$/.exec(vtext);
     if (m && FLOAT_RE.test(m[1]!) && FLOAT_RE.test(m[2]!)) {
@@ -423,12 +443,12 @@ function parseValueRange(
         re: Number(m[1]!.replace(/[dD]/, "E")),
         im: Number(m[2]!.replace(/[dD]/, "E")),
       };
-      return { value: cv, comment };
+      return cv;
     }
   }
   // Not a legal FITS value: keep the text so nothing is lost.
-  ctx.warnings.push(
-    `HDU ${hdu} card ${cardNo}: value '${vtext}' is not a legal FITS value; kept as text`,
+  site.ctx.warnings.push(
+    `HDU ${site.hdu} card ${site.cardNo}: value '${vtext}' is not a legal FITS value; kept as text`,
   );
-  return { value: vtext, comment };
+  return vtext;
 }

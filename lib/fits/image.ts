@@ -9,6 +9,7 @@
 import { copyNative, swapInPlace } from "./endian.ts";
 import type { FitsHeader } from "./header.ts";
 import type { FitsImage, PixelArray } from "./types.ts";
+import { describeValue } from "./values.ts";
 
 /** Options of {@link decodeImage}. */
 export interface DecodeImageOptions {
@@ -51,6 +52,33 @@ export function rawPixels(
     default:
       return new Float64Array(buffer, byteOffset, n);
   }
+}
+
+/**
+ * BZERO or BSCALE as a number. A string value is not valid FITS: a numeric
+ * string is used with a warning, anything else is ignored (`dflt`) with a
+ * warning that the pixel values may be wrong.
+ */
+function scaleKey(
+  header: FitsHeader,
+  key: "BZERO" | "BSCALE",
+  dflt: number,
+  warn: (m: string) => void,
+): number {
+  const v = header.get(key);
+  if (v === undefined) return dflt;
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (typeof v === "bigint") return Number(v);
+  const n = typeof v === "string" ? header.getNumber(key) : undefined;
+  if (n !== undefined) {
+    warn(`${key} = ${describeValue(v)} is a string, not a number; read as ${n}`);
+    return n;
+  }
+  warn(
+    `${key} = ${describeValue(v)} is not a number; ignored (${key} ${dflt} used), ` +
+      "so the pixel values may be wrong",
+  );
+  return dflt;
 }
 
 /** Integer BLANK value of a header, or undefined. */
@@ -174,8 +202,8 @@ export function decodeImage(
   let n = shape.length ? 1 : 0;
   for (const d of shape) n *= d;
   const raw = rawPixels(bytes, offset, bitpix, n, opts.owned);
-  const bzero = header.getNumber("BZERO") ?? 0;
-  const bscale = header.getNumber("BSCALE") ?? 1;
+  const bzero = scaleKey(header, "BZERO", 0, opts.warn);
+  const bscale = scaleKey(header, "BSCALE", 1, opts.warn);
   let blank = header.has("BLANK") ? blankOf(header) : undefined;
   if (header.has("BLANK") && bitpix < 0) {
     opts.warn(`BLANK is not allowed with BITPIX ${bitpix}; ignored (NaN marks missing floats)`);

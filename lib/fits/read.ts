@@ -12,6 +12,7 @@ import { FitsError } from "./errors.ts";
 import { BLOCK, type FitsHeader, type ParseContext, parseHeader } from "./header.ts";
 import { decodeImage } from "./image.ts";
 import type { FitsFile, Hdu, HduKind } from "./types.ts";
+import { describeValue } from "./values.ts";
 
 export { imageToFloat32 } from "./image.ts";
 
@@ -45,7 +46,10 @@ function intKey(
     throw new FitsError(`Mandatory keyword ${key} is missing`, where);
   }
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw new FitsError(`Keyword ${key} = ${String(v)} is not an integer in ${min}..${max}`, where);
+    throw new FitsError(
+      `Keyword ${key} = ${describeValue(v)} is not an integer in ${min}..${max}`,
+      where,
+    );
   }
   return v;
 }
@@ -90,6 +94,137 @@ export function parseFits(
   return { name, hdus, warnings };
 }
 
+/** Where an HDU's data lies and how it is laid out, from its header. */
+interface HduGeometry {
+  bitpix: number;
+  shape: number[];
+  pcount: number;
+  groups: boolean;
+  dataSize: number;
+}
+
+/** Checks that an HDU starts at `offset`; false when the rest is not an extension (warned). */
+function hduStarts(bytes: Uint8Array, offset: number, index: number, ctx: ParseContext): boolean {
+  if (index > 0) {
+    // Anything after the last HDU that is not an extension is ignored with a warning.
+    const head = String.fromCharCode(...bytes.subarray(offset, Math.min(offset + 8, bytes.length)));
+    if (head !== "XTENSION" || bytes.length - offset < 80) {
+      ctx.warnings.push(
+        `${bytes.length - offset} bytes after HDU ${index - 1} are not a FITS extension; ignored`,
+      );
+      return false;
+    }
+    return true;
+  }
+  const head = String.fromCharCode(...bytes.subarray(0, 9));
+  if (head !== "SIMPLE  =") {
+    throw new FitsError("Not a FITS file: it does not start with SIMPLE =", {
+      file: ctx.file,
+      offset: 0,
+    }, { hint: "FITS files start with the card 'SIMPLE  =                    T'" });
+  }
+  return true;
+}
+
+/**
+ * A byte count for messages: exact with its binary-prefixed size
+ * ("40000000000 bytes (37.3 GiB)"), or in powers of ten beyond 21 digits
+ * ("about 4.32e16031 bytes").
+ */
+function bytesText(n: bigint): string {
+  const digits = n.toString();
+  if (digits.length > 21) {
+    return `about ${digits[0]}.${digits.slice(1, 3)}e${digits.length - 1} bytes`;
+  }
+  if (n < 1024n) return `${n} bytes`;
+  const units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB"];
+  let v = Number(n), u = -1;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${n} bytes (${v.toFixed(1)} ${units[u]})`;
+}
+
+/**
+ * Reads BITPIX, NAXIS, NAXISn, PCOUNT, GCOUNT and checks that the data unit
+ * fits in the file (the message gives the exact size it needs).
+ */
+function hduGeometry(
+  bytes: Uint8Array,
+  header: FitsHeader,
+  dataOffset: number,
+  index: number,
+  ctx: ParseContext,
+): HduGeometry {
+  const where = { file: ctx.file, hdu: index };
+  const warn = (m: string) => ctx.warnings.push(`HDU ${index}: ${m}`);
+  const bitpix = intKey(header, "BITPIX", where, -64, 64);
+  if (!VALID_BITPIX.has(bitpix)) {
+    throw new FitsError(`BITPIX ${bitpix} is not one of 8, 16, 32, 64, -32, -64`, where);
+  }
+  const naxis = intKey(header, "NAXIS", where, 0, 999);
+  const shape: number[] = [];
+  const groups = index === 0 && naxis > 0 && header.get("GROUPS") === true &&
+    header.get("NAXIS1") === 0;
+  let count = naxis > 0 ? 1n : 0n; // exact: garbage axes cannot overflow it
+  for (let i = 1; i <= naxis; i++) {
+    const d = intKey(header, `NAXIS${i}`, where, 0, Number.MAX_SAFE_INTEGER);
+    shape.push(d);
+    if (!(groups && i === 1)) count *= BigInt(d);
+  }
+  let pcount = 0, gcount = 1;
+  if (index > 0 || groups) {
+    if (header.has("PCOUNT")) {
+      pcount = intKey(header, "PCOUNT", where, 0, Number.MAX_SAFE_INTEGER);
+    } else warn("PCOUNT is missing; 0 assumed");
+    if (header.has("GCOUNT")) {
+      gcount = intKey(header, "GCOUNT", where, 0, Number.MAX_SAFE_INTEGER);
+    } else warn("GCOUNT is missing; 1 assumed");
+  } else if (header.has("PCOUNT") || header.has("GCOUNT")) {
+    warn("PCOUNT/GCOUNT are not allowed in a primary array; ignored");
+  }
+  const need = BigInt(Math.abs(bitpix) / 8) * BigInt(gcount) * (BigInt(pcount) + count);
+  const remaining = Math.max(0, bytes.length - dataOffset);
+  if (need > BigInt(remaining)) {
+    throw new FitsError(
+      `Data unit is truncated: it needs ${bytesText(need)} but only ${remaining} remain`,
+      { file: ctx.file, hdu: index, offset: dataOffset },
+      { hint: "the file is incomplete (interrupted download or copy?) or NAXISn are wrong" },
+    );
+  }
+  return { bitpix, shape, pcount, groups, dataSize: Number(need) };
+}
+
+/** Decodes the data unit of `hdu` (images, tables, tile-compressed images). */
+function decodeHduData(
+  bytes: Uint8Array,
+  hdu: Hdu,
+  g: HduGeometry,
+  owned: boolean,
+  ctx: ParseContext,
+): void {
+  const index = hdu.index, kind = hdu.kind, header = hdu.header, at = hdu.dataOffset;
+  const where = { file: ctx.file, hdu: index };
+  const warn = (m: string) => ctx.warnings.push(`HDU ${index}: ${m}`);
+  try {
+    if (kind === "image") {
+      hdu.image = decodeImage(bytes, at, g.bitpix, g.shape, header, { owned, warn });
+    } else if (kind === "bintable") {
+      hdu.table = decodeBintable(bytes, at, header, g.shape, g.pcount, { ...where, warn });
+    } else if (kind === "compressed-image") {
+      hdu.image = decodeCompressedImage(bytes, at, header, g.shape, g.pcount, { ...where, warn });
+    }
+  } catch (e) {
+    if (e instanceof FitsError) throw e;
+    throw new FitsError(
+      `Cannot decode the ${kind} data: ${(e as Error)?.message ?? String(e)}`,
+      { file: ctx.file, hdu: index, offset: at },
+      { cause: e },
+    );
+  }
+}
+
 function readHdus(
   bytes: Uint8Array,
   name: string,
@@ -98,114 +233,32 @@ function readHdus(
   ctx: ParseContext,
   hdus: Hdu[],
 ): void {
-  const warnings = ctx.warnings;
   let offset = 0;
   if (bytes.length < 80) {
     throw new FitsError(`Not a FITS file: only ${bytes.length} bytes`, { file: name, offset: 0 });
   }
   while (offset < bytes.length) {
     const index = hdus.length;
-    const where = { file: name, hdu: index };
-    if (index > 0) {
-      // Anything after the last HDU that is not an extension is ignored with a warning.
-      const head = String.fromCharCode(
-        ...bytes.subarray(offset, Math.min(offset + 8, bytes.length)),
-      );
-      if (head !== "XTENSION" || bytes.length - offset < 80) {
-        warnings.push(
-          `${bytes.length - offset} bytes after HDU ${index - 1} are not a FITS extension; ignored`,
-        );
-        break;
-      }
-    } else {
-      const head = String.fromCharCode(...bytes.subarray(0, 9));
-      if (head !== "SIMPLE  =") {
-        throw new FitsError("Not a FITS file: it does not start with SIMPLE =", {
-          file: name,
-          offset: 0,
-        }, { hint: "FITS files start with the card 'SIMPLE  =                    T'" });
-      }
-    }
+    if (!hduStarts(bytes, offset, index, ctx)) break;
     const parsed = parseHeader(bytes, offset, index, ctx);
     const header = parsed.header;
-    const warn = (m: string) => warnings.push(`HDU ${index}: ${m}`);
-    if (index === 0 && header.get("SIMPLE") !== true) warn("SIMPLE is not T");
-    const bitpix = intKey(header, "BITPIX", where, -64, 64);
-    if (!VALID_BITPIX.has(bitpix)) {
-      throw new FitsError(`BITPIX ${bitpix} is not one of 8, 16, 32, 64, -32, -64`, where);
+    if (index === 0 && header.get("SIMPLE") !== true) {
+      ctx.warnings.push(`HDU ${index}: SIMPLE is not T`);
     }
-    const naxis = intKey(header, "NAXIS", where, 0, 999);
-    const shape: number[] = [];
-    // Product of the axes, bounded as we go so garbage cannot overflow.
-    const remaining = Math.max(0, bytes.length - parsed.dataOffset);
-    let count = naxis > 0 ? 1 : 0;
-    const groups = index === 0 && naxis > 0 && header.get("GROUPS") === true &&
-      header.get("NAXIS1") === 0;
-    for (let i = 1; i <= naxis; i++) {
-      const d = intKey(header, `NAXIS${i}`, where, 0, Number.MAX_SAFE_INTEGER);
-      shape.push(d);
-      if (groups && i === 1) continue;
-      count = count * d;
-      if (count > remaining * 8) count = remaining * 8 + 1; // clamp: already too big
-    }
-    let pcount = 0, gcount = 1;
-    if (index > 0 || groups) {
-      if (header.has("PCOUNT")) {
-        pcount = intKey(header, "PCOUNT", where, 0, Number.MAX_SAFE_INTEGER);
-      } else warn("PCOUNT is missing; 0 assumed");
-      if (header.has("GCOUNT")) {
-        gcount = intKey(header, "GCOUNT", where, 0, Number.MAX_SAFE_INTEGER);
-      } else warn("GCOUNT is missing; 1 assumed");
-    } else if (header.has("PCOUNT") || header.has("GCOUNT")) {
-      warn("PCOUNT/GCOUNT are not allowed in a primary array; ignored");
-    }
-    const dataSize = Math.abs(bitpix) / 8 * gcount * (pcount + count);
-    if (parsed.dataOffset + dataSize > bytes.length) {
-      throw new FitsError(
-        `Data unit is truncated: it needs ${dataSize} bytes but only ${
-          Math.max(0, remaining)
-        } remain`,
-        { file: name, hdu: index, offset: parsed.dataOffset },
-        { hint: "the file is incomplete (interrupted download or copy?)" },
-      );
-    }
-    const kind = kindOf(index, header, groups);
+    const g = hduGeometry(bytes, header, parsed.dataOffset, index, ctx);
     const hdu: Hdu = {
       index,
-      kind,
+      kind: kindOf(index, header, g.groups),
       header,
       headerOffset: offset,
       dataOffset: parsed.dataOffset,
-      dataSize,
+      dataSize: g.dataSize,
     };
-    if (!options.headersOnly) {
-      try {
-        if (kind === "image") {
-          hdu.image = decodeImage(bytes, parsed.dataOffset, bitpix, shape, header, { owned, warn });
-        } else if (kind === "bintable") {
-          hdu.table = decodeBintable(bytes, parsed.dataOffset, header, shape, pcount, {
-            ...where,
-            warn,
-          });
-        } else if (kind === "compressed-image") {
-          hdu.image = decodeCompressedImage(bytes, parsed.dataOffset, header, shape, pcount, {
-            ...where,
-            warn,
-          });
-        }
-      } catch (e) {
-        if (e instanceof FitsError) throw e;
-        throw new FitsError(
-          `Cannot decode the ${kind} data: ${(e as Error)?.message ?? String(e)}`,
-          { file: name, hdu: index, offset: parsed.dataOffset },
-          { cause: e },
-        );
-      }
-    }
+    if (!options.headersOnly) decodeHduData(bytes, hdu, g, owned, ctx);
     hdus.push(hdu);
-    const end = parsed.dataOffset + Math.ceil(dataSize / BLOCK) * BLOCK;
-    if (end > bytes.length && parsed.dataOffset + dataSize <= bytes.length) {
-      warn("the last data block is not padded to 2880 bytes");
+    const end = parsed.dataOffset + Math.ceil(g.dataSize / BLOCK) * BLOCK;
+    if (end > bytes.length) {
+      ctx.warnings.push(`HDU ${index}: the last data block is not padded to 2880 bytes`);
     }
     offset = end;
   }
@@ -284,8 +337,13 @@ export async function gunzipAsync(bytes: Uint8Array, name = "<bytes>"): Promise<
  * @example
  * ```ts
  * import { readFitsAsync } from "./read.ts";
- * const bytes = await Deno.readFile("../shared/data/fits-corpus/gen_bitpix16.fits.gz");
- * const fits = await readFitsAsync(bytes, "gen_bitpix16.fits.gz");
+ * import { writeFits } from "./write.ts";
+ * // A gzipped 30x20 16-bit image, built in memory.
+ * const data = Array.from({ length: 30 * 20 }, (_, i) => i % 100);
+ * const plain = writeFits([{ bitpix: 16, shape: [30, 20], data }]);
+ * const gz = new Blob([plain as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"));
+ * const bytes = new Uint8Array(await new Response(gz).arrayBuffer());
+ * const fits = await readFitsAsync(bytes, "image.fits.gz");
  * const image = fits.hdus[0]!.image!;
  * if (!(image.bitpix === 16 && image.shape.join("x") === "30x20")) throw new Error("example check failed"); // [NAXIS1, NAXIS2]
  * ```
@@ -332,10 +390,22 @@ async function readBytes(path: string): Promise<Uint8Array> {
  * @example
  * ```ts
  * import { readFitsFile } from "./read.ts";
- * const fits = await readFitsFile("../shared/data/fits-corpus/real_m51_bitpix32_hst.fits.gz");
+ * import { writeFits } from "./write.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".fits" });
+ * await Deno.writeFile(
+ *   path,
+ *   writeFits([{
+ *     bitpix: 32,
+ *     shape: [8, 4],
+ *     data: Array.from({ length: 32 }, (_, i) => i),
+ *     header: [["TELESCOP", "Hubble"]],
+ *   }]),
+ * );
+ * const fits = await readFitsFile(path);
  * const hdu = fits.hdus[0]!;
- * if (!(hdu.image!.shape.join("x") === "384x384")) throw new Error("example check failed"); // [NAXIS1, NAXIS2]
- * console.log(hdu.header.getString("TELESCOP"), hdu.image!.bitpix); // Hubble WF/PIC2 32
+ * if (!(hdu.image!.shape.join("x") === "8x4")) throw new Error("example check failed"); // [NAXIS1, NAXIS2]
+ * console.log(hdu.header.getString("TELESCOP"), hdu.image!.bitpix); // Hubble 32
+ * await Deno.remove(path);
  * ```
  */
 export async function readFitsFile(path: string, options: ReadOptions = {}): Promise<FitsFile> {
@@ -354,7 +424,11 @@ export async function readFitsFile(path: string, options: ReadOptions = {}): Pro
  * @example
  * ```ts
  * import { readFitsFileSync } from "./read.ts";
- * const fits = readFitsFileSync("../shared/data/ztf-alerts/stamp-676.fits");
+ * import { writeFits } from "./write.ts";
+ * const path = Deno.makeTempFileSync({ suffix: ".fits" });
+ * Deno.writeFileSync(path, writeFits([{ bitpix: -32, shape: [31, 31], data: new Float32Array(31 * 31) }]));
+ * const fits = readFitsFileSync(path);
+ * Deno.removeSync(path);
  * const image = fits.hdus[0]!.image!;
  * if (!(image.shape.join("x") === "31x31" && image.data.length === 31 * 31)) throw new Error("example check failed");
  * ```

@@ -1,10 +1,12 @@
 /**
- * Types shared by the FITS reader and writer: pixel arrays, header values,
- * images, tables and HDUs.
+ * Types shared by the FITS reader and writer: pixel arrays, images, tables
+ * and HDUs (header values and cards: values.ts, re-exported here).
  *
  * @module
  */
 import type { FitsHeader } from "./header.ts";
+
+export type { ComplexValue, HeaderCard, HeaderValue } from "./values.ts";
 
 /**
  * The typed array that holds an image's physical pixel values. Unsigned 64-bit
@@ -21,32 +23,6 @@ export type PixelArray =
   | BigUint64Array
   | Float32Array
   | Float64Array;
-
-/** A complex header value (`(re, im)` in FITS). */
-export interface ComplexValue {
-  /** Real part. */
-  re: number;
-  /** Imaginary part. */
-  im: number;
-}
-
-/**
- * A header value: string, number (integers beyond 2^53 are `bigint`),
- * logical, `null` for an undefined value, or a complex number.
- */
-export type HeaderValue = string | number | boolean | bigint | null | ComplexValue;
-
-/** One header card (or a long string joined from CONTINUE cards). */
-export interface HeaderCard {
-  /** Keyword, upper case; for HIERARCH cards the part after `HIERARCH ` (e.g. `ESO DET DIT`). */
-  key: string;
-  /** Parsed value; `undefined` for commentary cards (COMMENT, HISTORY, blank). */
-  value?: HeaderValue;
-  /** Comment after the `/`, or the text of a commentary card. */
-  comment?: string;
-  /** The 80-character card as read (first card of a CONTINUE sequence). */
-  raw?: string;
-}
 
 /** An image: primary array, IMAGE extension or a tile-compressed image. */
 export interface FitsImage {

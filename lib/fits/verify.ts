@@ -13,6 +13,7 @@ import { BLOCK, CARD } from "./header.ts";
 import { isGzip, parseFits } from "./read.ts";
 import { gunzipSync } from "node:zlib";
 import type { Hdu } from "./types.ts";
+import { describeValue } from "./values.ts";
 
 /** One problem found by {@link verifyFits}. */
 export interface VerifyProblem {
@@ -65,6 +66,14 @@ function mandatoryOrder(hdu: Hdu): string[] {
   return x;
 }
 
+/** Where problems of one HDU go. */
+interface Sink {
+  /** HDU index. */
+  h: number;
+  err: (p: VerifyProblem) => void;
+  warn: (p: VerifyProblem) => void;
+}
+
 function checkHeader(
   bytes: Uint8Array,
   hdu: Hdu,
@@ -72,12 +81,30 @@ function checkHeader(
   err: (p: VerifyProblem) => void,
   warn: (p: VerifyProblem) => void,
 ): void {
-  const h = hdu.index;
+  const sink: Sink = { h: hdu.index, err, warn };
   const cards = cardsOf(bytes, hdu.headerOffset, hdu.dataOffset);
   const endAt = cards.findIndex((c) => c.startsWith("END     ") || c === "END".padEnd(80));
-  const seen = new Map<string, number>();
-  let continued = false;
   const order = mandatoryOrder(hdu);
+  checkMandatoryOrder(cards, order, sink);
+  const continued = checkCards(cards, endAt < 0 ? cards.length : endAt, order, sink);
+  checkValues(hdu, continued, sink);
+  if (hdu.index === 0) checkPrimaryKeys(hdu, nhdus, sink);
+  else checkExtensionKeys(hdu, sink);
+  checkScaling(hdu, sink);
+  checkDates(hdu, sink);
+  // Header fill after END: blanks only.
+  if (endAt >= 0) {
+    for (let i = endAt + 1; i < cards.length; i++) {
+      if (cards[i]!.trim() !== "") {
+        err({ hdu: hdu.index, card: i + 1, message: "header fill after END is not all blanks" });
+        break;
+      }
+    }
+  }
+}
+
+/** The mandatory keywords come first, in order. */
+function checkMandatoryOrder(cards: string[], order: string[], { h, err }: Sink): void {
   for (let i = 0; i < order.length; i++) {
     const key = (cards[i] ?? "").substring(0, 8).trimEnd();
     if (key !== order[i]) {
@@ -89,13 +116,23 @@ function checkHeader(
       break;
     }
   }
-  for (let i = 0; i < (endAt < 0 ? cards.length : endAt); i++) {
+}
+
+/**
+ * Per card before END: legal characters and keyword names, duplicates,
+ * deprecated keys, fixed format of mandatory values. Returns whether a
+ * CONTINUE card was seen.
+ */
+function checkCards(cards: string[], n: number, order: string[], { h, err, warn }: Sink): boolean {
+  const seen = new Map<string, number>();
+  let continued = false;
+  for (let i = 0; i < n; i++) {
     const card = cards[i]!;
-    const n = i + 1;
+    const no = i + 1;
     for (let k = 0; k < CARD; k++) {
       const c = card.charCodeAt(k);
       if (c < 32 || c > 126) {
-        err({ hdu: h, card: n, message: `illegal character (code ${c}) in column ${k + 1}` });
+        err({ hdu: h, card: no, message: `illegal character (code ${c}) in column ${k + 1}` });
         break;
       }
     }
@@ -109,38 +146,52 @@ function checkHeader(
       const bad = [...key].find((ch) => !/[A-Z0-9_-]/.test(ch)) ?? " ";
       err({
         hdu: h,
-        card: n,
+        card: no,
         message: `keyword '${key}' contains '${bad}', not an upper case letter, digit, '-' or '_'`,
       });
     }
-    const hasValue = card.substring(8, 10) === "= ";
-    if (!hasValue) continue;
+    if (card.substring(8, 10) !== "= ") continue;
     if (seen.has(key)) {
       warn({
         hdu: h,
-        card: n,
-        message: `keyword ${key} is duplicated in card ${seen.get(key)} and card ${n}`,
+        card: no,
+        message: `keyword ${key} is duplicated in card ${seen.get(key)} and card ${no}`,
       });
-    } else seen.set(key, n);
-    if (DEPRECATED[key]) warn({ hdu: h, card: n, message: DEPRECATED[key]! });
-    const isMandatory = order.includes(key) || key === "EXTEND";
-    if (isMandatory && key !== "XTENSION") {
-      const field = card.substring(10, 30);
-      if (!(FIXED_INT.test(field) || /^ {19}[TF]$/.test(field))) {
-        err({
-          hdu: h,
-          card: n,
-          message:
-            `mandatory keyword ${key} is not in fixed format (value right-justified to column 30)`,
-        });
-      }
-    }
-    if (key === "XTENSION" && card.charAt(10) !== "'") {
-      err({ hdu: h, card: n, message: "XTENSION value must be a string starting in column 11" });
+    } else seen.set(key, no);
+    if (DEPRECATED[key]) warn({ hdu: h, card: no, message: DEPRECATED[key]! });
+    checkFixedFormat(card, key, no, order, err, h);
+  }
+  return continued;
+}
+
+function checkFixedFormat(
+  card: string,
+  key: string,
+  no: number,
+  order: string[],
+  err: (p: VerifyProblem) => void,
+  h: number,
+): void {
+  const isMandatory = order.includes(key) || key === "EXTEND";
+  if (isMandatory && key !== "XTENSION") {
+    const field = card.substring(10, 30);
+    if (!(FIXED_INT.test(field) || /^ {19}[TF]$/.test(field))) {
+      err({
+        hdu: h,
+        card: no,
+        message:
+          `mandatory keyword ${key} is not in fixed format (value right-justified to column 30)`,
+      });
     }
   }
+  if (key === "XTENSION" && card.charAt(10) !== "'") {
+    err({ hdu: h, card: no, message: "XTENSION value must be a string starting in column 11" });
+  }
+}
+
+/** Values that failed to parse (kept as text by the reader), and CONTINUE without LONGSTRN. */
+function checkValues(hdu: Hdu, continued: boolean, { h, err, warn }: Sink): void {
   const hdr = hdu.header;
-  // Values that fail to parse were kept as text by the reader: find them.
   for (const c of hdr.cards) {
     if (
       c.raw && typeof c.value === "string" && !/^[A-Z0-9_ -]{1,8}= *'|^HIERARCH .*= *'/i.test(c.raw)
@@ -154,57 +205,89 @@ function checkHeader(
       message: "the OGIP long string convention (CONTINUE) is used without the LONGSTRN keyword",
     });
   }
-  if (h === 0) {
-    for (const k of ["PCOUNT", "GCOUNT"]) {
-      if (hdr.has(k) && hdr.get("GROUPS") !== true) {
-        err({ hdu: h, message: `${k} is not allowed in a primary array` });
-      }
-    }
-    if (nhdus > 1 && hdr.get("EXTEND") !== true) {
-      warn({ hdu: h, message: "extensions follow but EXTEND = T is missing" });
-    }
-  } else {
-    const x = (hdr.getString("XTENSION") ?? "").trim();
-    if (hdr.has("EXTEND")) {
-      warn({ hdu: h, message: "EXTEND is only meaningful in the primary header" });
-    }
-    if (x === "IMAGE") {
-      if (hdr.get("PCOUNT") !== 0) {
-        err({ hdu: h, message: "PCOUNT must be 0 in an IMAGE extension" });
-      }
-      if (hdr.get("GCOUNT") !== 1) {
-        err({ hdu: h, message: "GCOUNT must be 1 in an IMAGE extension" });
-      }
-    } else if (x === "BINTABLE" || x === "TABLE") {
-      if (hdr.get("BITPIX") !== 8) err({ hdu: h, message: `BITPIX must be 8 in a ${x}` });
-      if (hdr.get("NAXIS") !== 2) err({ hdu: h, message: `NAXIS must be 2 in a ${x}` });
-      if (hdr.get("GCOUNT") !== 1) err({ hdu: h, message: `GCOUNT must be 1 in a ${x}` });
-      const tf = hdr.getNumber("TFIELDS") ?? 0;
-      for (let i = 1; i <= tf; i++) {
-        if (!hdr.has(`TFORM${i}`)) {
-          err({ hdu: h, message: `TFORM${i} is missing (TFIELDS = ${tf})` });
-        }
-      }
-    } else if (!["A3DTABLE", "IUEIMAGE", "FOREIGN", "DUMP"].includes(x)) {
-      warn({ hdu: h, message: `extension type '${x}' is not a standard one` });
+}
+
+function checkPrimaryKeys(hdu: Hdu, nhdus: number, { h, err, warn }: Sink): void {
+  const hdr = hdu.header;
+  for (const k of ["PCOUNT", "GCOUNT"]) {
+    if (hdr.has(k) && hdr.get("GROUPS") !== true) {
+      err({ hdu: h, message: `${k} is not allowed in a primary array` });
     }
   }
-  const bitpix = hdr.getNumber("BITPIX") ?? 0;
-  if (hdu.kind === "image") {
-    if (hdr.has("BLANK") && bitpix < 0) {
-      err({
-        hdu: h,
-        message: `BLANK must not be used with floating point data (BITPIX = ${bitpix})`,
-      });
+  if (nhdus > 1 && hdr.get("EXTEND") !== true) {
+    warn({ hdu: h, message: "extensions follow but EXTEND = T is missing" });
+  }
+}
+
+/** The largest TFIELDS the standard allows. */
+const MAX_TFIELDS = 999;
+
+function checkExtensionKeys(hdu: Hdu, { h, err, warn }: Sink): void {
+  const hdr = hdu.header;
+  const x = (hdr.getString("XTENSION") ?? "").trim();
+  if (hdr.has("EXTEND")) {
+    warn({ hdu: h, message: "EXTEND is only meaningful in the primary header" });
+  }
+  if (x === "IMAGE") {
+    if (hdr.get("PCOUNT") !== 0) err({ hdu: h, message: "PCOUNT must be 0 in an IMAGE extension" });
+    if (hdr.get("GCOUNT") !== 1) err({ hdu: h, message: "GCOUNT must be 1 in an IMAGE extension" });
+  } else if (x === "BINTABLE" || x === "TABLE") {
+    if (hdr.get("BITPIX") !== 8) err({ hdu: h, message: `BITPIX must be 8 in a ${x}` });
+    if (hdr.get("NAXIS") !== 2) err({ hdu: h, message: `NAXIS must be 2 in a ${x}` });
+    if (hdr.get("GCOUNT") !== 1) err({ hdu: h, message: `GCOUNT must be 1 in a ${x}` });
+    const tf = hdr.get("TFIELDS");
+    // Bounded: TFIELDS comes from the file (1e10 must not loop 1e10 times).
+    if (typeof tf !== "number" || !Number.isInteger(tf) || tf < 0 || tf > MAX_TFIELDS) {
+      // A BINTABLE's is a structural error of the reader, reported once from there.
+      if (x === "TABLE") {
+        err({ hdu: h, message: `TFIELDS = ${describeValue(tf)} is not an integer in 0..999` });
+      }
+      return;
     }
-  } else {
+    for (let i = 1; i <= tf; i++) {
+      if (!hdr.has(`TFORM${i}`)) err({ hdu: h, message: `TFORM${i} is missing (TFIELDS = ${tf})` });
+    }
+  } else if (!["A3DTABLE", "IUEIMAGE", "FOREIGN", "DUMP"].includes(x)) {
+    warn({ hdu: h, message: `extension type '${x}' is not a standard one` });
+  }
+}
+
+/** BZERO/BSCALE must be numbers, BLANK an integer on integer images only. */
+function checkScaling(hdu: Hdu, { h, err, warn }: Sink): void {
+  const hdr = hdu.header;
+  const bitpix = hdr.getNumber("BITPIX") ?? 0;
+  if (hdu.kind !== "image") {
     for (const k of ["BSCALE", "BZERO", "BLANK"]) {
       if (hdr.has(k) && hdu.kind === "bintable") {
         warn({ hdu: h, message: `${k} is not meaningful in a binary table` });
       }
     }
+    return;
   }
-  for (const c of hdr.cards) {
+  for (const k of ["BZERO", "BSCALE"]) {
+    const v = hdr.get(k);
+    if (v !== undefined && typeof v !== "number" && typeof v !== "bigint") {
+      // fitsverify: "BZERO: value = abc is not a floating point number".
+      const text = typeof v === "string" ? v : describeValue(v);
+      err({ hdu: h, message: `${k}: value = ${text} is not a floating point number` });
+    }
+  }
+  const blank = hdr.get("BLANK");
+  if (blank !== undefined && bitpix < 0) {
+    err({
+      hdu: h,
+      message: `BLANK must not be used with floating point data (BITPIX = ${bitpix})`,
+    });
+  } else if (
+    blank !== undefined && typeof blank !== "bigint" &&
+    !(typeof blank === "number" && Number.isInteger(blank))
+  ) {
+    err({ hdu: h, message: `BLANK: value = ${describeValue(blank)} is not an integer` });
+  }
+}
+
+function checkDates(hdu: Hdu, { h, err }: Sink): void {
+  for (const c of hdu.header.cards) {
     if (
       /^DATE(-OBS|-END|-BEG|-AVG)?$/.test(c.key) && typeof c.value === "string" &&
       !DATE_RE.test(c.value.trim())
@@ -213,15 +296,6 @@ function checkHeader(
         hdu: h,
         message: `${c.key} = '${c.value}' is not a valid date (YYYY-MM-DD[Thh:mm:ss[.s]])`,
       });
-    }
-  }
-  // Header fill after END: blanks only.
-  if (endAt >= 0) {
-    for (let i = endAt + 1; i < cards.length; i++) {
-      if (cards[i]!.trim() !== "") {
-        err({ hdu: h, card: i + 1, message: "header fill after END is not all blanks" });
-        break;
-      }
     }
   }
 }

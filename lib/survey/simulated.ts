@@ -54,7 +54,8 @@ export interface SimulatedSourceOptions {
  */
 export function simulatedSource(dir: string, opts: SimulatedSourceOptions = {}): ObjectSource {
   const catalog = `${dir}/${opts.catalog ?? "catalog.csv"}`;
-  const rows = readCsv(catalog, ["object_id", "class", "confirmed", "file"]);
+  // A malformed row is reported and skipped as one object (readSimulatedObject).
+  const rows = readCsv(catalog, ["object_id", "class", "confirmed", "file"], { badRows: "mark" });
   const n = Math.min(rows.length, opts.limit ?? Infinity);
   return {
     description: `simulated:${dir}`,

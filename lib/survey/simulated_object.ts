@@ -9,7 +9,7 @@ import type { FitsFile } from "../fits/types.ts";
 import type { Frame, ObjectSeries } from "./series.ts";
 import type { Problem, SourceItem } from "./source.ts";
 import { hduToFrame, imageHdus, isProblem } from "./fits_frame.ts";
-import { parseConfirmed } from "./csv.ts";
+import { parseConfirmed, ROW_PROBLEM } from "./csv.ts";
 
 /** Numeric catalog columns copied into `ObjectSeries.meta`. */
 const META_NUMERIC = ["ra", "dec", "redshift", "host_mag_r", "peak_mag_r", "n_epochs"];
@@ -24,6 +24,17 @@ export function readSimulatedObject(
   i: number,
   bytes: Uint8Array | Error,
 ): SourceItem {
+  const malformed = row[ROW_PROBLEM];
+  if (malformed !== undefined) {
+    const id = `row${i + 2}`;
+    const message = `Catalog row ${i + 2} skipped: ${malformed}.`;
+    return {
+      id,
+      series: null,
+      problems: [{ object: id, kind: "bad-value", skipped: "object", message }],
+      framesIn: 0,
+    };
+  }
   const id = row["object_id"]?.trim() || `row${i + 2}`;
   const declared = Number(row["n_frames"]);
   const nDeclared = Number.isInteger(declared) && declared >= 0 ? declared : 0;

@@ -18,6 +18,7 @@
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { UsageError } from "../errors.ts";
+import { parseScalar } from "../util/scalar.ts";
 import type { BackendChoice } from "./backend.ts";
 import type { LossName } from "../model/ops/loss.ts";
 
@@ -296,12 +297,7 @@ export function applyOverrides(config: TrainConfig, sets: readonly string[]): Tr
     }
     const path = s.slice(0, eq).trim().split(".");
     const raw = s.slice(eq + 1);
-    let value: unknown;
-    try {
-      value = parseYaml(raw);
-    } catch {
-      value = raw;
-    }
+    const value = parseScalar(raw); // no YAML here: it needs environment access
     let node: unknown = out;
     for (let i = 0; i < path.length - 1; i++) {
       node = isPlainObject(node) ? node[path[i]!] : undefined;

@@ -11,6 +11,7 @@ import { BandMap } from "../survey/bands.ts";
 import type { ObjectSource } from "../survey/source.ts";
 import { openSource, type SourceOptions } from "../survey/open_source.ts";
 import { ingest } from "../data/ingest.ts";
+import { refuseEmptyStore } from "../data/store_empty.ts";
 import { INDEX_NAME } from "../data/store_format.ts";
 import { hashSeed } from "../util/rng.ts";
 import { ensureDefaultSurvey } from "../simulate/default_survey.ts";
@@ -125,11 +126,12 @@ export async function prepareStore(data: DataConfig, opts: PrepareOptions = {}):
   }
   if (await isFile(`${storeDir}/${INDEX_NAME}`)) return storeDir;
   const source = await objectSource(survey);
-  await ingest(source, {
+  const report = await ingest(source, {
     out: storeDir,
     size: opts.size ?? 32,
     bands: data.bands ? new BandMap({ bands: data.bands }) : undefined,
     progress: opts.progress ?? true,
   });
+  if (report.objects.kept === 0) await refuseEmptyStore(storeDir, survey, report);
   return storeDir;
 }

@@ -19,6 +19,7 @@ import type { SourceOptions } from "../survey/open_source.ts";
 import { type Batch, emptyBatch } from "../data/batch.ts";
 import { reformatSeries } from "../data/reformat.ts";
 import { openStore } from "../data/store.ts";
+import { checkStoreFingerprint, sameFolder } from "../data/store_fingerprint.ts";
 import { evalBatches } from "../data/loader.ts";
 import { batchLogits, rowArgmax, softmaxRows } from "./infer.ts";
 import { stretchBatch } from "./stretch.ts";
@@ -221,6 +222,9 @@ export async function* predict(
       if (await inputKind(input) === "store") {
         const store = await openStore(input);
         try {
+          if (await sameFolder(store.path, run.info.store)) {
+            checkStoreFingerprint(store.path, store.index, run.info.storeFingerprint, runDir);
+          }
           const ids = store.objects.map((o) => o.id);
           for await (
             const batch of evalBatches(store, ids, {

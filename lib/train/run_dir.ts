@@ -92,6 +92,8 @@ export interface RunInfo {
   modelConfig?: Record<string, unknown>;
   /** The store the run reads. */
   store: string;
+  /** Fingerprint of that store when the run started (lib/data/store_fingerprint.ts). */
+  storeFingerprint?: string;
   /** Stamp side of that store (objects are reformatted at this size, then centre-cropped). */
   stampSize: number;
   /** The backend that ran it. */

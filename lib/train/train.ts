@@ -20,6 +20,7 @@ import { Rng } from "../util/rng.ts";
 import { Progress } from "../util/progress.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { openStore, type Store } from "../data/store.ts";
+import { checkStoreFingerprint, storeFingerprint } from "../data/store_fingerprint.ts";
 import { loadSplit, makeSplit, saveSplit, type Split, trainingIds } from "../data/split.ts";
 import {
   computeNormalization,
@@ -406,6 +407,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     let manifest: CheckpointManifest | null = null;
     if (resuming) {
       info = await readRunInfo(dir);
+      checkStoreFingerprint(store.path, store.index, info.storeFingerprint, dir);
       manifest = await readManifest(paths.checkpoints);
       if (info.status === "done") {
         say(`run ${dir} is already complete; nothing to resume.`);
@@ -426,6 +428,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         parameters: model.paramCount(),
         modelConfig: model.config ? structuredClone(model.config) : undefined,
         store: store.path,
+        storeFingerprint: storeFingerprint(store.index),
         stampSize: store.size,
         backend,
         status: "running",

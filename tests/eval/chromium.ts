@@ -14,8 +14,7 @@
 import fs from "node:fs";
 import type { Browser } from "playwright-core";
 
-/** Where Debian installs Chromium (override with CHROMIUM_PATH). */
-export const CHROMIUM_PATH: string = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+import { CHROMIUM_PATH } from "../util/tools.ts";
 
 let patched = false;
 function patchWslProbe(): void {

@@ -11,6 +11,7 @@ import { buildReport, type GalleryItem } from "../../lib/eval/report.ts";
 import { encodePngGray } from "../../lib/util/png.ts";
 import { Rng } from "../../lib/util/rng.ts";
 import { checkReport, launchChromium } from "./chromium.ts";
+import { toolTest } from "../util/tools.ts";
 
 function fakeObject(rng: Rng, id: string): StampFrame[] {
   const frames: StampFrame[] = [];
@@ -49,75 +50,79 @@ Deno.test("stamps: one strip per band, epochs aligned across bands", async () =>
   assertEquals(strips.reduce((a, s) => a + s.frames, 0), frames.length);
 });
 
-Deno.test("report: renders in headless Chromium (plots, tables, gallery images)", async () => {
-  const rng = new Rng(11);
-  const classes = ["AGN", "SNIa", "Variable", "SNOther"];
-  const labels: number[] = [], probs: number[][] = [];
-  for (let i = 0; i < 40; i++) {
-    const y = i % 4;
-    const p = classes.map(() => rng.uniform(0, 1));
-    p[y]! += 1.2;
-    const s = p.reduce((a, b) => a + b, 0);
-    labels.push(y);
-    probs.push(p.map((v) => v / s));
-  }
-  const metrics = computeMetrics(labels, probs, classes);
-  const epochs = [1, 2, 3].map((e) => ({
-    stage: e < 3 ? 1 : 2,
-    epoch: e < 3 ? e : 1,
-    trainLoss: 1.4 / e,
-    trainAccuracy: 0.3 * e,
-    valLoss: 1.5 / e,
-    valAccuracy: 0.25 * e,
-    valMacroF1: 0.2 * e,
-  }));
-  const plots = [
-    { title: "confusion", svg: await renderSvg(confusionSpec(metrics)) },
-    { title: "learning curves", svg: await renderSvg(learningCurvesSpec(epochs)) },
-    { title: "reliability", svg: await renderSvg(reliabilitySpec(metrics)) },
-  ];
-  const gallery: GalleryItem[] = [];
-  for (const id of ["obj-1", "obj-2"]) {
-    gallery.push({
-      id,
-      trueClass: "SNIa",
-      predictedClass: "SNOther",
-      probabilities: [0.1, 0.3, 0.1, 0.5],
-      frames: 12,
-      strips: await renderStampStrips(fakeObject(rng, id), ["g", "r", "i"]),
+await toolTest({
+  name: "report: renders in headless Chromium (plots, tables, gallery images)",
+  tools: ["chromium"],
+  fn: async () => {
+    const rng = new Rng(11);
+    const classes = ["AGN", "SNIa", "Variable", "SNOther"];
+    const labels: number[] = [], probs: number[][] = [];
+    for (let i = 0; i < 40; i++) {
+      const y = i % 4;
+      const p = classes.map(() => rng.uniform(0, 1));
+      p[y]! += 1.2;
+      const s = p.reduce((a, b) => a + b, 0);
+      labels.push(y);
+      probs.push(p.map((v) => v / s));
+    }
+    const metrics = computeMetrics(labels, probs, classes);
+    const epochs = [1, 2, 3].map((e) => ({
+      stage: e < 3 ? 1 : 2,
+      epoch: e < 3 ? e : 1,
+      trainLoss: 1.4 / e,
+      trainAccuracy: 0.3 * e,
+      valLoss: 1.5 / e,
+      valAccuracy: 0.25 * e,
+      valMacroF1: 0.2 * e,
+    }));
+    const plots = [
+      { title: "confusion", svg: await renderSvg(confusionSpec(metrics)) },
+      { title: "learning curves", svg: await renderSvg(learningCurvesSpec(epochs)) },
+      { title: "reliability", svg: await renderSvg(reliabilitySpec(metrics)) },
+    ];
+    const gallery: GalleryItem[] = [];
+    for (const id of ["obj-1", "obj-2"]) {
+      gallery.push({
+        id,
+        trueClass: "SNIa",
+        predictedClass: "SNOther",
+        probabilities: [0.1, 0.3, 0.1, 0.5],
+        frames: 12,
+        strips: await renderStampStrips(fakeObject(rng, id), ["g", "r", "i"]),
+      });
+    }
+    const html = buildReport({
+      title: "test report <&>",
+      facts: [["run", "runs/x"]],
+      metrics,
+      plots,
+      gallery,
+      misclassified: 7,
+      configYaml: "seed: 1\n",
     });
-  }
-  const html = buildReport({
-    title: "test report <&>",
-    facts: [["run", "runs/x"]],
-    metrics,
-    plots,
-    gallery,
-    misclassified: 7,
-    configYaml: "seed: 1\n",
-  });
-  assert(!/(src|href)="https?:/.test(html), "the report must not load external resources");
-  const dir = await Deno.makeTempDir();
-  const path = `${dir}/report.html`;
-  await Deno.writeTextFile(path, html);
-  const browser = await launchChromium();
-  try {
-    const r = await checkReport(browser, path);
-    assertEquals(r.requests, []);
-    assertEquals(r.plots.length, 3);
-    for (const p of r.plots) {
-      assert(p.visible && p.width > 50 && p.height > 50, `plot ${p.title}: ${JSON.stringify(p)}`);
+    assert(!/(src|href)="https?:/.test(html), "the report must not load external resources");
+    const dir = await Deno.makeTempDir();
+    const path = `${dir}/report.html`;
+    await Deno.writeTextFile(path, html);
+    const browser = await launchChromium();
+    try {
+      const r = await checkReport(browser, path);
+      assertEquals(r.requests, []);
+      assertEquals(r.plots.length, 3);
+      for (const p of r.plots) {
+        assert(p.visible && p.width > 50 && p.height > 50, `plot ${p.title}: ${JSON.stringify(p)}`);
+      }
+      assertEquals(r.objects, 2);
+      const nStrips = gallery.reduce((a, g) => a + g.strips.length, 0);
+      assertEquals(r.images.length, nStrips);
+      for (const img of r.images) {
+        assert(img.complete && img.visible && img.naturalWidth > 0, JSON.stringify(img));
+      }
+      assertEquals(r.images[0]!.naturalHeight, 16);
+      assert(r.tables >= 4, `tables: ${r.tables}`);
+    } finally {
+      await browser.close();
+      await Deno.remove(dir, { recursive: true });
     }
-    assertEquals(r.objects, 2);
-    const nStrips = gallery.reduce((a, g) => a + g.strips.length, 0);
-    assertEquals(r.images.length, nStrips);
-    for (const img of r.images) {
-      assert(img.complete && img.visible && img.naturalWidth > 0, JSON.stringify(img));
-    }
-    assertEquals(r.images[0]!.naturalHeight, 16);
-    assert(r.tables >= 4, `tables: ${r.tables}`);
-  } finally {
-    await browser.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  },
 });

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { assert } from "../util/assert.ts";
 
 /** The shared FITS corpus (relative to the repository root). */
 export const CORPUS = "fixtures/fits/corpus";
@@ -53,23 +52,12 @@ export function loadExpected(): Record<string, ExpectedFile> {
   return JSON.parse(Deno.readTextFileSync(`${CORPUS}/expected.json`));
 }
 
-let fitsverifyChecked: boolean | undefined;
-
-/** Runs `fitsverify -q` on a file; fails clearly when fitsverify is not installed. */
+/**
+ * Runs `fitsverify -q` on a file. Call it from a test registered with
+ * `toolTest({ tools: ["fitsverify"] })` (tests/util/tools.ts), which skips
+ * or fails when fitsverify is missing.
+ */
 export async function fitsverify(path: string): Promise<{ ok: boolean; text: string }> {
-  if (fitsverifyChecked === undefined) {
-    try {
-      await new Deno.Command("fitsverify", { args: ["-h"], stdout: "null", stderr: "null" })
-        .output();
-      fitsverifyChecked = true;
-    } catch {
-      fitsverifyChecked = false;
-    }
-  }
-  assert(
-    fitsverifyChecked,
-    "fitsverify is not installed: run `apt-get install fitsverify` (Debian/Ubuntu) to run this test",
-  );
   const out = await new Deno.Command("fitsverify", {
     args: ["-q", path],
     stdout: "piped",

@@ -2,7 +2,7 @@
  * The other direction of the PyTorch cross-check: weights saved by our model
  * load into the PyTorch reference module (tasks/pytorch/convention_ref.py,
  * `load_state_dict(strict=True)`) and give the same logits. Skipped when
- * /usr/bin/python3 with torch is not installed.
+ * python3 with torch is not installed (tests/util/tools.ts; never required under CI).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { createConvEntion } from "../../lib/model/convention.ts";
@@ -10,23 +10,11 @@ import { encodeSafetensors, saveWeights } from "../../lib/model/infra/safetensor
 import { selectBackend } from "../../lib/train/backend.ts";
 import { assert } from "../util/assert.ts";
 import { absMaxDiff } from "./reference.ts";
+import { PYTHON, toolTest } from "../util/tools.ts";
 
-async function hasTorch(): Promise<boolean> {
-  try {
-    const r = await new Deno.Command("/usr/bin/python3", {
-      args: ["-c", "import torch"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return r.code === 0;
-  } catch {
-    return false;
-  }
-}
-
-Deno.test({
+await toolTest({
   name: "pytorch load: our saved weights load into the PyTorch module with the same logits",
-  ignore: !(await hasTorch()),
+  tools: ["python3-torch"],
   fn: async () => {
     await selectBackend("wasm", { quiet: true });
     const dir = await Deno.makeTempDir();
@@ -54,7 +42,7 @@ Deno.test({
     );
     const logits = model.apply({ frames, bands }, { training: false });
     const ours = await logits.data();
-    const r = await new Deno.Command("/usr/bin/python3", {
+    const r = await new Deno.Command(PYTHON, {
       args: ["tasks/pytorch/check_weights.py", `${dir}/w.safetensors`, `${dir}/b.safetensors`],
       stdout: "piped",
       stderr: "piped",

@@ -6,6 +6,7 @@
  */
 import { ConventionError, UsageError } from "../../errors.ts";
 import { isWasmMemoryFailure } from "../../train/wasm_memory.ts";
+import { isFsRefusal } from "../../util/writable.ts";
 
 /** Exit code for usage errors (bad option or argument). */
 export const EXIT_USAGE = 2;
@@ -40,8 +41,9 @@ export function reportError(err: unknown): number {
     );
     return EXIT_FAILURE;
   }
-  if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.PermissionDenied) {
-    printError((err as Error).message);
+  if (err instanceof Deno.errors.NotFound || isFsRefusal(err)) {
+    // Deno's message names the call and the path ("Permission denied (os error 13): mkdir 'x'").
+    printError((err as Error).message, "check the path and that it can be read or written");
     return EXIT_FAILURE;
   }
   console.error(`error: internal error (please report): ${(err as Error)?.stack ?? String(err)}`);
