@@ -113,7 +113,7 @@ Deno.test("ztf limits: alerts series --max-cutout-pixels and --max-cutout-bytes"
   assertEquals(JSON.parse(ok.stdout).report.packetsUsed, 1);
   const bad = await cli("alerts", "series", dir, "--max-cutout-bytes", "0");
   assertEquals(bad.code, 2);
-  assertMatch(bad.stderr, /--max-cutout-bytes must be a positive integer, not "0"/);
+  assertMatch(bad.stderr, /--max-cutout-bytes 0: expected an integer >= 1/);
   await Deno.remove(dir, { recursive: true });
 });
 
