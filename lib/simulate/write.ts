@@ -16,7 +16,7 @@ import type { SimulatedObject } from "./object.ts";
 import { EXPOSURE_S, MAGZP, PIXEL_SCALE } from "./sdss.ts";
 
 /** Version of the simulator's models and file layout (in survey.json and every file). */
-export const SIMULATOR_VERSION = "1.0";
+export const SIMULATOR_VERSION = "2.0";
 
 /** The catalogue columns, in order. */
 export const CATALOG_COLUMNS: readonly string[] = [
@@ -90,15 +90,10 @@ export function objectHdus(obj: SimulatedObject, opts: ObjectFileOptions): Write
     shape: [],
     header: [
       ["OBJECT", obj.id, "object identifier"],
-      ["CLASS", obj.label, "catalogue label (spectroscopic or photometric)"],
-      ["TRUECLAS", obj.trueClass, "true class (simulation truth)"],
-      ["SUBTYPE", obj.subtype, "true sub-type"],
-      ["CONFIRMD", obj.confirmed, "spectroscopically confirmed"],
+      // No truth here (issue 17, item 6): class, true class, sub-type, confirmation and
+      // redshift are catalogue columns only, never keys a reader of the images can see.
       ["RA", Number(p.ra.toFixed(6)), "[deg] candidate right ascension"],
       ["DEC", Number(p.dec.toFixed(6)), "[deg] candidate declination"],
-      ...(p.z !== null
-        ? [["REDSHIFT", Number(p.z.toFixed(5)), "redshift"] as [string, number, string]]
-        : []),
       ["NEPOCHS", nEpochs, "visits in the series"],
       ["NFRAMES", obj.frames.length, "band-frames (IMAGE extensions)"],
       ["DIFFIM", obj.difference, "template-subtracted stamps"],
