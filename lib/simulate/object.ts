@@ -11,7 +11,8 @@ import { bandSeeing, bandSky } from "./cadence.ts";
 import { assignTrueClasses, buildPlan, type SurveyPlan } from "./labels.ts";
 import { GaussStream } from "./gauss_stream.ts";
 import { addNoise, frameNoise } from "./noise.ts";
-import { drawObjectParams, type ObjectParams, planFrames, type SimClass } from "./params.ts";
+import { planFrames, templateFlux } from "./frames.ts";
+import { drawObjectParams, type ObjectParams, type SimClass } from "./params.ts";
 import { doubleGaussianPsf } from "./psf.ts";
 import { addHost, addPointSource, type HostShape } from "./render.ts";
 import { bandModel, PIXEL_SCALE, SDSS_BANDS } from "./sdss.ts";
@@ -225,7 +226,7 @@ export function renderObject(
   // Difference imaging: the template holds the host and the point source at its reference
   // flux (0 for SNe, the mean for AGN and stars), observed on a deep stack of 20 epochs
   // (noise sigma / sqrt(20), one fixed realisation per band), PSF-matched to each frame.
-  const reference = (b: string) => p.tExplosion !== undefined ? 0 : p.meanFlux?.[b] ?? 0;
+  const reference = (b: string) => templateFlux(p, b);
   const templateNoise = new Map<string, Float64Array>();
   if (opts.difference && !opts.noiseless) {
     for (const b of bands) {
@@ -259,7 +260,7 @@ export function renderObject(
   // Scratch buffers reused by every frame (the unit-flux point source, the normal deviates).
   const unit = new Float64Array(size * size), scratch = new Float64Array(size * size);
   const frames: SimFrame[] = plans.map((f) => {
-    const night = p.visits[f.epoch]!.night;
+    const night = p.visits[f.visitIndex]!.night;
     const seeing = bandSeeing(night.seeingR, f.band);
     const psf = doubleGaussianPsf(seeing);
     const skyMag = bandSky(night, f.band);
