@@ -33,7 +33,7 @@ export interface SourceOptions {
   limit?: number;
   /** Simulated: worker threads reading and parsing files (default 0). */
   workers?: number;
-  /** Alerts: which cut-out becomes the frame (default `science`). */
+  /** Alerts, simulated: which cut-out becomes the frame (default `science`). */
   cutout?: "science" | "difference" | "template";
 }
 
@@ -41,7 +41,12 @@ export interface SourceOptions {
 export type SourceOpener = (input: string, opts: SourceOptions) => ObjectSource;
 
 const openers = new Map<string, SourceOpener>([
-  ["simulated", (input, o) => simulatedSource(input, { limit: o.limit, workers: o.workers })],
+  ["simulated", (input, o) =>
+    simulatedSource(input, {
+      limit: o.limit,
+      workers: o.workers,
+      stamps: o.cutout === "difference" ? "difference" : "science",
+    })],
   ["manifest", (input, o) => manifestSource(input, { bandKeys: o.bandKeys, timeKeys: o.timeKeys })],
   ["folder", (input, o) => folderSource(input, o)],
   ["alerts", openAlertSource],

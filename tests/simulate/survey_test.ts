@@ -14,7 +14,7 @@ import { CATALOG_COLUMNS } from "../../lib/simulate/write.ts";
 import { main } from "../../main.ts";
 
 const HEADER =
-  "object_id,class,true_class,subtype,confirmed,ra,dec,redshift,host_mag_r,peak_mag_r,n_epochs,n_frames,file";
+  "object_id,class,true_class,subtype,confirmed,ra,dec,redshift,host_mag_r,peak_mag_r,n_epochs,n_frames,file,diff_file,template_file";
 
 /** Header keys that would give the truth away (the simulator's old primary keys). */
 const TRUTH_KEYS = ["CLASS", "TRUECLAS", "SUBTYPE", "CONFIRMD", "REDSHIFT", "Z", "OBJTYPE"];
