@@ -30,6 +30,7 @@ import type { HostGrid } from "./host_grid.ts";
 import { frameNoise } from "./noise.ts";
 import { doubleGaussianPsf } from "./psf.ts";
 import { addPointSource } from "./render.ts";
+import type { Neighbour } from "./nuisance.ts";
 import { bandModel, PIXEL_SCALE } from "./sdss.ts";
 
 /** Epochs stacked in a template. */
@@ -69,16 +70,31 @@ export interface Scene {
   hostFlux: Record<string, number>;
   /** Source flux in the template per band, nanomaggies. */
   templateFlux: (b: string) => number;
+  /** Constant field sources on the stamp (lib/simulate/nuisance.ts). */
+  neighbours: readonly Neighbour[];
 }
 
-/** The scene without the variable source at `seeing`, shifted by (dx, dy) px, scaled. */
-function sceneModel(s: Scene, b: string, seeing: number, dx = 0, dy = 0, scale = 1): Float64Array {
+/**
+ * The scene without the variable source at `seeing`, shifted by (dx, dy) px,
+ * scaled, with point sources elongated by `ellipticity`.
+ */
+function sceneModel(
+  s: Scene,
+  b: string,
+  seeing: number,
+  dx = 0,
+  dy = 0,
+  scale = 1,
+  ellipticity = 0,
+): Float64Array {
   const img = new Float64Array(s.size * s.size);
   const hf = s.hostFlux[b] ?? 0;
   if (s.host && hf > 0) s.host.add(img, seeing, hf * scale, dx, dy);
   const ref = s.templateFlux(b);
-  if (ref > 0) {
-    addPointSource(img, s.size, s.cx + dx, s.cy + dy, ref * scale, doubleGaussianPsf(seeing));
+  const psf = doubleGaussianPsf(seeing);
+  if (ref > 0) addPointSource(img, s.size, s.cx + dx, s.cy + dy, ref * scale, psf, ellipticity);
+  for (const n of s.neighbours) {
+    addPointSource(img, s.size, n.x + dx, n.y + dy, n.flux[b]! * scale, psf, ellipticity);
   }
   return img;
 }
@@ -132,7 +148,9 @@ export function drawSubtractionErrors(rng: Rng): SubtractionErrors {
 
 /**
  * The difference stamp of one frame: science minus the template
- * PSF-matched to `seeing` with the errors `e`, minus the template's noise.
+ * PSF-matched to `seeing` (and to the frame's centring `shift` and PSF
+ * `ellipticity`) with the errors `e`, minus the template's noise. NaN
+ * (masked) science pixels stay NaN.
  */
 export function differenceImage(
   s: Scene,
@@ -141,8 +159,17 @@ export function differenceImage(
   seeing: number,
   e: SubtractionErrors,
   templateNoise: Float64Array | undefined,
+  frame: { dx: number; dy: number; ellipticity: number } = { dx: 0, dy: 0, ellipticity: 0 },
 ): Float32Array {
-  const matched = sceneModel(s, b, seeing * (1 + e.psf), e.dx, e.dy, 1 + e.scale);
+  const matched = sceneModel(
+    s,
+    b,
+    seeing * (1 + e.psf),
+    frame.dx + e.dx,
+    frame.dy + e.dy,
+    1 + e.scale,
+    frame.ellipticity,
+  );
   const out = new Float32Array(science.length);
   for (let i = 0; i < out.length; i++) {
     out[i] = science[i]! - matched[i]! - (templateNoise ? templateNoise[i]! : 0);

@@ -19,6 +19,7 @@ import type { ObjectParams } from "./object_types.ts";
 import { doubleGaussianPsf, noiseEquivalentArea } from "./psf.ts";
 import { bandModel, nmgyToMag, SDSS_BANDS, SEASONS, SEEING_MEDIAN_R } from "./sdss.ts";
 import { snFlux } from "./sn_params.ts";
+import { eruptiveOffset } from "./eruptive.ts";
 import { variableOffsets } from "./variable_star.ts";
 
 /** One band-frame of the series, before rendering. */
@@ -58,9 +59,13 @@ function lightCurve(p: ObjectParams, rng: Rng): (b: string, v: number, mjd: numb
     const star = p.star;
     const walk = variableOffsets(star, times, rng);
     // Periodic stars use the band's own time; the irregular walk is per visit.
-    return (b, v, mjd) =>
-      p.meanFlux![b]! *
-      Math.pow(10, -0.4 * (star.subtype === "irregular" ? walk(b, v) : offsetAt(star, b, mjd)));
+    const offset = (b: string, v: number, mjd: number) =>
+      star.eruptive
+        ? eruptiveOffset(star.eruptive, b, mjd, p.visits[v]!.mjdR)
+        : star.subtype === "irregular"
+        ? walk(b, v)
+        : offsetAt(star, b, mjd);
+    return (b, v, mjd) => p.meanFlux![b]! * Math.pow(10, -0.4 * offset(b, v, mjd));
   }
   return () => 0;
 }

@@ -20,6 +20,14 @@ import {
 } from "./difference.ts";
 import { type FramePlan, planFrames, templateFlux } from "./frames.ts";
 import { HostGrid } from "./host_grid.ts";
+import {
+  addNeighbours,
+  applyArtefacts,
+  drawFrameNuisance,
+  drawNeighbours,
+  type FrameNuisance,
+  type Neighbour,
+} from "./nuisance.ts";
 import { drawObjectParams, type ObjectParams, type SimClass } from "./params.ts";
 import { doubleGaussianPsf } from "./psf.ts";
 import { addPointSource, type HostShape } from "./render.ts";
@@ -44,7 +52,7 @@ export interface SimulateObjectOptions {
   differenceImages?: boolean;
   /** Photometric mislabelling rate of unconfirmed SNe (default 0.08). */
   photometricErrorRate?: number;
-  /** Skip the noise (for tests of the physics). */
+  /** Skip the noise and the nuisances (for tests of the physics). */
   noiseless?: boolean;
 }
 
@@ -212,7 +220,7 @@ export function clearSimulationCache(): void {
 }
 
 /** The scene of an object on its stamp: source position, host renders, template fluxes. */
-function sceneOf(p: ObjectParams, size: number, rng: Rng): Scene {
+function sceneOf(p: ObjectParams, size: number, rng: Rng, neighbours: Neighbour[]): Scene {
   // The candidate sits in the centre pixel (index size/2) at a random sub-pixel position.
   const cx = size / 2 + rng.uniform(-0.5, 0.5), cy = size / 2 + rng.uniform(-0.5, 0.5);
   const host: HostShape | null = p.host
@@ -232,29 +240,42 @@ function sceneOf(p: ObjectParams, size: number, rng: Rng): Scene {
     host: host ? new HostGrid(host, size) : null,
     hostFlux: p.hostFlux,
     templateFlux: (b) => templateFlux(p, b),
+    neighbours,
   };
 }
 
-/** The science image of one frame: host + point source, then noise from both and the sky. */
+const NO_NUISANCE: FrameNuisance = { dx: 0, dy: 0, ellipticity: 0, cosmic: [], masked: [] };
+
+/**
+ * The science image of one frame: host, point source and neighbours (moved
+ * by the cut-out's centring error), then noise from all and the sky, then
+ * the detector's artefacts (cosmic rays, saturation, masked pixels).
+ */
 function scienceImage(
   scene: Scene,
   f: FramePlan,
   seeing: number,
   noise: ReturnType<typeof frameNoise> | null,
   gauss: GaussStream,
+  nuis: FrameNuisance,
   scratch: { unit: Float64Array; deviates: Float64Array },
 ): Float64Array {
   const size = scene.size;
   const img = new Float64Array(size * size);
   const hostFlux = scene.hostFlux[f.band] ?? 0;
-  if (scene.host && hostFlux > 0) scene.host.add(img, seeing, hostFlux);
+  if (scene.host && hostFlux > 0) scene.host.add(img, seeing, hostFlux, nuis.dx, nuis.dy);
   if (f.pointFlux > 0) {
     const unit = scratch.unit;
     unit.fill(0);
-    addPointSource(unit, size, scene.cx, scene.cy, 1, doubleGaussianPsf(seeing));
+    const psf = doubleGaussianPsf(seeing);
+    addPointSource(unit, size, scene.cx + nuis.dx, scene.cy + nuis.dy, 1, psf, nuis.ellipticity);
     for (let i = 0; i < img.length; i++) img[i] = img[i]! + f.pointFlux * unit[i]!;
   }
-  if (noise) addNoise(img, noise, gauss, scratch.deviates);
+  addNeighbours(img, size, scene.neighbours, f.band, seeing, nuis.dx, nuis.dy, nuis.ellipticity);
+  if (noise) {
+    addNoise(img, noise, gauss, scratch.deviates);
+    applyArtefacts(img, nuis, f.band, noise.skySigma);
+  }
   return img;
 }
 
@@ -277,7 +298,9 @@ export function renderObject(
   const plans = planFrames(opts.seed, p, bands);
   const rng = Rng.derive(opts.seed, `noise:${p.index}`);
   const gauss = new GaussStream(rng);
-  const scene = sceneOf(p, size, rng);
+  // Nuisances (none in noiseless renders, which test the physics).
+  const nuisRng = opts.noiseless ? null : Rng.derive(opts.seed, `nuisance:${p.index}`);
+  const scene = sceneOf(p, size, rng, nuisRng ? drawNeighbours(nuisRng, size) : []);
   const withDiff = opts.difference || opts.differenceImages;
   const diffRng = Rng.derive(opts.seed, `diff:${p.index}`);
   const made = withDiff
@@ -290,7 +313,8 @@ export function renderObject(
     const seeing = bandSeeing(night.seeingR, f.band);
     const skyMag = bandSky(night, f.band);
     const noise = frameNoise(f.band, skyMag, night.transparency);
-    const img = scienceImage(scene, f, seeing, opts.noiseless ? null : noise, gauss, scratch);
+    const nuis = nuisRng ? drawFrameNuisance(nuisRng, size) : NO_NUISANCE;
+    const img = scienceImage(scene, f, seeing, opts.noiseless ? null : noise, gauss, nuis, scratch);
     const frame: SimFrame = {
       epoch: f.epoch,
       band: f.band,
@@ -309,7 +333,8 @@ export function renderObject(
     if (made) {
       const t = made.templates.find((x) => x.band === f.band)!;
       const e = drawSubtractionErrors(diffRng);
-      frame.difference = differenceImage(scene, img, f.band, seeing, e, made.noise.get(f.band));
+      const tn = made.noise.get(f.band);
+      frame.difference = differenceImage(scene, img, f.band, seeing, e, tn, nuis);
       frame.differenceSigma = Math.hypot(noise.skySigma, opts.noiseless ? 0 : t.skySigma);
       if (opts.difference) {
         frame.pixels = frame.difference;

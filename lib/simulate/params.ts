@@ -9,7 +9,7 @@
  * curve (lib/simulate/frames.ts: the season of the candidate's detection).
  * SNe (lib/simulate/sn_params.ts) are redrawn until a search would have
  * found them. AGN redshifts: 0.05-2.5 with density proportional to
- * z exp(-z / 0.5) (model choice). Galactic extinction E(B-V) uniform
+ * z exp(-z / 0.5) (model choice); hosts only below z = 0.5. Galactic extinction E(B-V) uniform
  * 0.02-0.08 (typical of Stripe 82 in Schlegel et al. 1998).
  *
  * @module
@@ -37,6 +37,17 @@ export const SURVEY_WINDOW: readonly [number, number] = [
   SEASONS[SEASONS.length - 1]!.end + 1,
 ];
 
+/**
+ * AGN hosts are drawn below this redshift only (model choice): above it the
+ * nucleus outshines a host that SDSS depth and seeing would barely resolve, so
+ * most of the AGN (z median 0.8) are hostless point-source quasars.
+ */
+export const AGN_HOST_MAX_Z = 0.5;
+
+function zeroFluxes(): Record<string, number> {
+  return Object.fromEntries(SDSS_BANDS.map((b) => [b, 0]));
+}
+
 function drawAgnObject(rng: Rng, base: BaseParams): ObjectParams {
   // Density proportional to z exp(-z / 0.5) on 0.05-2.5 (a Gamma(2, 0.5) draw, redrawn
   // outside the range).
@@ -45,8 +56,9 @@ function drawAgnObject(rng: Rng, base: BaseParams): ObjectParams {
     z < 0.05 || z > 2.5
   );
   const mu = distanceModulus(z);
-  const host = drawHost(rng, "AGN", z);
-  const hostFlux = hostFluxes(host, z, mu, base.ebv);
+  // Most AGN are point-source quasars: a host is drawn only below z = AGN_HOST_MAX_Z.
+  const host = z < AGN_HOST_MAX_Z ? drawHost(rng, "AGN", z) : null;
+  const hostFlux = host ? hostFluxes(host, z, mu, base.ebv) : zeroFluxes();
   // Nucleus: mean r from 18 to 21.5 with counts rising as 10^(0.3 m) (model choice,
   // quasar number counts).
   const k = 0.3 * Math.LN10;
@@ -69,7 +81,7 @@ function drawAgnObject(rng: Rng, base: BaseParams): ObjectParams {
     agn,
     meanFlux,
     peakMagR: NaN,
-    hostMagR: nmgyToMag(hostFlux.r!),
+    hostMagR: host ? nmgyToMag(hostFlux.r!) : NaN,
   };
 }
 
@@ -86,7 +98,7 @@ function drawStarObject(rng: Rng, base: BaseParams): ObjectParams {
     z: null,
     mu: 0,
     host: null,
-    hostFlux: Object.fromEntries(SDSS_BANDS.map((b) => [b, 0])),
+    hostFlux: zeroFluxes(),
     star,
     meanFlux,
     peakMagR: NaN,

@@ -21,7 +21,22 @@ import type { ObjectParams, SimClass } from "./object_types.ts";
 import { bandModel, magToNmgy, nmgyToMag, SDSS_BANDS, SEASONS } from "./sdss.ts";
 import { observedFlux, type RestSpectrum } from "./sed.ts";
 import { CC_MIX, ccModel, type CcSubtype, drawCcParams } from "./sn_cc.ts";
-import { drawSnIaParams, snIaModel, snIaRiseDays } from "./sn_ia.ts";
+import {
+  drawSnIaSubclassParams,
+  SNIA_SUBCLASS_MIX,
+  snIaModel,
+  snIaRiseDays,
+  type SnIaSubclass,
+} from "./sn_ia.ts";
+
+const SNIA_SUBCLASSES = new Set<string>(SNIA_SUBCLASS_MIX.map((c) => c.subclass));
+
+/**
+ * Fraction of SNe without a visible host (model choice: a few per cent of
+ * SDSS-II SNe have no host down to the survey depth; Sako et al. 2018 report
+ * host matches for most but not all of their candidates).
+ */
+export const SN_HOSTLESS_FRACTION = 0.05;
 
 interface SnModels {
   ia?: (phase: number) => RestSpectrum;
@@ -120,14 +135,16 @@ function snCandidate(
   subtype: string,
   last: boolean,
 ): ObjectParams | null {
-  const isIa = subtype === "Ia";
+  const isIa = SNIA_SUBCLASSES.has(subtype);
   const z = drawVolumeRedshift(rng, 0.02, isIa ? 0.45 : 0.3);
   const mu = distanceModulus(z);
-  const ia = isIa ? drawSnIaParams(rng) : undefined;
+  const ia = isIa ? drawSnIaSubclassParams(rng, subtype as SnIaSubclass) : undefined;
   const cc = isIa ? undefined : drawCcParams(rng, subtype as CcSubtype);
   // Quick rejection: a SN whose rest-frame B peak would appear fainter than 23.5 cannot
   // pass the detection cut (depths 21.3-22.2 in g, r, i; K-corrections within ~1 mag).
   if (!last && (ia ?? cc)!.mB + mu - 2.5 * Math.log10(1 + z) > 23.5) return null;
+  // A few SNe have no visible host (dwarf galaxies below the detection limit).
+  const hostless = rng.next() < SN_HOSTLESS_FRACTION;
   const host = drawHost(rng, isIa ? "SNIa" : "SNOther", z);
   const off = drawOffsetInHost(rng, host);
   const season = SEASONS[rng.int(0, SEASONS.length - 1)]!;
@@ -139,10 +156,12 @@ function snCandidate(
     subtype,
     z,
     mu,
-    host,
-    hostDx: -off.dx,
-    hostDy: -off.dy,
-    hostFlux: hostFluxes(host, z, mu, base.ebv),
+    host: hostless ? null : host,
+    hostDx: hostless ? 0 : -off.dx,
+    hostDy: hostless ? 0 : -off.dy,
+    hostFlux: hostless
+      ? Object.fromEntries(SDSS_BANDS.map((b) => [b, 0]))
+      : hostFluxes(host, z, mu, base.ebv),
     ia,
     cc,
     tExplosion: ref - rise,
@@ -163,7 +182,7 @@ export function drawSnObject(rng: Rng, base: BaseParams, trueClass: SimClass): O
   // The sub-type follows the observed mix; redshift, parameters and time are redrawn
   // until the SN passes the detection cut.
   const subtype: string = trueClass === "SNIa"
-    ? "Ia"
+    ? SNIA_SUBCLASS_MIX[rng.weighted(SNIA_SUBCLASS_MIX.map((c) => c.fraction))]!.subclass
     : CC_MIX[rng.weighted(CC_MIX.map((c) => c.fraction))]!.subtype;
   let p: ObjectParams | null = null;
   for (let attempt = 0; attempt < 400; attempt++) {
@@ -173,7 +192,7 @@ export function drawSnObject(rng: Rng, base: BaseParams, trueClass: SimClass): O
     if (snDetected(cand)) break;
   }
   p!.peakMagR = snPeakMagR(p!);
-  p!.hostMagR = nmgyToMag(p!.hostFlux.r!);
+  p!.hostMagR = p!.host ? nmgyToMag(p!.hostFlux.r!) : NaN;
   return p!;
 }
 

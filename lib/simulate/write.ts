@@ -127,12 +127,15 @@ function imageHdu(
   if (quantize && quantize > 0) {
     const qd = quantised(px, skySigma, quantize);
     header.push(["QLEVEL", quantize, "quantised: BSCALE = SKYSIG / QLEVEL"]);
+    // Masked (NaN) pixels are stored as BLANK (the quantiser keeps |values| <= 32000).
+    const masked = px.some((v) => v !== v);
     return {
       bitpix: 16,
       shape: [size, size],
       data: qd.data,
       bscale: qd.bscale,
       bzero: qd.bzero,
+      ...(masked ? { blank: -32768 } : {}),
       header,
     };
   }
