@@ -29,7 +29,7 @@
  */
 import type { Rng } from "../util/rng.ts";
 import { dampedRandomWalk } from "./agn.ts";
-import { type EruptiveParams } from "./eruptive.ts";
+import type { EruptiveParams } from "./eruptive.ts";
 import { bandModel, SDSS_BANDS } from "./sdss.ts";
 
 /** Sub-types of the Variable class. */
