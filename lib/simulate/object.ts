@@ -20,6 +20,7 @@ import {
 } from "./difference.ts";
 import { type FramePlan, planFrames, templateFlux } from "./frames.ts";
 import { HostGrid } from "./host_grid.ts";
+import { photometricClass } from "./photo_class.ts";
 import {
   addNeighbours,
   applyArtefacts,
@@ -107,7 +108,10 @@ export interface SimulatedObject extends ObjectSeries {
   index: number;
   /** Identifier `S82-000001` (index + 1, six digits). */
   id: string;
-  /** Catalogue label (spectroscopic if confirmed, else photometric). */
+  /**
+   * Catalogue label: spectroscopic (the truth) if confirmed, else the photometric classifier's
+   * (lib/simulate/photo_class.ts) on the difference light curve.
+   */
   label: SimClass;
   /** True class. */
   trueClass: SimClass;
@@ -343,10 +347,13 @@ export function renderObject(
     }
     return frame;
   });
+  // Unconfirmed objects: the label of the photometric classifier run on the object's own
+  // difference light curve (lib/simulate/photo_class.ts); the plan's label without differences.
+  const label = !labels.confirmed && made ? photometricClass(frames).label : labels.label;
   return {
     index: p.index,
     id: objectId(p.index),
-    label: labels.label,
+    label,
     trueClass: p.trueClass,
     subtype: p.subtype,
     confirmed: labels.confirmed,

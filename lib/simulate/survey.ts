@@ -298,9 +298,9 @@ function buildManifest(
       photometricErrorRate: o.photometricErrorRate,
     },
     counts: {
-      labels: orderedCounts(n, (i) => plan.label[i]!),
+      labels: orderedCounts(n, (i) => results[i]!.row[1]!),
       trueClasses: orderedCounts(n, (i) => plan.trueClass[i]!),
-      confirmed: orderedCounts(n, (i) => plan.confirmed[i] ? plan.label[i]! : null),
+      confirmed: orderedCounts(n, (i) => plan.confirmed[i] ? results[i]!.row[1]! : null),
       subtypes: orderedCounts(n, (i) => results[i]!.row[3]!),
     },
     frames,
