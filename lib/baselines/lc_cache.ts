@@ -64,7 +64,7 @@ const LC_FORMAT = "convention-lightcurves";
 const HM_FORMAT = "convention-heatmaps";
 /** Bumped when the photometry or the GP fit changes, so old caches are not reused. */
 const LC_ALGORITHM = 2;
-const HM_ALGORITHM = 2;
+const HM_ALGORITHM = 3;
 
 function storeKey(store: Store): string {
   return `${store.index.created}|${store.nFrames}|${store.index.framesFile}`;
