@@ -41,7 +41,10 @@ export interface SimulateOptions {
   difference?: boolean;
   /** Gzip each object file (`.fits.gz`, default false). */
   gzip?: boolean;
-  /** Photometric mislabelling rate of unconfirmed SNe (default 0.08). */
+  /**
+   * Photometric mislabelling rate of unconfirmed SNe assumed by the labelling plan (default
+   * 0.08): it sets the true class counts; the labels come from the photometric classifier.
+   */
   photometricErrorRate?: number;
   /** Store pixels as 16-bit integers with BSCALE = SKYSIG / quantize (default 0 = float32). */
   quantize?: number;
