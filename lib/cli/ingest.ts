@@ -54,7 +54,7 @@ export function registerIngest(program: Command): void {
     .option("--alerts <dir>", "ZTF alert packets (file or folder): same as --kind alerts <dir>")
     .option(
       "--cutout <name>",
-      "alerts: the cut-out that becomes the frame: science, difference or template",
+      "alerts: the cut-out that becomes the frame (science, difference, template); simulated: science or difference stamps",
       "science",
     )
     .option("--kind <kind>", `source kind: auto, ${sourceKinds().join(", ")}`, "auto")
