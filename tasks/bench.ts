@@ -14,6 +14,7 @@ const BENCHES: Record<string, string> = {
   model: "training-step speed of ConvEntion per backend, beside PyTorch",
   alerts: "ZTF alert reader and inference throughput",
   train: "`deno task train` end to end: time and test accuracy",
+  realism: "the simulator's realism scorecard against real light curves and published values",
 };
 const names = Object.keys(BENCHES);
 const [name, ...rest] = Deno.args;

@@ -480,6 +480,10 @@ export function gpHeatmap(
   const { mean, std } = fit.predict(qt, ql);
   let norm = 0;
   for (const v of mean) norm = Math.max(norm, Math.abs(v));
+  // Not below the light curve's median error: a difference light curve without a transient has
+  // a mean near 0, and dividing by it would blow the std channel up (NaN gradients in SCONE).
+  const errs = used.map((p) => p.fluxErr).filter((e) => e > 0).sort((a, b) => a - b);
+  if (errs.length) norm = Math.max(norm, errs[errs.length >> 1]!);
   if (!(norm > 0)) norm = 1;
   const { predict: _p, ...summary } = fit;
   return {

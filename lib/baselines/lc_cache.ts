@@ -7,6 +7,8 @@
  * Photometry reads the frames of the store's original source when it can be opened again (the
  * index's `source`, e.g. `simulated:<dir>`), because the FITS headers give each frame's seeing
  * (`SEEING`) for the PSF; otherwise it measures the store's own stamps with the default seeing.
+ * From a simulated survey it measures the difference stamps by default (difference photometry,
+ * as SDSS-II did: host light does not enter the light curves; `photometry.stamps`).
  * A cache is reused only when it was made for the same store (creation time, frame count) and
  * the same options; files are written atomically.
  *
@@ -61,8 +63,8 @@ export interface LightCurveCacheOptions {
 const LC_FORMAT = "convention-lightcurves";
 const HM_FORMAT = "convention-heatmaps";
 /** Bumped when the photometry or the GP fit changes, so old caches are not reused. */
-const LC_ALGORITHM = 1;
-const HM_ALGORITHM = 2;
+const LC_ALGORITHM = 2;
+const HM_ALGORITHM = 3;
 
 function storeKey(store: Store): string {
   return `${store.index.created}|${store.nFrames}|${store.index.framesFile}`;
@@ -114,14 +116,17 @@ async function readOrNull(path: string): Promise<Uint8Array | null> {
   }
 }
 
-/** Reopens the store's original source from its index (`kind:path`), or null. */
-function reopenSource(store: Store): ObjectSource | null {
+/**
+ * Reopens the store's original source from its index (`kind:path`), or null; a simulated
+ * survey gives its difference stamps unless `stamps` is `science`.
+ */
+function reopenSource(store: Store, stamps: "difference" | "science"): ObjectSource | null {
   const m = /^([a-z]+):(.+)$/.exec(store.index.source ?? "");
   if (!m) return null;
   const [, kind, path] = m as unknown as [string, string, string];
   try {
     Deno.statSync(path);
-    return openSource(kind, path);
+    return openSource(kind, path, kind === "simulated" ? { cutout: stamps } : {});
   } catch {
     return null;
   }
@@ -166,9 +171,11 @@ export async function lightCurvesForStore(
   opts: LightCurveCacheOptions = {},
 ): Promise<LightCurveSet> {
   const say = opts.log ?? ((l: string) => console.error(l));
-  const source = opts.source === undefined ? reopenSource(store) : opts.source;
-  const from: "source" | "store" = source ? "source" : "store";
   const photometry = opts.photometry ?? {};
+  const source = opts.source === undefined
+    ? reopenSource(store, photometry.stamps ?? "difference")
+    : opts.source;
+  const from: "source" | "store" = source ? "source" : "store";
   const key = JSON.stringify({ store: storeKey(store), from, photometry, algorithm: LC_ALGORITHM });
   const path = `${store.path}/baselines-lightcurves.bin`;
   const cached = await readOrNull(path);

@@ -344,6 +344,12 @@ export function forcedPhotometry(
 /** Options of {@link lightCurveFromSeries}. */
 export interface LightCurveOptions extends PhotometryOptions {
   /**
+   * Which stamps of a reopened simulated survey are measured (lib/baselines/lc_cache.ts):
+   * `difference` (default: science minus the PSF-matched template, as SDSS-II measured its
+   * light curves, so host light does not enter) or `science`.
+   */
+  stamps?: "difference" | "science";
+  /**
    * Find the source's sub-pixel position once per object (default true): the position within
    * `recentreRadius` of the centre pixel that maximises the PSF-fit chi-square improvement
    * (squared flux signal-to-noise, background errors only) summed over the object's

@@ -152,7 +152,8 @@ export function registerIngest(program: Command): void {
     )
     .option(
       "--cutout <name>",
-      "alerts: the cut-out that becomes the frame: science, difference or template",
+      "alerts: the cut-out that becomes the frame (science, difference, template); simulated: " +
+        "science or difference stamps",
       choice("cutout", CUTOUTS),
       "science" as CutoutChoice,
     )

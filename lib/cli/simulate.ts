@@ -144,9 +144,10 @@ export function registerSimulate(program: Command): void {
       "after",
       `
 Writes DIR/catalog.csv (object_id,class,true_class,subtype,confirmed,ra,dec,redshift,
-host_mag_r,peak_mag_r,n_epochs,n_frames,file), DIR/survey.json and one FITS file per
-object in DIR/objects/ (an empty primary HDU, then one IMAGE HDU per band-frame with
-MJD-OBS, FILTER, SEEING, MAGZP, SKYSIG). Pixels are sky-subtracted nanomaggies.
+host_mag_r,peak_mag_r,n_epochs,n_frames,file,diff_file,template_file), DIR/survey.json and
+three FITS files per object in DIR/objects/: science stamps, difference stamps (.diff) and
+band templates (.tmpl); an empty primary HDU (no truth), then one IMAGE HDU per frame with
+MJD-OBS, FILTER, SEEING, MAGZP, SKYSIG, SKYMAG, GAIN. Pixels are sky-subtracted nanomaggies.
 The survey model and its sources: docs/simulator.md.`,
     )
     .action(guarded(simulateAction));

@@ -13,7 +13,7 @@ import {
   type SimulateObjectOptions,
 } from "./object.ts";
 import type { SimClass } from "./params.ts";
-import { catalogRow, objectFileBytes, objectFileName } from "./write.ts";
+import { catalogRow, objectFileBytes, type ObjectFileKind, objectFileName } from "./write.ts";
 
 /** The survey-wide settings a job needs. */
 export interface JobSettings {
@@ -71,17 +71,23 @@ export async function renderAndWrite(
   const o = resolveObjectOptions(settings.object);
   const p = objectParams(o.seed, o.objects, o.photometricErrorRate, item.index, item.trueClass);
   const obj = renderObject(p, { label: item.label, confirmed: item.confirmed }, o);
-  const file = objectFileName(item.index, settings.gzip);
-  const bytes = await objectFileBytes(obj, {
-    gzip: settings.gzip,
-    quantize: settings.quantize,
-    seed: o.seed,
-  });
-  await Deno.writeFile(`${settings.dir}/${file}`, bytes);
+  const fileOpts = { gzip: settings.gzip, quantize: settings.quantize, seed: o.seed };
+  const kinds: ObjectFileKind[] = obj.templates.length > 0
+    ? ["science", "difference", "template"]
+    : ["science"];
+  const names: string[] = [];
+  let bytes = 0;
+  for (const kind of kinds) {
+    const name = objectFileName(item.index, settings.gzip, kind);
+    const data = await objectFileBytes(obj, fileOpts, kind);
+    await Deno.writeFile(`${settings.dir}/${name}`, data);
+    names.push(name);
+    bytes += data.length;
+  }
   return {
     index: item.index,
-    row: catalogRow(obj, file),
-    bytes: bytes.length,
+    row: catalogRow(obj, names[0]!, names[1] ?? "", names[2] ?? ""),
+    bytes,
     frames: obj.frames.length,
   };
 }

@@ -11,10 +11,14 @@
  *   replacement (Efraimidis & Spirakis 2006 keys u^(1/w)) with weight
  *   w = 1 / (1 + exp((r_peak - 20.5) / 0.4)) + 0.001 (a spectroscopic limit
  *   near r = 20.5-21; model choice).
- * - Unconfirmed SNe carry a photometric label that is wrong with probability
- *   `photometricErrorRate` (default 8 %; Ia <-> other), errors favouring faint
- *   objects (weight 1 + max(0, r_peak - 20)). The true class counts are set so
- *   that the catalogue label counts are exactly the paper's.
+ * - The plan's photometric labels of unconfirmed SNe are wrong with
+ *   probability `photometricErrorRate` (default 8 %; Ia <-> other), errors
+ *   favouring faint objects (weight 1 + max(0, r_peak - 20)), and the true
+ *   class counts are set so that these labels would match the paper's counts.
+ *   Since simulator 2.0 the catalogue label of an unconfirmed object is the
+ *   photometric classifier's instead (lib/simulate/photo_class.ts, applied in
+ *   `renderObject`); the plan's label remains only where no difference images
+ *   are made.
  *
  * @module
  */

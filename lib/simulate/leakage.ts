@@ -30,6 +30,57 @@ export function trivialCues(obj: SimulatedObject): TrivialCues {
   return { nFrames: obj.frames.length, meanFlux: n ? sum / n : 0, size: obj.size };
 }
 
+/** Nuisance features of one object's series (issue 17, item 4): nothing about the images. */
+export interface NuisanceFeatures {
+  /** Number of band-frames. */
+  nFrames: number;
+  /** Last minus first MJD, days. */
+  span: number;
+  /** First MJD. */
+  firstMjd: number;
+  /** Last MJD. */
+  lastMjd: number;
+  /** Size of the object's file, bytes. */
+  fileBytes: number;
+}
+
+/** The nuisance features of a simulated object whose file has `fileBytes` bytes. */
+export function nuisanceFeatures(obj: SimulatedObject, fileBytes: number): NuisanceFeatures {
+  let first = Infinity, last = -Infinity;
+  for (const f of obj.frames) {
+    first = Math.min(first, f.mjd);
+    last = Math.max(last, f.mjd);
+  }
+  if (!obj.frames.length) first = last = 0;
+  return {
+    nFrames: obj.frames.length,
+    span: last - first,
+    firstMjd: first,
+    lastMjd: last,
+    fileBytes,
+  };
+}
+
+/**
+ * Balanced accuracy on the second half of a depth-4 tree trained on the first
+ * half of the rows (true class indices `classes`, `k` classes).
+ */
+export function treeAccuracy(x: number[][], classes: number[], k: number): number {
+  const half = Math.floor(x.length / 2);
+  const tree = new DecisionTree().fit(x.slice(0, half), classes.slice(0, half), k);
+  const pred = x.slice(half).map((r) => tree.predict(r));
+  return balancedAccuracy(classes.slice(half), pred, k);
+}
+
+/** {@link treeAccuracy} on nuisance features. */
+export function nuisanceAccuracy(rows: NuisanceFeatures[], classes: number[], k: number): number {
+  return treeAccuracy(
+    rows.map((r) => [r.nFrames, r.span, r.firstMjd, r.lastMjd, r.fileBytes]),
+    classes,
+    k,
+  );
+}
+
 interface Node {
   feature: number;
   threshold: number;
@@ -129,9 +180,5 @@ export function balancedAccuracy(truth: number[], pred: number[], k: number): nu
  * @param k Number of classes.
  */
 export function leakageAccuracy(cues: TrivialCues[], classes: number[], k: number): number {
-  const x = cues.map((c) => [c.nFrames, c.meanFlux, c.size]);
-  const half = Math.floor(x.length / 2);
-  const tree = new DecisionTree().fit(x.slice(0, half), classes.slice(0, half), k);
-  const pred = x.slice(half).map((r) => tree.predict(r));
-  return balancedAccuracy(classes.slice(half), pred, k);
+  return treeAccuracy(cues.map((c) => [c.nFrames, c.meanFlux, c.size]), classes, k);
 }

@@ -11,15 +11,31 @@ import { bandSeeing, bandSky } from "./cadence.ts";
 import { assignTrueClasses, buildPlan, type SurveyPlan } from "./labels.ts";
 import { GaussStream } from "./gauss_stream.ts";
 import { addNoise, frameNoise } from "./noise.ts";
-import { drawObjectParams, type ObjectParams, planFrames, type SimClass } from "./params.ts";
+import {
+  differenceImage,
+  drawSubtractionErrors,
+  makeTemplates,
+  type Scene,
+  type TemplateImage,
+} from "./difference.ts";
+import { type FramePlan, planFrames, templateFlux } from "./frames.ts";
+import { HostGrid } from "./host_grid.ts";
+import { photometricClass } from "./photo_class.ts";
+import {
+  addNeighbours,
+  applyArtefacts,
+  drawFrameNuisance,
+  drawNeighbours,
+  type FrameNuisance,
+  type Neighbour,
+} from "./nuisance.ts";
+import { drawObjectParams, type ObjectParams, type SimClass } from "./params.ts";
 import { doubleGaussianPsf } from "./psf.ts";
-import { addHost, addPointSource, type HostShape } from "./render.ts";
-import { bandModel, PIXEL_SCALE, SDSS_BANDS } from "./sdss.ts";
+import { addPointSource, type HostShape } from "./render.ts";
+import { PIXEL_SCALE, SDSS_BANDS } from "./sdss.ts";
 import { sersicMixture } from "./sersic.ts";
 
-/** Seeing grid of the host renders: first value and step, arcsec. */
-export const HOST_SEEING_MIN = 0.8;
-export const HOST_SEEING_STEP = 0.04;
+export { HOST_SEEING_MIN, HOST_SEEING_STEP } from "./host_grid.ts";
 
 /** Options of the in-memory simulator (a subset of the survey options). */
 export interface SimulateObjectOptions {
@@ -33,9 +49,11 @@ export interface SimulateObjectOptions {
   bands?: string;
   /** Template-subtracted stamps instead of science stamps (default false). */
   difference?: boolean;
+  /** Also make per-band templates and per-frame difference stamps (default true). */
+  differenceImages?: boolean;
   /** Photometric mislabelling rate of unconfirmed SNe (default 0.08). */
   photometricErrorRate?: number;
-  /** Skip the noise (for tests of the physics). */
+  /** Skip the noise and the nuisances (for tests of the physics). */
   noiseless?: boolean;
 }
 
@@ -46,6 +64,7 @@ export const OBJECT_DEFAULTS: Required<Omit<SimulateObjectOptions, "noiseless">>
   size: 32,
   bands: "ugriz",
   difference: false,
+  differenceImages: true,
   photometricErrorRate: 0.08,
 };
 
@@ -65,12 +84,18 @@ export interface SimFrame {
   transparency: number;
   /** Noise of an empty pixel, nanomaggies (including the template's in difference mode). */
   skySigma: number;
+  /** Effective gain, electrons per nanomaggy (transparency included). */
+  gain: number;
   /** Model flux of the point source (SN, nucleus, star), nanomaggies. */
   pointFlux: number;
   /** Model flux of the host, nanomaggies (0 without host). */
   hostFlux: number;
   /** Pixels `[size, size]`, row-major (NAXIS1 fastest), nanomaggies, sky subtracted. */
   pixels: Float32Array;
+  /** Difference stamp (science minus the PSF-matched template), when made. */
+  difference?: Float32Array;
+  /** Noise of an empty pixel of the difference stamp, nanomaggies. */
+  differenceSigma?: number;
   /** Stamp width in pixels (= size; a SimFrame is a `Frame` of lib/survey/series.ts). */
   width: number;
   /** Stamp height in pixels (= size). */
@@ -83,7 +108,10 @@ export interface SimulatedObject extends ObjectSeries {
   index: number;
   /** Identifier `S82-000001` (index + 1, six digits). */
   id: string;
-  /** Catalogue label (spectroscopic if confirmed, else photometric). */
+  /**
+   * Catalogue label: spectroscopic (the truth) if confirmed, else the photometric classifier's
+   * (lib/simulate/photo_class.ts) on the difference light curve.
+   */
   label: SimClass;
   /** True class. */
   trueClass: SimClass;
@@ -99,6 +127,8 @@ export interface SimulatedObject extends ObjectSeries {
   params: ObjectParams;
   /** The frames, time-ordered, ugriz within a visit. */
   frames: SimFrame[];
+  /** Per band the deep template (empty when no difference images were made). */
+  templates: TemplateImage[];
 }
 
 /** The identifier of object `index`. */
@@ -193,8 +223,70 @@ export function clearSimulationCache(): void {
   states.clear();
 }
 
+/** The scene of an object on its stamp: source position, host renders, template fluxes. */
+function sceneOf(p: ObjectParams, size: number, rng: Rng, neighbours: Neighbour[]): Scene {
+  // The candidate sits in the centre pixel (index size/2) at a random sub-pixel position.
+  const cx = size / 2 + rng.uniform(-0.5, 0.5), cy = size / 2 + rng.uniform(-0.5, 0.5);
+  const host: HostShape | null = p.host
+    ? {
+      mixture: sersicMixture(p.host.n),
+      reArcsec: p.host.reArcsec,
+      q: p.host.q,
+      pa: p.host.pa,
+      x: cx + p.hostDx / PIXEL_SCALE,
+      y: cy + p.hostDy / PIXEL_SCALE,
+    }
+    : null;
+  return {
+    size,
+    cx,
+    cy,
+    host: host ? new HostGrid(host, size) : null,
+    hostFlux: p.hostFlux,
+    templateFlux: (b) => templateFlux(p, b),
+    neighbours,
+  };
+}
+
+const NO_NUISANCE: FrameNuisance = { dx: 0, dy: 0, ellipticity: 0, cosmic: [], masked: [] };
+
 /**
- * Renders the frames of an object whose parameters and labels are known.
+ * The science image of one frame: host, point source and neighbours (moved
+ * by the cut-out's centring error), then noise from all and the sky, then
+ * the detector's artefacts (cosmic rays, saturation, masked pixels).
+ */
+function scienceImage(
+  scene: Scene,
+  f: FramePlan,
+  seeing: number,
+  noise: ReturnType<typeof frameNoise> | null,
+  gauss: GaussStream,
+  nuis: FrameNuisance,
+  scratch: { unit: Float64Array; deviates: Float64Array },
+): Float64Array {
+  const size = scene.size;
+  const img = new Float64Array(size * size);
+  const hostFlux = scene.hostFlux[f.band] ?? 0;
+  if (scene.host && hostFlux > 0) scene.host.add(img, seeing, hostFlux, nuis.dx, nuis.dy);
+  if (f.pointFlux > 0) {
+    const unit = scratch.unit;
+    unit.fill(0);
+    const psf = doubleGaussianPsf(seeing);
+    addPointSource(unit, size, scene.cx + nuis.dx, scene.cy + nuis.dy, 1, psf, nuis.ellipticity);
+    for (let i = 0; i < img.length; i++) img[i] = img[i]! + f.pointFlux * unit[i]!;
+  }
+  addNeighbours(img, size, scene.neighbours, f.band, seeing, nuis.dx, nuis.dy, nuis.ellipticity);
+  if (noise) {
+    addNoise(img, noise, gauss, scratch.deviates);
+    applyArtefacts(img, nuis, f.band, noise.skySigma);
+  }
+  return img;
+}
+
+/**
+ * Renders the frames of an object whose parameters and labels are known:
+ * science stamps, and (unless `differenceImages` is false) per band a deep
+ * template and per frame a difference stamp (lib/simulate/difference.ts).
  *
  * @param p The object's parameters.
  * @param labels Its catalogue label and confirmation.
@@ -210,103 +302,58 @@ export function renderObject(
   const plans = planFrames(opts.seed, p, bands);
   const rng = Rng.derive(opts.seed, `noise:${p.index}`);
   const gauss = new GaussStream(rng);
-  // The candidate sits in the centre pixel (index size/2) at a random sub-pixel position.
-  const cx = size / 2 + rng.uniform(-0.5, 0.5), cy = size / 2 + rng.uniform(-0.5, 0.5);
-  const host: HostShape | null = p.host
-    ? {
-      mixture: sersicMixture(p.host.n),
-      reArcsec: p.host.reArcsec,
-      q: p.host.q,
-      pa: p.host.pa,
-      x: cx + p.hostDx / PIXEL_SCALE,
-      y: cy + p.hostDy / PIXEL_SCALE,
-    }
+  // Nuisances (none in noiseless renders, which test the physics).
+  const nuisRng = opts.noiseless ? null : Rng.derive(opts.seed, `nuisance:${p.index}`);
+  const scene = sceneOf(p, size, rng, nuisRng ? drawNeighbours(nuisRng, size) : []);
+  const withDiff = opts.difference || opts.differenceImages;
+  const diffRng = Rng.derive(opts.seed, `diff:${p.index}`);
+  const made = withDiff
+    ? makeTemplates(scene, bands, opts.noiseless ? null : new GaussStream(diffRng))
     : null;
-  // Difference imaging: the template holds the host and the point source at its reference
-  // flux (0 for SNe, the mean for AGN and stars), observed on a deep stack of 20 epochs
-  // (noise sigma / sqrt(20), one fixed realisation per band), PSF-matched to each frame.
-  const reference = (b: string) => p.tExplosion !== undefined ? 0 : p.meanFlux?.[b] ?? 0;
-  const templateNoise = new Map<string, Float64Array>();
-  if (opts.difference && !opts.noiseless) {
-    for (const b of bands) {
-      const sig = frameNoise(b, bandModel(b).sky, 1).skySigma / Math.sqrt(20);
-      const t = new Float64Array(size * size);
-      gauss.fill(t);
-      for (let i = 0; i < t.length; i++) t[i] = sig * t[i]!;
-      templateNoise.set(b, t);
-    }
-  }
-  // Unit-flux host images on a seeing grid (HOST_SEEING_STEP), interpolated linearly in the
-  // seeing: the host's shape is the same in every band, so a few analytic renders serve all
-  // the frames of an object (error below 0.3 % of the peak, tests/simulate measure it).
-  const hostGrid = new Map<number, Float64Array>();
-  const hostUnit = (k: number): Float64Array => {
-    let im = hostGrid.get(k);
-    if (!im) {
-      im = new Float64Array(size * size);
-      addHost(im, size, host!, 1, doubleGaussianPsf(HOST_SEEING_MIN + k * HOST_SEEING_STEP));
-      hostGrid.set(k, im);
-    }
-    return im;
-  };
-  const addHostAt = (img: Float64Array, seeing: number, flux: number) => {
-    const g = (seeing - HOST_SEEING_MIN) / HOST_SEEING_STEP;
-    const k = Math.max(0, Math.floor(g)), f = g - k;
-    const a = hostUnit(k), b = hostUnit(k + 1);
-    const fa = flux * (1 - f), fb = flux * f;
-    for (let i = 0; i < img.length; i++) img[i] = img[i]! + fa * a[i]! + fb * b[i]!;
-  };
   // Scratch buffers reused by every frame (the unit-flux point source, the normal deviates).
-  const unit = new Float64Array(size * size), scratch = new Float64Array(size * size);
+  const scratch = { unit: new Float64Array(size * size), deviates: new Float64Array(size * size) };
   const frames: SimFrame[] = plans.map((f) => {
-    const night = p.visits[f.epoch]!.night;
+    const night = p.visits[f.visitIndex]!.night;
     const seeing = bandSeeing(night.seeingR, f.band);
-    const psf = doubleGaussianPsf(seeing);
     const skyMag = bandSky(night, f.band);
     const noise = frameNoise(f.band, skyMag, night.transparency);
-    const img = new Float64Array(size * size);
-    const hostFlux = p.hostFlux[f.band] ?? 0;
-    const ref = opts.difference ? reference(f.band) : 0;
-    // Science image: host + point source, then noise from both and the sky.
-    const hasPoint = f.pointFlux > 0 || ref > 0;
-    if (hasPoint) {
-      unit.fill(0);
-      addPointSource(unit, size, cx, cy, 1, psf);
-    }
-    if (host && hostFlux > 0) addHostAt(img, seeing, hostFlux);
-    if (f.pointFlux > 0) {
-      for (let i = 0; i < img.length; i++) img[i] = img[i]! + f.pointFlux * unit[i]!;
-    }
-    if (!opts.noiseless) addNoise(img, noise, gauss, scratch);
-    let skySigma = noise.skySigma;
-    if (opts.difference) {
-      // Minus the PSF-matched template (host + point source at its reference flux).
-      if (host && hostFlux > 0) addHostAt(img, seeing, -hostFlux);
-      const tn = templateNoise.get(f.band);
-      for (let i = 0; i < img.length; i++) {
-        img[i] = img[i]! - (hasPoint ? ref * unit[i]! : 0) + (tn ? tn[i]! : 0);
-      }
-      if (tn) skySigma = Math.sqrt(skySigma * skySigma * (1 + 1 / 20));
-    }
-    return {
+    const nuis = nuisRng ? drawFrameNuisance(nuisRng, size) : NO_NUISANCE;
+    const img = scienceImage(scene, f, seeing, opts.noiseless ? null : noise, gauss, nuis, scratch);
+    const frame: SimFrame = {
       epoch: f.epoch,
       band: f.band,
       mjd: f.mjd,
       seeing,
       skyMag,
       transparency: night.transparency,
-      skySigma,
+      skySigma: noise.skySigma,
+      gain: noise.gain,
       pointFlux: f.pointFlux,
-      hostFlux,
+      hostFlux: p.hostFlux[f.band] ?? 0,
       pixels: Float32Array.from(img),
       width: size,
       height: size,
     };
+    if (made) {
+      const t = made.templates.find((x) => x.band === f.band)!;
+      const e = drawSubtractionErrors(diffRng);
+      const tn = made.noise.get(f.band);
+      frame.difference = differenceImage(scene, img, f.band, seeing, e, tn, nuis);
+      frame.differenceSigma = Math.hypot(noise.skySigma, opts.noiseless ? 0 : t.skySigma);
+      if (opts.difference) {
+        frame.pixels = frame.difference;
+        frame.skySigma = frame.differenceSigma;
+      }
+    }
+    return frame;
   });
+  // Unconfirmed objects: the label of the photometric classifier run on the object's own
+  // difference light curve (lib/simulate/photo_class.ts); the plan's label without differences.
+  const label = !labels.confirmed && made ? photometricClass(frames).label : labels.label;
   return {
     index: p.index,
     id: objectId(p.index),
-    label: labels.label,
+    label,
     trueClass: p.trueClass,
     subtype: p.subtype,
     confirmed: labels.confirmed,
@@ -314,6 +361,7 @@ export function renderObject(
     difference: opts.difference,
     params: p,
     frames,
+    templates: made?.templates ?? [],
   };
 }
 

@@ -43,6 +43,8 @@ const SQRT1_2 = Math.SQRT1_2;
  *
  * @param img Stamp, row-major `[size, size]` (NAXIS1 fastest).
  * @param size Stamp side in pixels.
+ * @param ellipticity Axis-aligned PSF elongation e: sigma_x = sigma (1 + e),
+ *   sigma_y = sigma (1 - e) (default 0, round).
  */
 export function addPointSource(
   img: Float64Array,
@@ -51,24 +53,26 @@ export function addPointSource(
   y: number,
   flux: number,
   psf: readonly PsfComponent[],
+  ellipticity = 0,
 ): void {
   const ex = new Float64Array(size), ey = new Float64Array(size);
   for (const c of psf) {
     const s = c.sigma / PIXEL_SCALE;
-    const k = SQRT1_2 / s;
+    const sx = s * (1 + ellipticity), sy = s * (1 - ellipticity);
+    const kx = SQRT1_2 / sx, ky = SQRT1_2 / sy;
     // Only pixels within 8 sigma get flux (the rest is below 1e-15 of it).
-    const x0 = Math.max(0, Math.floor(x - 8 * s)), x1 = Math.min(size - 1, Math.ceil(x + 8 * s));
-    const y0 = Math.max(0, Math.floor(y - 8 * s)), y1 = Math.min(size - 1, Math.ceil(y + 8 * s));
+    const x0 = Math.max(0, Math.floor(x - 8 * sx)), x1 = Math.min(size - 1, Math.ceil(x + 8 * sx));
+    const y0 = Math.max(0, Math.floor(y - 8 * sy)), y1 = Math.min(size - 1, Math.ceil(y + 8 * sy));
     if (x0 > x1 || y0 > y1) continue;
-    let p = erf((x0 - 0.5 - x) * k);
+    let p = erf((x0 - 0.5 - x) * kx);
     for (let i = x0; i <= x1; i++) {
-      const n = erf((i + 0.5 - x) * k);
+      const n = erf((i + 0.5 - x) * kx);
       ex[i] = 0.5 * (n - p);
       p = n;
     }
-    p = erf((y0 - 0.5 - y) * k);
+    p = erf((y0 - 0.5 - y) * ky);
     for (let j = y0; j <= y1; j++) {
-      const n = erf((j + 0.5 - y) * k);
+      const n = erf((j + 0.5 - y) * ky);
       ey[j] = 0.5 * (n - p);
       p = n;
     }

@@ -15,6 +15,14 @@
  *   maximum 25-30 days after B (Hamuy et al. 1996, AJ 112, 2438; Kasen 2006,
  *   ApJ 649, 939), R a shoulder near +22 d, late decline about 0.015 mag/day
  *   in B.
+ * - Peculiar sub-classes in the volume-limited fractions of Li et al. 2011
+ *   (MNRAS 412, 1441, LOSS: normal 70 %, 91bg-like 15 %, 91T-like 9 %,
+ *   02cx-like = Iax 5 %; rounded), each off the Tripp relation (model
+ *   choices after the review of Taubenberger 2017, Handbook of Supernovae):
+ *   91bg-like M_B N(-17.6, 0.4), fast (x1 N(-2.5, 0.3)) and red (c N(0.45,
+ *   0.1)); 91T-like M_B N(-19.55, 0.2), slow (x1 N(1, 0.4)) and blue (c
+ *   N(-0.05, 0.05)); Iax M_B uniform in -18.5..-14.5 (Foley et al. 2013, ApJ
+ *   767, 57: -14.2 to -18.9), x1 N(-1.5, 0.7), c N(0.1, 0.1).
  * - Spectrum at B maximum: a 11,000 K blackbody, suppressed below 4,000 A by
  *   metal-line blanketing ((lambda/4000)^2.5); the colour c applies the law
  *   CL(lambda) = 3.515 ((4400/lambda)^1.5 - 1) mag per unit c, which is 0 at B
@@ -47,6 +55,49 @@ export interface SnIaParams {
   c: number;
   /** Peak absolute magnitude in rest-frame B (AB), after Tripp and scatter. */
   mB: number;
+  /** Sub-class: Ia (normal), Ia-91bg, Ia-91T or Iax (default Ia). */
+  subclass?: SnIaSubclass;
+}
+
+/** SN Ia sub-classes. */
+export type SnIaSubclass = "Ia" | "Ia-91bg" | "Ia-91T" | "Iax";
+
+/** Volume-limited fractions of the sub-classes (Li et al. 2011, rounded). */
+export const SNIA_SUBCLASS_MIX: readonly { subclass: SnIaSubclass; fraction: number }[] = [
+  { subclass: "Ia", fraction: 0.71 },
+  { subclass: "Ia-91bg", fraction: 0.15 },
+  { subclass: "Ia-91T", fraction: 0.09 },
+  { subclass: "Iax", fraction: 0.05 },
+];
+
+/** Draws x1, c and M_B of a SN Ia of the given sub-class (see the module comment). */
+export function drawSnIaSubclassParams(rng: Rng, subclass: SnIaSubclass): SnIaParams {
+  const clip = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
+  switch (subclass) {
+    case "Ia":
+      return { ...drawSnIaParams(rng), subclass };
+    case "Ia-91bg":
+      return {
+        x1: clip(rng.normal(-2.5, 0.3), -3.5, -1.5),
+        c: clip(rng.normal(0.45, 0.1), 0.2, 0.8),
+        mB: rng.normal(-17.6, 0.4),
+        subclass,
+      };
+    case "Ia-91T":
+      return {
+        x1: clip(rng.normal(1, 0.4), 0, 2.5),
+        c: clip(rng.normal(-0.05, 0.05), -0.2, 0.1),
+        mB: rng.normal(-19.55, 0.2),
+        subclass,
+      };
+    case "Iax":
+      return {
+        x1: clip(rng.normal(-1.5, 0.7), -3, 0.5),
+        c: clip(rng.normal(0.1, 0.1), -0.1, 0.4),
+        mB: rng.uniform(-18.5, -14.5),
+        subclass,
+      };
+  }
 }
 
 /** Draws x1, c and M_B for one SN Ia. */

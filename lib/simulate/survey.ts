@@ -3,12 +3,15 @@
  * FITS file per object under `objects/`, written into a temporary sibling
  * folder that is renamed into place at the end (an interrupted run never
  * leaves a folder that looks complete). Objects are rendered by up to two
- * Deno Workers; the files are byte-identical whatever the number of workers.
+ * workers of the project's pool (lib/util/worker_pool.ts, completion order:
+ * a free worker takes the next chunk); the files are byte-identical whatever
+ * the number of workers.
  *
  * @module
  */
 import { ConventionError } from "../errors.ts";
 import { Progress } from "../util/progress.ts";
+import { completedFromWorkers, type PoolMessage } from "../util/worker_pool.ts";
 import {
   type JobSettings,
   renderAndWrite,
@@ -38,7 +41,10 @@ export interface SimulateOptions {
   difference?: boolean;
   /** Gzip each object file (`.fits.gz`, default false). */
   gzip?: boolean;
-  /** Photometric mislabelling rate of unconfirmed SNe (default 0.08). */
+  /**
+   * Photometric mislabelling rate of unconfirmed SNe assumed by the labelling plan (default
+   * 0.08): it sets the true class counts; the labels come from the photometric classifier.
+   */
   photometricErrorRate?: number;
   /** Store pixels as 16-bit integers with BSCALE = SKYSIG / quantize (default 0 = float32). */
   quantize?: number;
@@ -128,50 +134,184 @@ async function isEmptyDir(path: string): Promise<boolean> {
   return true;
 }
 
-/** Runs jobs on workers (or in this thread when `count` is 0). */
-class WorkerPool {
-  #workers: Worker[] = [];
-
-  constructor(count: number) {
-    for (let i = 0; i < count; i++) {
-      this.#workers.push(
-        new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" }),
-      );
-    }
+/**
+ * Runs `jobs` (lists of items) on `workers` pool workers in completion order
+ * (each worker gets the next job when it answers), or in this thread when
+ * `workers` is 0; calls `onResult` with each job's results.
+ */
+async function runJobs<I, R>(
+  workers: number,
+  jobs: I[][],
+  request: (seq: number, items: I[]) => WorkerRequest,
+  local: (items: I[]) => Promise<R[]>,
+  onResult: (results: R[]) => void,
+): Promise<void> {
+  if (workers === 0) {
+    for (const items of jobs) onResult(await local(items));
+    return;
   }
+  let next = 0;
+  const send = (w: Worker) => {
+    if (next < jobs.length) w.postMessage(request(next, jobs[next++]!));
+  };
+  for await (
+    const r of completedFromWorkers<R[]>({
+      url: new URL("./worker.ts", import.meta.url).href,
+      workers,
+      count: jobs.length,
+      label: "Simulation worker",
+      read: (m) => m as PoolMessage<R[]>,
+      start: (pool) => pool.forEach(send),
+      taken: (_seq, w, pool) => send(pool[w]!),
+    })
+  ) onResult(r.value);
+}
 
-  get size(): number {
-    return this.#workers.length;
-  }
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
-  /** Sends one request to worker `w` and collects messages until `until` says stop. */
-  run(
-    w: number,
-    req: WorkerRequest,
-    onMessage: (m: { type: string; [k: string]: unknown }) => boolean,
-  ): Promise<void> {
-    const worker = this.#workers[w]!;
-    return new Promise((resolve, reject) => {
-      worker.onmessage = (e: MessageEvent) => {
-        const m = e.data as { type: string; message?: string; stack?: string };
-        if (m.type === "error") {
-          reject(new ConventionError(`Simulation worker failed: ${m.message}`, { cause: m.stack }));
-          return;
-        }
-        if (onMessage(m)) resolve();
-      };
-      worker.onerror = (e: ErrorEvent) => {
-        e.preventDefault();
-        reject(new ConventionError(`Simulation worker crashed: ${e.message}`));
-      };
-      worker.postMessage(req);
+/** Checks that `out` may be written: absent, empty, or a simulated survey with `overwrite`. */
+async function checkOutput(out: string, overwrite: boolean): Promise<void> {
+  if (!(await exists(out))) return;
+  const st = await Deno.stat(out);
+  if (!st.isDirectory) {
+    throw new ConventionError(`Output ${out} exists and is not a folder`, {
+      hint: "choose another --out",
     });
   }
-
-  close(): void {
-    for (const w of this.#workers) w.terminate();
-    this.#workers = [];
+  if (!(await isEmptyDir(out)) && !(overwrite && await exists(`${out}/survey.json`))) {
+    throw new ConventionError(`Output folder ${out} is not empty`, {
+      hint: (await exists(`${out}/survey.json`))
+        ? "it holds a simulated survey: pass --force to replace it, or choose another --out"
+        : "choose a new or empty folder for --out",
+    });
   }
+}
+
+/** The labelling plan: draws every SN's selection information (on the workers), then labels. */
+async function planSurvey(settings: JobSettings, workers: number): Promise<SurveyPlan> {
+  const o = resolveObjectOptions(settings.object);
+  const trueClass = assignTrueClasses(o.objects, o.seed, o.photometricErrorRate);
+  const sne = trueClass.flatMap((c, index) =>
+    c === "SNIa" || c === "SNOther" ? [{ index, trueClass: c }] : []
+  );
+  const infos = new Map<number, SnSelectionInfo>();
+  await runJobs(
+    workers,
+    chunks(sne, Math.max(1, Math.ceil(sne.length / Math.max(1, workers * 4)))),
+    (seq, items) => ({ type: "select", seq, settings, items }),
+    (items) => Promise.resolve(selectInfos(settings, items)),
+    (res: (SnSelectionInfo & { index: number })[]) => {
+      for (const s of res) infos.set(s.index, s);
+    },
+  );
+  return buildPlan(o.objects, o.seed, o.photometricErrorRate, (i) => infos.get(i)!);
+}
+
+/** Renders and writes every object (chunks of 8 on the workers); results by index. */
+async function renderAll(
+  settings: JobSettings,
+  plan: SurveyPlan,
+  workers: number,
+  bar: Progress | null,
+): Promise<{ results: RenderResult[]; bytes: number; frames: number }> {
+  const items: RenderItem[] = plan.trueClass.map((c, index) => ({
+    index,
+    trueClass: c,
+    label: plan.label[index]!,
+    confirmed: plan.confirmed[index]!,
+  }));
+  const results: RenderResult[] = new Array(items.length);
+  let bytes = 0, frames = 0;
+  await runJobs(
+    workers,
+    chunks(items, 8),
+    (seq, part) => ({ type: "render", seq, settings, items: part }),
+    async (part) => {
+      const out = [];
+      for (const item of part) out.push(await renderAndWrite(settings, item));
+      return out;
+    },
+    (res: RenderResult[]) => {
+      for (const r of res) {
+        results[r.index] = r;
+        bytes += r.bytes;
+        frames += r.frames;
+      }
+      bar?.tick(res.length, `${(bytes / 1e6).toFixed(0)} MB`);
+    },
+  );
+  return { results, bytes, frames };
+}
+
+/** Counts per key (null keys skipped), the paper's classes first. */
+function orderedCounts(n: number, key: (i: number) => string | null): Record<string, number> {
+  const c: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const k = key(i);
+    if (k !== null) c[k] = (c[k] ?? 0) + 1;
+  }
+  return Object.fromEntries(
+    [
+      ...CLASSES.filter((k) => k in c),
+      ...Object.keys(c).filter((k) => !CLASSES.includes(k as SimClass)).sort(),
+    ].map((k) => [k, c[k]!]),
+  );
+}
+
+/** Writes survey.json (its totalBytes including itself); returns the total bytes. */
+async function writeManifest(dir: string, manifest: SurveyManifest, bytes: number) {
+  // totalBytes includes survey.json itself: iterate until the length is stable.
+  let text = "";
+  for (let k = 0; k < 4; k++) {
+    text = JSON.stringify(manifest, null, 2) + "\n";
+    const total = bytes + new TextEncoder().encode(text).length;
+    if (total === manifest.totalBytes) break;
+    manifest.totalBytes = total;
+  }
+  text = JSON.stringify(manifest, null, 2) + "\n";
+  await Deno.writeTextFile(`${dir}/survey.json`, text);
+  return manifest.totalBytes;
+}
+
+/** The survey.json content of a finished survey (totalBytes still 0). */
+function buildManifest(
+  settings: JobSettings,
+  plan: SurveyPlan,
+  results: RenderResult[],
+  frames: number,
+): SurveyManifest {
+  const o = resolveObjectOptions(settings.object);
+  const n = o.objects;
+  return {
+    format: "convention-simulated-survey",
+    version: SIMULATOR_VERSION,
+    createdBy: `ConvEntion for Deno, simulator ${SIMULATOR_VERSION} (lib/simulate)`,
+    seed: o.seed,
+    options: {
+      objects: n,
+      size: o.size,
+      bands: o.bands,
+      difference: o.difference,
+      gzip: settings.gzip,
+      quantize: settings.quantize,
+      photometricErrorRate: o.photometricErrorRate,
+    },
+    counts: {
+      labels: orderedCounts(n, (i) => results[i]!.row[1]!),
+      trueClasses: orderedCounts(n, (i) => plan.trueClass[i]!),
+      confirmed: orderedCounts(n, (i) => plan.confirmed[i] ? results[i]!.row[1]! : null),
+      subtypes: orderedCounts(n, (i) => results[i]!.row[3]!),
+    },
+    frames,
+    bands: [...o.bands],
+    size: o.size,
+    catalog: "catalog.csv",
+    totalBytes: 0,
+  };
 }
 
 /**
@@ -207,151 +347,35 @@ export async function simulateSurvey(opts: SimulateOptions): Promise<SurveySumma
     difference: opts.difference,
     photometricErrorRate: opts.photometricErrorRate,
   });
-  const gzip = opts.gzip ?? false;
   const quantize = opts.quantize ?? 0;
   if (!(quantize >= 0 && quantize <= 1024)) {
     throw new RangeError(`quantize must be 0 (float32) or a level in (0, 1024], got ${quantize}`);
   }
   const out = opts.out.replace(/\/+$/, "") || ".";
-  if (await exists(out)) {
-    const st = await Deno.stat(out);
-    if (!st.isDirectory) {
-      throw new ConventionError(`Output ${out} exists and is not a folder`, {
-        hint: "choose another --out",
-      });
-    }
-    if (!(await isEmptyDir(out)) && !(opts.overwrite && await exists(`${out}/survey.json`))) {
-      throw new ConventionError(`Output folder ${out} is not empty`, {
-        hint: (await exists(`${out}/survey.json`))
-          ? "it holds a simulated survey: pass --force to replace it, or choose another --out"
-          : "choose a new or empty folder for --out",
-      });
-    }
-  }
+  await checkOutput(out, opts.overwrite ?? false);
   const tmp = `${out}.partial-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
   await Deno.mkdir(`${tmp}/objects`, { recursive: true });
-  const workers = opts.workers ??
-    (o.objects >= 64 ? Math.min(2, navigator.hardwareConcurrency || 1) : 0);
-  const pool = new WorkerPool(Math.max(0, Math.floor(workers)));
-  const settings: JobSettings = { object: o, dir: tmp, gzip, quantize };
-  const progress = opts.progress ?? true;
+  const workers = Math.max(
+    0,
+    Math.floor(
+      opts.workers ?? (o.objects >= 64 ? Math.min(2, navigator.hardwareConcurrency || 1) : 0),
+    ),
+  );
+  const settings: JobSettings = { object: o, dir: tmp, gzip: opts.gzip ?? false, quantize };
   try {
-    // 1. The labelling plan needs the peak magnitude of every SN.
-    const trueClass = assignTrueClasses(o.objects, o.seed, o.photometricErrorRate);
-    const sne = trueClass.flatMap((c, index) =>
-      c === "SNIa" || c === "SNOther" ? [{ index, trueClass: c }] : []
-    );
-    const infos = new Map<number, SnSelectionInfo>();
-    if (pool.size === 0) {
-      for (const s of selectInfos(settings, sne)) infos.set(s.index, s);
-    } else {
-      await Promise.all(Array.from({ length: pool.size }, (_, w) => {
-        const items = sne.filter((_, k) => k % pool.size === w);
-        return pool.run(w, { type: "select", settings, items }, (m) => {
-          for (const s of m.infos as (SnSelectionInfo & { index: number })[]) infos.set(s.index, s);
-          return true;
-        });
-      }));
-    }
-    const plan: SurveyPlan = buildPlan(
-      o.objects,
-      o.seed,
-      o.photometricErrorRate,
-      (i) => infos.get(i)!,
-    );
-    // 2. Render and write every object.
-    const items: RenderItem[] = plan.trueClass.map((c, index) => ({
-      index,
-      trueClass: c,
-      label: plan.label[index]!,
-      confirmed: plan.confirmed[index]!,
-    }));
-    const bar = progress ? new Progress("simulate", o.objects, "objects") : null;
-    const results: RenderResult[] = new Array(o.objects);
-    let bytes = 0, frames = 0;
-    const record = (r: RenderResult) => {
-      results[r.index] = r;
-      bytes += r.bytes;
-      frames += r.frames;
-      bar?.tick(1, `${(bytes / 1e6).toFixed(0)} MB`);
-    };
-    if (pool.size === 0) {
-      for (const item of items) record(await renderAndWrite(settings, item));
-    } else {
-      // Dynamic scheduling in chunks of 8 objects keeps both workers busy.
-      let next = 0;
-      const chunk = 8;
-      await Promise.all(Array.from({ length: pool.size }, async (_, w) => {
-        while (next < items.length) {
-          const part = items.slice(next, next + chunk);
-          next += chunk;
-          await pool.run(w, { type: "render", settings, items: part }, (m) => {
-            if (m.type === "rendered") record(m.result as RenderResult);
-            return m.type === "chunk";
-          });
-        }
-      }));
-    }
+    // 1. The labelling plan needs the peak magnitude of every SN; 2. render and write.
+    const plan = await planSurvey(settings, workers);
+    const bar = (opts.progress ?? true) ? new Progress("simulate", o.objects, "objects") : null;
+    const { results, bytes: objectBytes, frames } = await renderAll(settings, plan, workers, bar);
     // 3. Catalogue and manifest.
-    const catalog = [CATALOG_COLUMNS.join(","), ...results.map((r) => r.row.join(","))].join("\n") +
-      "\n";
-    const catalogBytes = new TextEncoder().encode(catalog);
-    await Deno.writeFile(`${tmp}/catalog.csv`, catalogBytes);
-    bytes += catalogBytes.length;
-    const count = (f: (i: number) => string | null) => {
-      const c: Record<string, number> = {};
-      for (let i = 0; i < o.objects; i++) {
-        const k = f(i);
-        if (k !== null) c[k] = (c[k] ?? 0) + 1;
-      }
-      return c;
-    };
-    const ordered = (c: Record<string, number>) =>
-      Object.fromEntries(
-        [
-          ...CLASSES.filter((k) => k in c),
-          ...Object.keys(c).filter((k) => !CLASSES.includes(k as SimClass)).sort(),
-        ].map((k) => [k, c[k]!]),
-      );
-    const labels = ordered(count((i) => plan.label[i]!));
-    const trueClasses = ordered(count((i) => plan.trueClass[i]!));
-    const confirmed = ordered(count((i) => plan.confirmed[i] ? plan.label[i]! : null));
-    const subtypes = ordered(count((i) => results[i]!.row[3]!));
-    const manifest: SurveyManifest = {
-      format: "convention-simulated-survey",
-      version: SIMULATOR_VERSION,
-      createdBy: `ConvEntion for Deno, simulator ${SIMULATOR_VERSION} (lib/simulate)`,
-      seed: o.seed,
-      options: {
-        objects: o.objects,
-        size: o.size,
-        bands: o.bands,
-        difference: o.difference,
-        gzip,
-        quantize,
-        photometricErrorRate: o.photometricErrorRate,
-      },
-      counts: { labels, trueClasses, confirmed, subtypes },
-      frames,
-      bands: [...o.bands],
-      size: o.size,
-      catalog: "catalog.csv",
-      totalBytes: 0,
-    };
-    // totalBytes includes survey.json itself: iterate until the length is stable.
-    let text = "";
-    for (let k = 0; k < 4; k++) {
-      text = JSON.stringify(manifest, null, 2) + "\n";
-      const total = bytes + new TextEncoder().encode(text).length;
-      if (total === manifest.totalBytes) break;
-      manifest.totalBytes = total;
-    }
-    text = JSON.stringify(manifest, null, 2) + "\n";
-    await Deno.writeTextFile(`${tmp}/survey.json`, text);
-    bytes = manifest.totalBytes;
+    const catalog = new TextEncoder().encode(
+      [CATALOG_COLUMNS.join(","), ...results.map((r) => r.row.join(","))].join("\n") + "\n",
+    );
+    await Deno.writeFile(`${tmp}/catalog.csv`, catalog);
+    const manifest = buildManifest(settings, plan, results, frames);
+    const bytes = await writeManifest(tmp, manifest, objectBytes + catalog.length);
     if (await exists(out)) await Deno.remove(out, { recursive: true });
     await Deno.rename(tmp, out);
-    const seconds = (performance.now() - t0) / 1000;
     bar?.done(`${frames} frames, ${(bytes / 1e6).toFixed(1)} MB, ${out}`);
     return {
       out,
@@ -359,15 +383,13 @@ export async function simulateSurvey(opts: SimulateOptions): Promise<SurveySumma
       objects: o.objects,
       frames,
       bytes,
-      seconds,
-      labels,
-      trueClasses,
-      confirmed,
+      seconds: (performance.now() - t0) / 1000,
+      labels: manifest.counts.labels,
+      trueClasses: manifest.counts.trueClasses,
+      confirmed: manifest.counts.confirmed,
     };
   } catch (err) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw err;
-  } finally {
-    pool.close();
   }
 }

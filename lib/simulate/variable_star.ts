@@ -21,22 +21,27 @@
  *   as 10^(0.25 m) (model choice, high-latitude star counts), main-sequence
  *   colours along the stellar locus (Covey et al. 2007, AJ 134, 2398,
  *   approximated by polynomials in g-r).
- * - Mix (model choice): RR Lyrae 35 %, eclipsing 40 %, irregular 25 %.
+ * - Dwarf novae (CV) and flaring M dwarfs: lib/simulate/eruptive.ts.
+ * - Mix (model choice): RR Lyrae 30 %, eclipsing 35 %, irregular 15 %,
+ *   dwarf novae 8 %, flaring M dwarfs 12 %.
  *
  * @module
  */
 import type { Rng } from "../util/rng.ts";
 import { dampedRandomWalk } from "./agn.ts";
+import type { EruptiveParams } from "./eruptive.ts";
 import { bandModel, SDSS_BANDS } from "./sdss.ts";
 
 /** Sub-types of the Variable class. */
-export type VariableSubtype = "RRLyrae" | "EB" | "irregular";
+export type VariableSubtype = "RRLyrae" | "EB" | "irregular" | "CV" | "flare";
 
 /** Sub-types and their fractions (model choice). */
 export const VARIABLE_MIX: readonly { subtype: VariableSubtype; fraction: number }[] = [
-  { subtype: "RRLyrae", fraction: 0.35 },
-  { subtype: "EB", fraction: 0.4 },
-  { subtype: "irregular", fraction: 0.25 },
+  { subtype: "RRLyrae", fraction: 0.3 },
+  { subtype: "EB", fraction: 0.35 },
+  { subtype: "irregular", fraction: 0.15 },
+  { subtype: "CV", fraction: 0.08 },
+  { subtype: "flare", fraction: 0.12 },
 ];
 
 /** Parameters of one variable star. */
@@ -59,6 +64,8 @@ export interface VariableParams {
   width: number;
   /** EB: ellipsoidal amplitude (mag). */
   ellipsoidal: number;
+  /** CV and flare stars: the outburst / flare model. */
+  eruptive?: EruptiveParams;
 }
 
 function fieldStarMag(rng: Rng): number {
@@ -75,9 +82,62 @@ function locusColours(gr: number, rMag: number): Record<string, number> {
   return { u: rMag + gr + ug, g: rMag + gr, r: rMag, i: rMag - ri, z: rMag - ri - iz };
 }
 
+const zeros = () => Object.fromEntries(SDSS_BANDS.map((b) => [b, 0])) as Record<string, number>;
+
+function drawEruptive(rng: Rng, subtype: "CV" | "flare"): VariableParams {
+  const key = rng.nextUint32();
+  if (subtype === "CV") {
+    const r = rng.uniform(18, 22);
+    const ug = rng.uniform(0, 0.4), gr = rng.uniform(-0.1, 0.4);
+    const ri = rng.uniform(0, 0.3), iz = rng.uniform(0, 0.2);
+    const eruptive: EruptiveParams = {
+      kind: "CV",
+      key,
+      recurrence: rng.uniform(20, 200),
+      amplitude: rng.uniform(2, 5),
+      ratio: { u: 1, g: 1, r: 0.9, i: 0.8, z: 0.7 },
+      duration: rng.uniform(2, 10),
+      decline: rng.uniform(0.3, 1),
+    };
+    return {
+      subtype,
+      kind: "CV",
+      meanMag: { u: r + gr + ug, g: r + gr, r, i: r - ri, z: r - ri - iz },
+      period: 0,
+      phase0: 0,
+      amp: zeros(),
+      amp2: zeros(),
+      width: 0,
+      ellipsoidal: 0,
+      eruptive,
+    };
+  }
+  const gr = rng.uniform(1.3, 1.6);
+  return {
+    subtype,
+    kind: "flare",
+    meanMag: locusColours(gr, rng.uniform(16, 21)),
+    period: 0,
+    phase0: 0,
+    amp: zeros(),
+    amp2: zeros(),
+    width: 0,
+    ellipsoidal: 0,
+    eruptive: {
+      kind: "flare",
+      key,
+      recurrence: 0,
+      amplitude: 0,
+      ratio: { u: 1, g: 0.45, r: 0.2, i: 0.1, z: 0.05 },
+      duration: rng.uniform(0.01, 0.05),
+      decline: 0,
+    },
+  };
+}
+
 /** Draws a variable star of the given sub-type. */
 export function drawVariableParams(rng: Rng, subtype: VariableSubtype): VariableParams {
-  const zeros = () => Object.fromEntries(SDSS_BANDS.map((b) => [b, 0])) as Record<string, number>;
+  if (subtype === "CV" || subtype === "flare") return drawEruptive(rng, subtype);
   if (subtype === "RRLyrae") {
     const ab = rng.bernoulli(0.75);
     const period = ab ? rng.uniform(0.45, 0.8) : rng.uniform(0.25, 0.42);

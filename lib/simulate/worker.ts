@@ -1,6 +1,7 @@
 /**
- * Worker entry of the survey simulator: answers "select" and "render"
- * messages from {@link simulateSurvey} (lib/simulate/survey.ts). Objects are
+ * Worker entry of the survey simulator: answers numbered "select" and
+ * "render" jobs from {@link simulateSurvey} (lib/simulate/survey.ts), run
+ * through the project's worker pool (lib/util/worker_pool.ts). Objects are
  * independent (each has its own seeded streams), so the files do not depend
  * on which worker renders which object.
  *
@@ -9,10 +10,15 @@
 import { type JobSettings, renderAndWrite, type RenderItem, selectInfos } from "./job.ts";
 import type { SimClass } from "./params.ts";
 
-/** Messages the worker accepts. */
+/** Jobs the worker accepts; `seq` numbers the answer `{ seq, value }`. */
 export type WorkerRequest =
-  | { type: "select"; settings: JobSettings; items: { index: number; trueClass: SimClass }[] }
-  | { type: "render"; settings: JobSettings; items: RenderItem[] };
+  | {
+    type: "select";
+    seq: number;
+    settings: JobSettings;
+    items: { index: number; trueClass: SimClass }[];
+  }
+  | { type: "render"; seq: number; settings: JobSettings; items: RenderItem[] };
 
 /** The worker global scope, typed without a triple-slash `deno.worker` lib reference. */
 const scope = self as unknown as {
@@ -24,18 +30,13 @@ scope.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   const msg = e.data;
   try {
     if (msg.type === "select") {
-      scope.postMessage({ type: "selected", infos: selectInfos(msg.settings, msg.items) });
+      scope.postMessage({ seq: msg.seq, value: selectInfos(msg.settings, msg.items) });
     } else {
-      for (const item of msg.items) {
-        scope.postMessage({ type: "rendered", result: await renderAndWrite(msg.settings, item) });
-      }
-      scope.postMessage({ type: "chunk" });
+      const value = [];
+      for (const item of msg.items) value.push(await renderAndWrite(msg.settings, item));
+      scope.postMessage({ seq: msg.seq, value });
     }
   } catch (err) {
-    scope.postMessage({
-      type: "error",
-      message: (err as Error)?.message ?? String(err),
-      stack: (err as Error)?.stack,
-    });
+    scope.postMessage({ error: `${(err as Error)?.message ?? String(err)}` });
   }
 };

@@ -13,10 +13,11 @@
  */
 import { writeFits, type WriteHdu } from "../fits/write.ts";
 import type { SimulatedObject } from "./object.ts";
+import { TEMPLATE_EPOCHS } from "./difference.ts";
 import { EXPOSURE_S, MAGZP, PIXEL_SCALE } from "./sdss.ts";
 
 /** Version of the simulator's models and file layout (in survey.json and every file). */
-export const SIMULATOR_VERSION = "1.0";
+export const SIMULATOR_VERSION = "2.0";
 
 /** The catalogue columns, in order. */
 export const CATALOG_COLUMNS: readonly string[] = [
@@ -33,6 +34,8 @@ export const CATALOG_COLUMNS: readonly string[] = [
   "n_epochs",
   "n_frames",
   "file",
+  "diff_file",
+  "template_file",
 ];
 
 /** How an object is written. */
@@ -47,9 +50,21 @@ function fmt(x: number, digits: number): string {
   return Number.isFinite(x) ? x.toFixed(digits) : "";
 }
 
-/** Relative path of the file of object `index` inside the survey folder. */
-export function objectFileName(index: number, gzip: boolean): string {
-  return `objects/${String(index + 1).padStart(6, "0")}.fits${gzip ? ".gz" : ""}`;
+/** Which of an object's files: science stamps, difference stamps or the band templates. */
+export type ObjectFileKind = "science" | "difference" | "template";
+
+/**
+ * Relative path of a file of object `index` inside the survey folder:
+ * `objects/000001.fits`, `objects/000001.diff.fits`, `objects/000001.tmpl.fits`
+ * (`.gz` when gzipped).
+ */
+export function objectFileName(
+  index: number,
+  gzip: boolean,
+  kind: ObjectFileKind = "science",
+): string {
+  const infix = kind === "difference" ? ".diff" : kind === "template" ? ".tmpl" : "";
+  return `objects/${String(index + 1).padStart(6, "0")}${infix}.fits${gzip ? ".gz" : ""}`;
 }
 
 function quantised(
@@ -76,43 +91,97 @@ function quantised(
   return { data, bscale, bzero };
 }
 
-/**
- * The HDUs of an object's FITS file.
- *
- * @param obj The simulated object.
- * @param opts Quantisation and seed.
- */
-export function objectHdus(obj: SimulatedObject, opts: ObjectFileOptions): WriteHdu[] {
+function primaryHdu(obj: SimulatedObject, opts: ObjectFileOptions, kind: ObjectFileKind): WriteHdu {
   const p = obj.params;
   const nEpochs = new Set(obj.frames.map((f) => f.epoch)).size;
-  const primary: WriteHdu = {
+  const images = kind === "template" ? obj.templates.length : obj.frames.length;
+  const diff = kind === "difference" || (kind === "science" && obj.difference);
+  return {
     bitpix: 16,
     shape: [],
     header: [
       ["OBJECT", obj.id, "object identifier"],
-      ["CLASS", obj.label, "catalogue label (spectroscopic or photometric)"],
-      ["TRUECLAS", obj.trueClass, "true class (simulation truth)"],
-      ["SUBTYPE", obj.subtype, "true sub-type"],
-      ["CONFIRMD", obj.confirmed, "spectroscopically confirmed"],
+      // No truth here (issue 17, item 6): class, true class, sub-type, confirmation and
+      // redshift are catalogue columns only, never keys a reader of the images can see.
       ["RA", Number(p.ra.toFixed(6)), "[deg] candidate right ascension"],
       ["DEC", Number(p.dec.toFixed(6)), "[deg] candidate declination"],
-      ...(p.z !== null
-        ? [["REDSHIFT", Number(p.z.toFixed(5)), "redshift"] as [string, number, string]]
-        : []),
       ["NEPOCHS", nEpochs, "visits in the series"],
-      ["NFRAMES", obj.frames.length, "band-frames (IMAGE extensions)"],
-      ["DIFFIM", obj.difference, "template-subtracted stamps"],
+      ["NFRAMES", images, "IMAGE extensions"],
+      ["IMAGETYP", kind, "science, difference or template"],
+      ["DIFFIM", diff, "template-subtracted stamps"],
       ["TELESCOP", "SDSS 2.5m (simulated)", ""],
       ["SURVEY", "SDSS-II SN Survey Stripe 82 (simulated)", ""],
       ["SIMVERS", SIMULATOR_VERSION, "ConvEntion simulator version"],
       ["SIMSEED", opts.seed, "survey seed"],
     ],
   };
-  const hdus: WriteHdu[] = [primary];
+}
+
+function imageHdu(
+  header: NonNullable<WriteHdu["header"]>,
+  px: Float32Array,
+  skySigma: number,
+  size: number,
+  quantize: number | undefined,
+): WriteHdu {
+  if (quantize && quantize > 0) {
+    const qd = quantised(px, skySigma, quantize);
+    header.push(["QLEVEL", quantize, "quantised: BSCALE = SKYSIG / QLEVEL"]);
+    // Masked (NaN) pixels are stored as BLANK (the quantiser keeps |values| <= 32000).
+    const masked = px.some((v) => v !== v);
+    return {
+      bitpix: 16,
+      shape: [size, size],
+      data: qd.data,
+      bscale: qd.bscale,
+      bzero: qd.bzero,
+      ...(masked ? { blank: -32768 } : {}),
+      header,
+    };
+  }
+  return { bitpix: -32, shape: [size, size], data: px, header };
+}
+
+/**
+ * The HDUs of one of an object's FITS files: the science stamps (default),
+ * the difference stamps (one per frame, same keys, `DIFFIM` = T, `SKYSIG`
+ * including the template's noise) or the deep templates (one per band,
+ * `EXTNAME` = `T` + band).
+ *
+ * @param obj The simulated object.
+ * @param opts Quantisation and seed.
+ * @param kind Which file.
+ */
+export function objectHdus(
+  obj: SimulatedObject,
+  opts: ObjectFileOptions,
+  kind: ObjectFileKind = "science",
+): WriteHdu[] {
+  const hdus: WriteHdu[] = [primaryHdu(obj, opts, kind)];
+  if (kind === "template") {
+    for (const t of obj.templates) {
+      const header: NonNullable<WriteHdu["header"]> = [
+        ["EXTNAME", `T${t.band}`],
+        ["OBJECT", obj.id],
+        ["FILTER", t.band],
+        ["SEEING", Number(t.seeing.toFixed(3)), "[arcsec] PSF FWHM"],
+        ["MAGZP", MAGZP],
+        ["SKYSIG", Number(t.skySigma.toPrecision(6)), "[nanomaggy] empty-pixel noise"],
+        ["NCOMBINE", TEMPLATE_EPOCHS, "epochs stacked"],
+        ["BUNIT", "nanomaggy"],
+        ["PIXSCALE", PIXEL_SCALE],
+      ];
+      hdus.push(imageHdu(header, t.pixels, t.skySigma, obj.size, opts.quantize));
+    }
+    return hdus;
+  }
+  const diff = kind === "difference";
   for (const f of obj.frames) {
+    const px = diff ? f.difference! : f.pixels;
+    const sig = diff ? f.differenceSigma! : f.skySigma;
     // Few comments: header formatting is a large share of the writing time (docs/simulator.md
     // describes every key).
-    const header: WriteHdu["header"] = [
+    const header: NonNullable<WriteHdu["header"]> = [
       ["EXTNAME", `${f.band}${f.epoch}`],
       ["OBJECT", obj.id],
       ["FILTER", f.band],
@@ -120,27 +189,15 @@ export function objectHdus(obj: SimulatedObject, opts: ObjectFileOptions): Write
       ["EXPTIME", EXPOSURE_S],
       ["SEEING", Number(f.seeing.toFixed(3)), "[arcsec] PSF FWHM"],
       ["MAGZP", MAGZP, "m = 22.5 - 2.5 log10(flux in nanomaggies)"],
-      ["SKYSIG", Number(f.skySigma.toPrecision(6)), "[nanomaggy] empty-pixel noise"],
+      ["SKYSIG", Number(sig.toPrecision(6)), "[nanomaggy] empty-pixel noise"],
       ["SKYMAG", Number(f.skyMag.toFixed(3))],
+      ["GAIN", Number(f.gain.toPrecision(6)), "[e-/nanomaggy] effective gain"],
       ["BUNIT", "nanomaggy"],
       ["PIXSCALE", PIXEL_SCALE],
-      ["DIFFIM", obj.difference],
+      ["DIFFIM", diff || obj.difference],
       ["VISIT", f.epoch],
     ];
-    if (opts.quantize && opts.quantize > 0) {
-      const qd = quantised(f.pixels, f.skySigma, opts.quantize);
-      header.push(["QLEVEL", opts.quantize, "quantised: BSCALE = SKYSIG / QLEVEL"]);
-      hdus.push({
-        bitpix: 16,
-        shape: [obj.size, obj.size],
-        data: qd.data,
-        bscale: qd.bscale,
-        bzero: qd.bzero,
-        header,
-      });
-    } else {
-      hdus.push({ bitpix: -32, shape: [obj.size, obj.size], data: f.pixels, header });
-    }
+    hdus.push(imageHdu(header, px, sig, obj.size, opts.quantize));
   }
   return hdus;
 }
@@ -153,17 +210,26 @@ export async function gzipBytes(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** The bytes of an object's file (FITS, gzipped when asked). */
+/** The bytes of one of an object's files (FITS, gzipped when asked). */
 export async function objectFileBytes(
   obj: SimulatedObject,
   opts: ObjectFileOptions & { gzip: boolean },
+  kind: ObjectFileKind = "science",
 ): Promise<Uint8Array> {
-  const fits = writeFits(objectHdus(obj, opts));
+  const fits = writeFits(objectHdus(obj, opts, kind));
   return opts.gzip ? await gzipBytes(fits) : fits;
 }
 
-/** The catalogue row of an object (values in {@link CATALOG_COLUMNS} order). */
-export function catalogRow(obj: SimulatedObject, file: string): string[] {
+/**
+ * The catalogue row of an object (values in {@link CATALOG_COLUMNS} order);
+ * `diffFile` and `templateFile` are empty when no difference images exist.
+ */
+export function catalogRow(
+  obj: SimulatedObject,
+  file: string,
+  diffFile = "",
+  templateFile = "",
+): string[] {
   const p = obj.params;
   return [
     obj.id,
@@ -179,5 +245,7 @@ export function catalogRow(obj: SimulatedObject, file: string): string[] {
     String(new Set(obj.frames.map((f) => f.epoch)).size),
     String(obj.frames.length),
     file,
+    diffFile,
+    templateFile,
   ];
 }

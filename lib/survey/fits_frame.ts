@@ -21,7 +21,15 @@ export const DEFAULT_BAND_KEYS: readonly string[] = ["FILTER", "BAND"];
 /** Default header keys for the time, tried in order. */
 export const DEFAULT_TIME_KEYS: readonly string[] = ["MJD-OBS", "MJD", "DATE-OBS"];
 /** Header keys copied into `Frame.meta` when present. */
-export const META_KEYS: readonly string[] = ["SEEING", "MAGZP", "SKYSIG", "EXPTIME", "AIRMASS"];
+export const META_KEYS: readonly string[] = [
+  "SEEING",
+  "MAGZP",
+  "SKYSIG",
+  "EXPTIME",
+  "AIRMASS",
+  "SKYMAG",
+  "GAIN",
+];
 
 /** Options of {@link hduToFrame}. */
 export interface HduFrameOptions {

@@ -22,7 +22,12 @@ export type { SourceOptions } from "./source_options.ts";
 export type SourceOpener = (input: string, opts: SourceOptions) => ObjectSource;
 
 const openers = new Map<string, SourceOpener>([
-  ["simulated", (input, o) => simulatedSource(input, { limit: o.limit, workers: o.workers })],
+  ["simulated", (input, o) =>
+    simulatedSource(input, {
+      limit: o.limit,
+      workers: o.workers,
+      stamps: o.cutout === "difference" ? "difference" : "science",
+    })],
   ["manifest", (input, o) => manifestSource(input, { bandKeys: o.bandKeys, timeKeys: o.timeKeys })],
   ["folder", (input, o) => folderSource(input, o)],
   ["alerts", openAlertSource],

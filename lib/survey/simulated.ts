@@ -33,6 +33,12 @@ export interface SimulatedSourceOptions {
    * Objects still come out in catalog order, identical to the in-thread path.
    */
   workers?: number;
+  /**
+   * Which stamps become the frames: `science` (default, the `file` column) or
+   * `difference` (the `diff_file` column: science minus the PSF-matched template; rows
+   * without one, from surveys made before simulator 2.0, keep their science file).
+   */
+  stamps?: "science" | "difference";
 }
 
 /**
@@ -55,7 +61,10 @@ export interface SimulatedSourceOptions {
 export function simulatedSource(dir: string, opts: SimulatedSourceOptions = {}): ObjectSource {
   const catalog = `${dir}/${opts.catalog ?? "catalog.csv"}`;
   // A malformed row is reported and skipped as one object (readSimulatedObject).
-  const rows = readCsv(catalog, ["object_id", "class", "confirmed", "file"], { badRows: "mark" });
+  const read = readCsv(catalog, ["object_id", "class", "confirmed", "file"], { badRows: "mark" });
+  const rows = opts.stamps === "difference"
+    ? read.map((r) => ({ ...r, file: r["diff_file"] || r["file"] || "" }))
+    : read;
   const n = Math.min(rows.length, opts.limit ?? Infinity);
   return {
     description: `simulated:${dir}`,

@@ -25,7 +25,7 @@ export interface SourceOptions {
   limit?: number;
   /** Simulated: worker threads reading and parsing files (default 0). */
   workers?: number;
-  /** Alerts: which cut-out becomes the frame (default `science`). */
+  /** Alerts, simulated: which cut-out becomes the frame (default `science`). */
   cutout?: "science" | "difference" | "template";
   /** Rubin alerts: the alert field holding the label (e.g. `xm.simbad_otype`). */
   labelColumn?: string;
