@@ -35,6 +35,9 @@ export class ConvFilterGradProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   variableNames = ["x", "dy"];
   workgroupSize: [number, number, number];
+  uniforms = "steps : i32,";
+  /** Tile steps over the depth: a uniform, so that no compiler unrolls the main loop. */
+  readonly steps: number;
   private readonly g: ConvGeometry;
   private readonly t: Tiles;
   private readonly chunk: number;
@@ -49,6 +52,7 @@ export class ConvFilterGradProgram implements WebGPUProgram {
     this.chunk = chunk;
     this.outputShape = [splits, s.rows, s.cols];
     this.workgroupSize = [t.tn / t.rn, t.tm / t.rm, 1];
+    this.steps = chunk / t.tk;
     this.dispatch = [Math.ceil(s.cols / t.tn), Math.ceil(s.rows / t.tm), splits];
     this.shaderKey = `cvdw_${geometryKey(this.g)}_${tilesKey(t)}_${chunk}`;
   }
@@ -90,6 +94,6 @@ fn store(m : i32, c : i32, v : f32) {
   split = i32(workgroupId.z);
   let kBegin = split * CHUNK;
   kEnd = min(kBegin + CHUNK, K);`;
-    return gemmShader(this.t, { helpers, origin, steps: this.chunk / this.t.tk });
+    return gemmShader(this.t, { helpers, origin });
   }
 }

@@ -25,6 +25,9 @@ export class ConvInputGradProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   variableNames = ["dy", "W"];
   workgroupSize: [number, number, number];
+  uniforms = "steps : i32,";
+  /** Tile steps over the depth: a uniform, so that no compiler unrolls the main loop. */
+  readonly steps: number;
   private readonly g: ConvGeometry;
   private readonly t: Tiles;
 
@@ -36,6 +39,7 @@ export class ConvInputGradProgram implements WebGPUProgram {
     this.t = t;
     this.outputShape = [s.rows, s.cols];
     this.workgroupSize = [t.tn / t.rn, t.tm / t.rm, 1];
+    this.steps = Math.ceil(s.depth / t.tk);
     this.dispatch = rowDispatch(s.rows, s.cols, t);
     this.shaderKey = `cvdx_${geometryKey(g)}_${tilesKey(t)}`;
   }
@@ -77,6 +81,6 @@ fn store(m : i32, c : i32, v : f32) {
 }`;
     const origin =
       "let row0 = (i32(workgroupId.z) * i32(numWorkgroups.y) + i32(workgroupId.y)) * TM;\n  let kBegin = 0;";
-    return gemmShader(this.t, { helpers, origin, steps: Math.ceil(s.depth / this.t.tk) });
+    return gemmShader(this.t, { helpers, origin });
   }
 }

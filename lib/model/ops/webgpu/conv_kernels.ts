@@ -13,7 +13,7 @@ import { ConvForwardProgram } from "./conv2d_forward.ts";
 import { ConvInputGradProgram } from "./conv2d_input_grad.ts";
 import { ConvFilterGradProgram } from "./conv2d_filter_grad.ts";
 import { SplitKReduceProgram } from "./split_k_reduce.ts";
-import { type Tiles, tilesFor } from "./tiles.ts";
+import { type DeviceFamily, type Tiles, tilesFor } from "./tiles.ts";
 
 /** Kernel names registered for `webgpu`. */
 export const KERNELS = {
@@ -28,29 +28,47 @@ function attrsOf(a: tf.NamedAttrMap): Attrs {
   return a as unknown as Attrs;
 }
 
+/** The device family of a webgpu backend (Deno exposes `device.adapterInfo.isFallbackAdapter`). */
+export function deviceFamily(backend: WebGPUBackend): DeviceFamily {
+  const info = (backend.device as unknown as { adapterInfo?: { isFallbackAdapter?: boolean } })
+    .adapterInfo;
+  return info?.isFallbackAdapter ? "software" : "gpu";
+}
+
+function stepsUniform(p: { steps: number }): { type: string; data: number[] }[] {
+  return [{ type: "int32", data: [p.steps] }];
+}
+
 const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrsOf(attrs!);
-  const t = a.tiles ?? tilesFor("forward", forwardGemm(a.geometry));
+  const t = a.tiles ??
+    tilesFor("forward", forwardGemm(a.geometry), deviceFamily(backend as WebGPUBackend));
   const bias = inputs.bias;
   const prog = new ConvForwardProgram(a.geometry, t, { bias: !!bias, relu: !!a.relu });
   const ins = [inputs.x!, inputs.W!, ...(bias ? [bias] : [])];
-  return (backend as WebGPUBackend).runWebGPUProgram(prog, ins, "float32");
+  return (backend as WebGPUBackend).runWebGPUProgram(prog, ins, "float32", stepsUniform(prog));
 };
 
 const inputKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrsOf(attrs!);
-  const t = a.tiles ?? tilesFor("input", inputGradGemm(a.geometry));
+  const t = a.tiles ??
+    tilesFor("input", inputGradGemm(a.geometry), deviceFamily(backend as WebGPUBackend));
   const prog = new ConvInputGradProgram(a.geometry, t);
-  return (backend as WebGPUBackend).runWebGPUProgram(prog, [inputs.dy!, inputs.W!], "float32");
+  return (backend as WebGPUBackend).runWebGPUProgram(
+    prog,
+    [inputs.dy!, inputs.W!],
+    "float32",
+    stepsUniform(prog),
+  );
 };
 
 const filterKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrsOf(attrs!);
   const s = filterGradGemm(a.geometry);
-  const t = a.tiles ?? tilesFor("filter", s);
+  const t = a.tiles ?? tilesFor("filter", s, deviceFamily(backend as WebGPUBackend));
   const b = backend as WebGPUBackend;
   const prog = new ConvFilterGradProgram(a.geometry, t);
-  const partial = b.runWebGPUProgram(prog, [inputs.x!, inputs.dy!], "float32");
+  const partial = b.runWebGPUProgram(prog, [inputs.x!, inputs.dy!], "float32", stepsUniform(prog));
   const splits = prog.outputShape[0]!;
   if (splits === 1) return partial;
   const out = b.runWebGPUProgram(

@@ -9,9 +9,10 @@
  * `rm x rn` block of it (rows `ty + i * tm/rm`, columns `tx + j * tn/rn`, so
  * neighbouring threads touch neighbouring memory). The depth is walked in
  * steps of `tk`: the threads load the A and B tiles into workgroup memory,
- * synchronise, and accumulate `tk` rank-1 updates in registers. Every loop
- * has a bound fixed at compile time and far below the 65,535 iterations the
- * software adapter runs.
+ * synchronise, and accumulate `tk` rank-1 updates in registers. The number
+ * of depth steps is the uniform `steps` (a constant bound made the software
+ * adapter's compiler unroll the main loop: 18 s per shader); it and every
+ * other loop stay far below the 65,535 iterations the software adapter runs.
  *
  * @module
  */
@@ -23,8 +24,6 @@ export interface GemmParts {
   helpers: string;
   /** WGSL statements that define `row0 : i32` and `kBegin : i32`. */
   origin: string;
-  /** Tile steps over the depth (compile-time bound of the main loop). */
-  steps: number;
 }
 
 /**
@@ -57,7 +56,7 @@ ${"fn main()"} {
   let col0 = i32(workgroupId.x) * TN;
   ${p.origin}
   var acc : array<f32, ${t.rm * t.rn}>;
-  for (var s = 0; s < ${p.steps}; s = s + 1) {
+  for (var s = 0; s < uniforms.steps; s = s + 1) {
     let k0 = kBegin + s * TK;
     for (var i = 0; i < ${aLoads}; i = i + 1) {
       let e = tid + i * NT;

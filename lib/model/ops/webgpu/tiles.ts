@@ -107,13 +107,26 @@ export function defaultChunk(depth: number, tk: number): number {
 }
 
 /**
- * Tiles for a shape: the tuned setting if any, else the family default
- * (narrow outputs of at most 16 channels get 16-wide tiles; the kernel
- * gradient, whose rows are taps x channels, gets square 32 tiles).
+ * The kind of adapter: `software` (a fallback adapter such as llvmpipe, whose
+ * compiler unrolls the per-thread loops: 16 x 16 x 16 register tiles took
+ * 5-25 s to compile there, 16 x 16 x 8 with 2 x 2 per thread about 1.7 s) or
+ * `gpu`.
  */
-export function tilesFor(kernel: ConvKernel, s: GemmShape): Tiles {
+export type DeviceFamily = "software" | "gpu";
+
+/**
+ * Tiles for a shape: the tuned setting if any, else the default of the device
+ * family and shape family (on a GPU: narrow outputs of at most 16 channels get
+ * 16-wide tiles; the kernel gradient, whose rows are taps x channels, gets
+ * square 32 tiles; on a software adapter small tiles that compile fast).
+ */
+export function tilesFor(kernel: ConvKernel, s: GemmShape, family: DeviceFamily = "gpu"): Tiles {
   const t = tuned.get(shapeKey(kernel, s));
   if (t) return t;
+  if (family === "software") {
+    const small: Tiles = { tm: 16, tn: 16, tk: 8, rm: 2, rn: 2 };
+    return kernel === "filter" ? { ...small, chunk: defaultChunk(s.depth, 8) } : small;
+  }
   if (kernel === "filter") {
     return { tm: 32, tn: 32, tk: 16, rm: 4, rn: 2, chunk: defaultChunk(s.depth, 16) };
   }
@@ -124,10 +137,15 @@ export function tilesFor(kernel: ConvKernel, s: GemmShape): Tiles {
 /** The tile grid the GPU check tries per shape (each valid for {@link validateTiles}). */
 export function tileGrid(kernel: ConvKernel, s: GemmShape): Tiles[] {
   const out: Tiles[] = [];
-  for (const [tm, tn] of [[32, 32], [64, 16], [64, 32], [64, 64], [128, 32]] as const) {
-    for (const [rm, rn] of [[4, 2], [4, 4], [8, 4]] as const) {
-      const t: Tiles = { tm, tn, tk: 16, rm, rn };
-      if (kernel === "filter") t.chunk = defaultChunk(s.depth, 16);
+  const shapes = [[16, 16, 8], [32, 32, 16], [64, 16, 16], [64, 32, 16], [64, 64, 16], [
+    128,
+    32,
+    16,
+  ]];
+  for (const [tm, tn, tk] of shapes as [number, number, number][]) {
+    for (const [rm, rn] of [[2, 2], [4, 2], [4, 4], [8, 4]] as const) {
+      const t: Tiles = { tm, tn, tk, rm, rn };
+      if (kernel === "filter") t.chunk = defaultChunk(s.depth, tk);
       try {
         validateTiles(t);
         out.push(t);
