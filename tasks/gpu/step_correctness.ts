@@ -8,15 +8,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { lossOf } from "../../lib/model/loss.ts";
-import { trainableWeights, trainStep } from "../../lib/model/train_step.ts";
+import { trainableWeights } from "../../lib/model/train_step.ts";
 import { compareTensors } from "./stats.ts";
-import type {
-  CorrectnessReport,
-  GradientCheck,
-  LongReductionReport,
-  TrainingStepsReport,
-} from "./report.ts";
-import { type CheckModel, checkOptimizer, createCheckModel, inputTensors } from "./model_api.ts";
+import type { CorrectnessReport, GradientCheck, LongReductionReport } from "./report.ts";
+import { type CheckModel, createCheckModel, inputTensors } from "./model_api.ts";
 import { syntheticInput } from "./inputs.ts";
 
 interface BackendPass {
@@ -136,7 +131,6 @@ export async function checkCorrectness(
       gradients.every((g) => g.ok),
     seconds: (performance.now() - t0) / 1000,
     longReduction: null,
-    trainingSteps: null,
   };
 }
 
@@ -242,121 +236,4 @@ export async function checkLongReductions(
   } finally {
     m.model.dispose();
   }
-}
-
-/** Weights and losses after `steps` training steps on the active backend. */
-async function trainSteps(
-  preset: string,
-  batch: number,
-  steps: number,
-  initial: Map<string, Float32Array | Int32Array> | null,
-): Promise<{
-  initial: Map<string, Float32Array | Int32Array>;
-  sgdWeights: Map<string, Float32Array>;
-  adamLosses: number[];
-}> {
-  const seed = 17;
-  const runOnce = async (mode: "sgd" | "adam") => {
-    const m = createCheckModel(preset, seed);
-    const w = m.model.weights();
-    const init = initial ??
-      new Map([...w].map(([n, v]) => [n, v.dataSync().slice() as Float32Array | Int32Array]));
-    tf.tidy(() => {
-      for (const [n, v] of w) v.assign(tf.tensor(init.get(n)!, v.shape, v.dtype));
-    });
-    const data = syntheticInput(batch, m.length, m.size, seed);
-    const input = inputTensors(data);
-    const labels = tf.tensor1d(data.labels, "int32");
-    const vars = trainableWeights(m.model);
-    const losses: number[] = [];
-    const opt = mode === "adam" ? checkOptimizer(m) : null;
-    try {
-      for (let s = 0; s < steps; s++) {
-        if (opt) {
-          losses.push(
-            (await trainStep(m.model, opt, input, labels, { loss: "cross-entropy", seed: s }))
-              .loss,
-          );
-        } else {
-          const { value, grads } = tf.variableGrads(
-            () =>
-              lossOf(m.model.apply(input, { training: true, seed: s }), labels, {
-                loss: "cross-entropy",
-              }),
-            [...vars.values()],
-          );
-          tf.tidy(() => {
-            for (const v of vars.values()) v.assign(tf.sub(v, tf.mul(grads[v.name]!, 0.05)));
-          });
-          losses.push((await value.data())[0]!);
-          tf.dispose([value, ...Object.values(grads)]);
-        }
-      }
-      const weights = new Map<string, Float32Array>();
-      for (const [n, v] of w) weights.set(n, Float32Array.from(await v.data()));
-      return { init, weights, losses };
-    } finally {
-      tf.dispose([input.frames, input.bands, labels]);
-      opt?.dispose();
-      m.model.dispose();
-    }
-  };
-  const sgd = await runOnce("sgd");
-  const adam = await runOnce("adam");
-  return { initial: sgd.init, sgdWeights: sgd.weights, adamLosses: adam.losses };
-}
-
-/**
- * Several training steps, webgpu vs cpu from the same initial weights: plain
- * SGD steps (lr 0.05; every weight, BatchNorm running statistics included,
- * compared after the last step with the backend-equivalence rule), then the
- * check's own training step (lib/model's `trainStep` with Adam, lr 1e-3; the loss of
- * every step compared, 1e-3 relative, since Adam turns the float32 noise of
- * exactly-zero gradients into full-size steps of weights the loss does not
- * depend on). A single forward/backward can be right while updates are lost:
- * this is what catches it. Leaves the webgpu backend active.
- */
-export async function checkTrainingSteps(
-  preset: string,
-  batch: number,
-  steps: number,
-  tol = 1e-4,
-): Promise<TrainingStepsReport> {
-  const t0 = performance.now();
-  await tf.setBackend("cpu");
-  const ref = await trainSteps(preset, batch, steps, null);
-  await tf.setBackend("webgpu");
-  const got = await trainSteps(preset, batch, steps, ref.initial);
-  let worst = { relErr: 0, name: "" };
-  let sgdOk = ref.sgdWeights.size > 0;
-  for (const [name, r] of ref.sgdWeights) {
-    const g = got.sgdWeights.get(name);
-    if (!g) {
-      sgdOk = false;
-      continue;
-    }
-    const c = compareTensors(g, r, tol);
-    if (!c.ok) sgdOk = false;
-    if (!(c.relErr <= worst.relErr)) worst = { relErr: c.relErr, name };
-  }
-  let adamWorst = 0;
-  ref.adamLosses.forEach((l, i) => {
-    const e = Math.abs((got.adamLosses[i] ?? NaN) - l) / Math.max(Math.abs(l), 1e-30);
-    adamWorst = Number.isNaN(e) || !(e <= adamWorst) ? (Number.isNaN(e) ? Infinity : e) : adamWorst;
-  });
-  const adamOk = got.adamLosses.length === steps && adamWorst <= 1e-3;
-  return {
-    preset,
-    batch,
-    steps,
-    sgdWorstRelErr: worst.relErr,
-    sgdWorstName: worst.name,
-    sgdOk,
-    adamLossesCpu: ref.adamLosses,
-    adamLossesWebgpu: got.adamLosses,
-    adamLossWorstRelErr: adamWorst,
-    adamOk,
-    ok: sgdOk && adamOk,
-    seconds: (performance.now() - t0) / 1000,
-  };
 }

@@ -13,7 +13,7 @@ import { ConvForwardProgram } from "./conv2d_forward.ts";
 import { ConvInputGradProgram } from "./conv2d_input_grad.ts";
 import { ConvFilterGradProgram } from "./conv2d_filter_grad.ts";
 import { SplitKReduceProgram } from "./split_k_reduce.ts";
-import { type DeviceFamily, type Tiles, tilesFor } from "./tiles.ts";
+import { type ConvKernel, type DeviceFamily, type Tiles, tilesFor } from "./tiles.ts";
 
 /** Kernel names registered for `webgpu`. */
 export const KERNELS = {
@@ -35,12 +35,25 @@ export function deviceFamily(backend: WebGPUBackend): DeviceFamily {
   return info?.isFallbackAdapter ? "software" : "gpu";
 }
 
+let observer: ((kernel: ConvKernel, g: ConvGeometry) => void) | null = null;
+
+/**
+ * Calls `f` with every convolution our kernels run until called again with
+ * null (the GPU check collects the model's shapes this way).
+ *
+ * @param f Observer, or null to stop.
+ */
+export function observeConvs(f: ((kernel: ConvKernel, g: ConvGeometry) => void) | null): void {
+  observer = f;
+}
+
 function stepsUniform(p: { steps: number }): { type: string; data: number[] }[] {
   return [{ type: "int32", data: [p.steps] }];
 }
 
 const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrsOf(attrs!);
+  observer?.("forward", a.geometry);
   const t = a.tiles ??
     tilesFor("forward", forwardGemm(a.geometry), deviceFamily(backend as WebGPUBackend));
   const bias = inputs.bias;
@@ -51,6 +64,7 @@ const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 
 const inputKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrsOf(attrs!);
+  observer?.("input", a.geometry);
   const t = a.tiles ??
     tilesFor("input", inputGradGemm(a.geometry), deviceFamily(backend as WebGPUBackend));
   const prog = new ConvInputGradProgram(a.geometry, t);
@@ -64,6 +78,7 @@ const inputKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 
 const filterKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrsOf(attrs!);
+  observer?.("filter", a.geometry);
   const s = filterGradGemm(a.geometry);
   const t = a.tiles ?? tilesFor("filter", s, deviceFamily(backend as WebGPUBackend));
   const b = backend as WebGPUBackend;
