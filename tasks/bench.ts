@@ -4,7 +4,7 @@
  *
  * @module
  */
-const names = ["fits", "simulate", "data", "model", "alerts", "train"];
+const names = ["fits", "simulate", "data", "model", "alerts", "train", "webgpu"];
 const [name, ...rest] = Deno.args;
 if (!name || !names.includes(name)) {
   console.error(`usage: deno task bench <${names.join("|")}> [options]`);
