@@ -16,6 +16,8 @@ import { registerPredict } from "./lib/cli/predict.ts";
 import { registerFits } from "./lib/cli/fits.ts";
 import { registerModel } from "./lib/cli/model.ts";
 import { registerAlerts } from "./lib/cli/alerts.ts";
+// The paper's baselines join the model registry here, where the program is composed.
+import "./lib/compare/register_baselines.ts";
 
 /** Builds the `convention` program with every verb registered. */
 export function buildProgram(): Command {

@@ -156,7 +156,7 @@ export type {
   Tensor3D,
   Tensor4D,
   Variable,
-} from "./lib/model/tensor_types.ts";
+} from "./lib/model/ops/tensor_types.ts";
 export type { ApplyOptions, Classifier, ModelInput } from "./lib/model/types.ts";
 export {
   type Conv3dSpec,
@@ -178,17 +178,17 @@ export {
   trainableWeights,
   trainStep,
   trainStepAsync,
-} from "./lib/model/train_step.ts";
-export { lossOf, type LossOptions } from "./lib/model/loss.ts";
+} from "./lib/model/infra/train_step.ts";
+export { lossOf, type LossOptions } from "./lib/model/ops/loss.ts";
 export {
   Adam,
   type AdamOptions,
   type AdamState,
   loadOptimizerState,
   saveOptimizerState,
-} from "./lib/model/optimizer.ts";
-export { loadWeights, saveWeights } from "./lib/model/safetensors.ts";
-export { setWeight } from "./lib/model/assign.ts";
+} from "./lib/model/infra/optimizer.ts";
+export { loadWeights, saveWeights } from "./lib/model/infra/safetensors.ts";
+export { setWeight } from "./lib/model/infra/assign.ts";
 export { type LayerSummary, type ModelSummary, summarize } from "./lib/model/summary.ts";
 export {
   ModelConfigError,

@@ -6,9 +6,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { conv2d } from "../model/conv_exact.ts";
-import { torchConv2dKernel } from "../model/conv_attention.ts";
-import type { Params } from "./params.ts";
+import { conv2d } from "../model/ops/conv_exact.ts";
+import { torchConv2dKernel } from "../model/ops/layout.ts";
+import type { ParamStore } from "../model/infra/params.ts";
 
 /**
  * Applies `nn.Conv2d` parameters `name.weight [out, in, kh, kw]`, `name.bias [out]` (stride 1)
@@ -22,7 +22,7 @@ import type { Params } from "./params.ts";
  * @returns `[N, H + 2 pad - kh + 1, W + 2 pad - kw + 1, out]`.
  */
 export function conv2dLayer(
-  p: Params,
+  p: ParamStore,
   name: string,
   x: tf.Tensor4D,
   pad: number,

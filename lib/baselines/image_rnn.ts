@@ -13,7 +13,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
-import { dropout, dropoutActive, linear, Params, ParamsModel, subSeed } from "./params.ts";
+import { dropout, dropoutActive, linear, ParamsModel, subSeed } from "./layers.ts";
+import { ParamStore } from "../model/infra/params.ts";
 import { conv2dLayer } from "./conv.ts";
 import { type CellKind, defineRnn, type RnnSpec, runRnn } from "./recurrent.ts";
 
@@ -59,17 +60,17 @@ export class ImageRnn extends ParamsModel implements Classifier {
    */
   constructor(cfg: ImageRnnConfig, seed = 1) {
     if (cfg.size % 4 !== 0) throw new RangeError(`Stamp size ${cfg.size} must be a multiple of 4`);
-    super(new Params(seed));
+    super(new ParamStore(seed, "image_rnn"));
     this.#cfg = cfg;
     this.name = `cnn-${cfg.cell}`;
     this.numClasses = cfg.numClasses;
     this.config = { ...cfg };
     const p = this.params;
-    p.conv2d("cnn.conv1", 1, cfg.c1, 3);
-    p.conv2d("cnn.conv2", cfg.c1, cfg.c2, 3);
-    p.conv2d("cnn.conv3", cfg.c2, cfg.c2, 3);
+    p.addAffine("cnn.conv1", [cfg.c1, 1, 3, 3]);
+    p.addAffine("cnn.conv2", [cfg.c2, cfg.c1, 3, 3]);
+    p.addAffine("cnn.conv3", [cfg.c2, cfg.c2, 3, 3]);
     this.#flat = (cfg.size / 4) ** 2 * cfg.c2;
-    p.linear("cnn.fc", this.#flat, cfg.features);
+    p.addAffine("cnn.fc", [cfg.features, this.#flat]);
     const bandFeatures = cfg.bands > 1 ? cfg.bands + 1 : 0;
     this.#spec = {
       cell: cfg.cell,
@@ -79,7 +80,7 @@ export class ImageRnn extends ParamsModel implements Classifier {
       bidirectional: false,
     };
     defineRnn(p, "rnn", this.#spec);
-    p.linear("classifier", cfg.hidden, cfg.numClasses);
+    p.addAffine("classifier", [cfg.numClasses, cfg.hidden]);
   }
 
   apply(input: ModelInput, opts: ApplyOptions & { mcDropout?: boolean }): tf.Tensor2D {

@@ -25,7 +25,7 @@ import { Progress } from "../util/progress.ts";
 import type { LightCurve, LightCurveOptions, LightCurvePoint } from "./photometry.ts";
 import type { HeatmapOptions } from "./gp_heatmap.ts";
 import type { CacheJob } from "./cache_worker.ts";
-import { runJobs } from "./worker_pool.ts";
+import { runJobs } from "./cache_jobs.ts";
 
 /** The light curves of a store. */
 export interface LightCurveSet {

@@ -11,7 +11,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { dropout, type Params, subSeed } from "./params.ts";
+import type { ParamStore } from "../model/infra/params.ts";
+import { dropout, subSeed } from "./layers.ts";
 
 /** Recurrent cell type. */
 export type CellKind = "lstm" | "gru";
@@ -56,23 +57,23 @@ export function rnnOutputSize(spec: RnnSpec): number {
  * @param prefix Name prefix (e.g. `rnn`).
  * @param spec The network shape.
  */
-export function defineRnn(p: Params, prefix: string, spec: RnnSpec): void {
+export function defineRnn(p: ParamStore, prefix: string, spec: RnnSpec): void {
   const g = gatesOf(spec.cell), h = spec.hiddenSize;
   const bound = 1 / Math.sqrt(h);
   for (let k = 0; k < spec.layers; k++) {
     const inF = k === 0 ? spec.inputSize : rnnOutputSize(spec);
     for (const suffix of spec.bidirectional ? ["", "_reverse"] : [""]) {
-      p.uniform(`${prefix}.weight_ih_l${k}${suffix}`, [g * h, inF], bound);
-      p.uniform(`${prefix}.weight_hh_l${k}${suffix}`, [g * h, h], bound);
-      p.uniform(`${prefix}.bias_ih_l${k}${suffix}`, [g * h], bound);
-      p.uniform(`${prefix}.bias_hh_l${k}${suffix}`, [g * h], bound);
+      p.addUniform(`${prefix}.weight_ih_l${k}${suffix}`, [g * h, inF], bound);
+      p.addUniform(`${prefix}.weight_hh_l${k}${suffix}`, [g * h, h], bound);
+      p.addUniform(`${prefix}.bias_ih_l${k}${suffix}`, [g * h], bound);
+      p.addUniform(`${prefix}.bias_hh_l${k}${suffix}`, [g * h], bound);
     }
   }
 }
 
 /** One direction of one layer over the whole sequence. */
 function runDirection(
-  p: Params,
+  p: ParamStore,
   name: (w: string) => string,
   cell: CellKind,
   hidden: number,
@@ -159,7 +160,7 @@ function runDirection(
  *   the last layer: forward at the last real step, backward at the first).
  */
 export function runRnn(
-  p: Params,
+  p: ParamStore,
   prefix: string,
   spec: RnnSpec,
   x: tf.Tensor3D,

@@ -13,7 +13,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
-import { dropout, dropoutActive, linear, Params, ParamsModel, subSeed } from "./params.ts";
+import { dropout, dropoutActive, linear, ParamsModel, subSeed } from "./layers.ts";
+import { ParamStore } from "../model/infra/params.ts";
 import { conv2dLayer } from "./conv.ts";
 
 /** Configuration of {@link Scone}. */
@@ -58,19 +59,19 @@ export class Scone extends ParamsModel implements Classifier {
    * @param seed Initialisation seed.
    */
   constructor(cfg: SconeConfig, seed = 1) {
-    super(new Params(seed));
+    super(new ParamStore(seed, "scone"));
     this.#cfg = cfg;
     this.numClasses = cfg.numClasses;
     this.config = { ...cfg };
     const p = this.params;
-    p.conv2d("conv1", 2, cfg.c1, 3);
-    p.conv2d("conv2", cfg.c1, cfg.c2, 3);
-    p.conv2d("conv3", cfg.c2, cfg.c2, 3);
+    p.addAffine("conv1", [cfg.c1, 2, 3, 3]);
+    p.addAffine("conv2", [cfg.c2, cfg.c1, 3, 3]);
+    p.addAffine("conv3", [cfg.c2, cfg.c2, 3, 3]);
     const pooled = (n: number): number => Math.floor(Math.floor(Math.floor(n / 2) / 2) / 2);
     this.#flat = pooled(cfg.wavelengthBins) * pooled(cfg.dayBins) * cfg.c2;
     if (this.#flat === 0) throw new RangeError("SCONE heatmaps must be at least 8 x 8");
-    p.linear("fc1", this.#flat, cfg.hidden);
-    p.linear("fc2", cfg.hidden, cfg.numClasses);
+    p.addAffine("fc1", [cfg.hidden, this.#flat]);
+    p.addAffine("fc2", [cfg.numClasses, cfg.hidden]);
   }
 
   apply(input: ModelInput, opts: ApplyOptions & { mcDropout?: boolean }): tf.Tensor2D {

@@ -21,10 +21,10 @@ import {
   layerNorm,
   linear,
   maskedMean,
-  Params,
   ParamsModel,
   subSeed,
-} from "./params.ts";
+} from "./layers.ts";
+import { ParamStore } from "../model/infra/params.ts";
 
 /** Configuration of {@link SitsBert}. */
 export interface SitsBertConfig {
@@ -79,7 +79,7 @@ export class SitsBert extends ParamsModel implements Classifier {
    * @param seed Initialisation seed.
    */
   constructor(cfg: SitsBertConfig, seed = 1) {
-    super(new Params(seed));
+    super(new ParamStore(seed, "sits_bert"));
     if (cfg.dModel % cfg.heads !== 0 || cfg.dModel % 2 !== 0) {
       throw new RangeError(`dModel ${cfg.dModel} must be even and divisible by heads ${cfg.heads}`);
     }
@@ -88,19 +88,19 @@ export class SitsBert extends ParamsModel implements Classifier {
     this.config = { ...cfg };
     const p = this.params;
     const d = cfg.dModel;
-    p.linear("embedding", cfg.featureCount, d);
+    p.addAffine("embedding", [d, cfg.featureCount]);
     for (let k = 0; k < cfg.layers; k++) {
       const l = `encoder.layers.${k}`;
       const xb = Math.sqrt(6 / (d + 3 * d)); // xavier_uniform on [3d, d], as PyTorch
-      p.uniform(`${l}.self_attn.in_proj_weight`, [3 * d, d], xb);
-      p.constant(`${l}.self_attn.in_proj_bias`, [3 * d], 0);
-      p.linear(`${l}.self_attn.out_proj`, d, d);
-      p.linear(`${l}.linear1`, d, cfg.ffHidden);
-      p.linear(`${l}.linear2`, cfg.ffHidden, d);
-      p.layerNorm(`${l}.norm1`, d);
-      p.layerNorm(`${l}.norm2`, d);
+      p.addUniform(`${l}.self_attn.in_proj_weight`, [3 * d, d], xb);
+      p.add(`${l}.self_attn.in_proj_bias`, [3 * d], new Float32Array(3 * d));
+      p.addAffine(`${l}.self_attn.out_proj`, [d, d]);
+      p.addAffine(`${l}.linear1`, [cfg.ffHidden, d]);
+      p.addAffine(`${l}.linear2`, [d, cfg.ffHidden]);
+      p.addLayerNorm(`${l}.norm1`, [d]);
+      p.addLayerNorm(`${l}.norm2`, [d]);
     }
-    p.linear("classifier", d, cfg.numClasses);
+    p.addAffine("classifier", [cfg.numClasses, d]);
     // Angular frequencies 1 / base^(2i/d) of the time encoding, i = 0..d/2-1.
     const freq = new Float32Array(d / 2);
     for (let i = 0; i < d / 2; i++) freq[i] = 1 / cfg.timeBase ** ((2 * i) / d);

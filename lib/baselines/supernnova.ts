@@ -17,15 +17,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
-import {
-  dropout,
-  dropoutActive,
-  linear,
-  maskedMean,
-  Params,
-  ParamsModel,
-  subSeed,
-} from "./params.ts";
+import { dropout, dropoutActive, linear, maskedMean, ParamsModel, subSeed } from "./layers.ts";
+import { ParamStore } from "../model/infra/params.ts";
 import { type CellKind, defineRnn, rnnOutputSize, type RnnSpec, runRnn } from "./recurrent.ts";
 
 /** Configuration of {@link SuperNnova}. */
@@ -85,7 +78,7 @@ export class SuperNnova extends ParamsModel implements Classifier {
    * @param seed Initialisation seed.
    */
   constructor(cfg: SuperNnovaConfig, seed = 1) {
-    super(new Params(seed));
+    super(new ParamStore(seed, "supernnova"));
     this.#cfg = cfg;
     this.name = cfg.bayesian ? "supernnova-bayes" : "supernnova";
     this.numClasses = cfg.numClasses;
@@ -98,7 +91,7 @@ export class SuperNnova extends ParamsModel implements Classifier {
       bidirectional: cfg.bidirectional,
     };
     defineRnn(this.params, "rnn_layer", this.#spec);
-    this.params.linear("output_layer", rnnOutputSize(this.#spec), cfg.numClasses);
+    this.params.addAffine("output_layer", [cfg.numClasses, rnnOutputSize(this.#spec)]);
   }
 
   #forward(input: ModelInput, training: boolean, seed: number): tf.Tensor2D {

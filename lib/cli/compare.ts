@@ -20,6 +20,7 @@ import { evaluateRun } from "../eval/evaluate.ts";
 import { resolveRun } from "../train/run_dir.ts";
 import { runtimeHooks } from "../train/runtime.ts";
 import { compareAllCommand } from "../compare/compare_all.ts";
+import { compareModelsHelp } from "./util/models_help.ts";
 
 /** Options of {@link compareCommand}. */
 export interface CompareOptions {
@@ -64,7 +65,7 @@ export function registerCompare(program: Command): void {
     )
     .option("--json", "print the rows as JSON on stdout")
     .option("--data <source>", "train every model on this data: `default`, a store or a survey")
-    .option("--models <list>", "train every model: `all` or a comma-separated list of rows/models")
+    .option("--models <list>", `train every model: \`all\` or rows/models: ${compareModelsHelp()}`)
     .option("--budget <name>", "train every model with this budget: cpu (default) or paper")
     .option("--seed <n>", "seed of the every-model training (default 1)", (v) => {
       const n = Number(v);

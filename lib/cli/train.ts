@@ -23,6 +23,7 @@ import { train } from "../train/train.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
 import { pct } from "../eval/tables.ts";
 import { runtimeHooks } from "../train/runtime.ts";
+import { registeredModelsHelp } from "./util/models_help.ts";
 
 function int(name: string): (v: string) => number {
   return (v: string) => {
@@ -136,8 +137,8 @@ export function registerTrain(program: Command): void {
       "--cache-dir <dir>",
       "cache of the default survey and ingested stores (default .cache/convention)",
     )
-    .option("--model <name>", "model registry name (default convention)")
-    .option("--model-preset <name>", "model preset (default: the training preset's)")
+    .option("--model <name>", `model (default convention): ${registeredModelsHelp()}`)
+    .option("--model-preset <name>", "one of the model's presets (default: the training preset's)")
     .option("--seed <n>", "seed of everything random", int("seed"))
     .option("--backend <name>", "auto, webgpu, wasm or cpu")
     .option(

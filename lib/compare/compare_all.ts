@@ -25,7 +25,8 @@ import { compareRuns, type Comparison, writeComparison } from "../eval/compare.t
 import { writeFileAtomic } from "../util/atomic.ts";
 import { fmtTime } from "../util/progress.ts";
 import { heatmapsForStore, lightCurvesForStore } from "../baselines/lc_cache.ts";
-import { useLightCurveData } from "../baselines/register.ts";
+import { useLightCurveData } from "../baselines/lc_data.ts";
+import "./register_baselines.ts";
 import { compareHtml } from "./compare_report.ts";
 
 /** One row of the comparison: a registered model on a band set. */
@@ -59,7 +60,7 @@ export type Budget = "cpu" | "paper" | "tiny";
  * What the `cpu` budget changes in the `cpu` training preset: twice its epochs (12 + 12
  * balanced epochs of 800 and 320 objects). With the preset's 6 + 6 every model was still
  * improving at the end, and the ten models trained in 34 minutes on the 2-core machine; 12 + 12
- * keeps the whole comparison well within the 2-hour budget (docs/benchmarks/baselines.md).
+ * keeps the whole comparison well within the 2-hour budget (docs/benchmark_details.md#baselines).
  */
 export const CPU_BUDGET_OVERRIDE: Readonly<Record<string, unknown>> = {
   stage1: { epochs: 12 },

@@ -8,8 +8,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { stopGradient } from "./conv_exact.ts";
-import type { ParamStore } from "./params.ts";
+import { stopGradient } from "./ops/conv_exact.ts";
+import type { ParamStore } from "./infra/params.ts";
 
 /** PyTorch name of the embedding table. */
 export const EMBEDDING = "embedding.weight";

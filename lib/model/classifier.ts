@@ -7,8 +7,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { customGrad, linear } from "./conv_exact.ts";
-import type { ParamStore } from "./params.ts";
+import { customGrad, linear } from "./ops/conv_exact.ts";
+import type { ParamStore } from "./infra/params.ts";
 
 /** Adds `classifier.fc1` and `classifier.fc2`. */
 export function addClassifier(p: ParamStore, flat: number, dense: number, classes: number): void {

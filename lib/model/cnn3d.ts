@@ -31,9 +31,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { bandOneHot } from "./band_embedding.ts";
 import type { Cnn3dLayerGeometry } from "./config.ts";
-import { conv2d, customGrad } from "./conv_exact.ts";
-import { biasNormRelu } from "./norm.ts";
-import type { ParamStore } from "./params.ts";
+import { conv2d, customGrad } from "./ops/conv_exact.ts";
+import { unstack0 } from "./ops/layout.ts";
+import { biasNormRelu } from "./ops/norm.ts";
+import type { ParamStore } from "./infra/params.ts";
 
 /** Adds `cnn.{i}.conv.weight/bias` and `cnn.{i}.bn.*` for every layer. */
 export function addCnn3d(p: ParamStore, layers: Cnn3dLayerGeometry[]): void {
@@ -42,21 +43,6 @@ export function addCnn3d(p: ParamStore, layers: Cnn3dLayerGeometry[]): void {
     p.addAffine(`cnn.${i}.conv`, [l.spec.out, l.inC, kh, kw, kt]);
     p.addBatchNorm(`cnn.${i}.bn`, l.spec.out);
   });
-}
-
-/**
- * The slices of `x` along axis 0, each without that axis, taken as rows of a
- * 2D view. Not `tf.unstack`: it is slow on wasm, and its gradient fails on an
- * axis of size 1 (TF.js hands the Unpack gradient a bare tensor instead of an
- * array). Not a slice of the original rank either: a slice's gradient is a
- * pad of that rank, and the webgpu PadV2 kernel is wrong at rank 5
- * (tests/webgpu/backend_equivalence_test.ts).
- */
-export function unstack0(x: tf.Tensor): tf.Tensor[] {
-  const rest = x.shape.slice(1);
-  const flat = tf.reshape(x, [x.shape[0]!, -1]);
-  const size = flat.shape[1]!;
-  return [...Array(x.shape[0])].map((_, i) => tf.reshape(tf.slice(flat, [i, 0], [1, size]), rest));
 }
 
 /**

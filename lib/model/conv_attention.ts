@@ -19,9 +19,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { conv2d, linear } from "./conv_exact.ts";
-import type { ParamStore } from "./params.ts";
-import { addBias } from "./reduce.ts";
+import { conv2d, linear } from "./ops/conv_exact.ts";
+import type { ParamStore } from "./infra/params.ts";
+import { torchConv2dKernel } from "./ops/layout.ts";
+import { addBias } from "./ops/reduce.ts";
 
 /** Attention hyper-parameters. */
 export interface AttentionSpec {
@@ -40,11 +41,6 @@ export function addConvAttention(p: ParamStore, prefix: string, s: AttentionSpec
   p.addAffine(`${prefix}.qkv`, [3 * s.d, s.d, 1, 1]);
   p.addAffine(`${prefix}.m`, [s.heads, s.d, s.attnKernel, s.attnKernel]);
   p.addAffine(`${prefix}.out`, [s.d, s.d, s.outKernel, s.outKernel]);
-}
-
-/** PyTorch conv2d weight `[out, in, kh, kw]` -> TF.js `[kh, kw, in, out]`. */
-export function torchConv2dKernel(w: tf.Tensor): tf.Tensor4D {
-  return tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D;
 }
 
 /** A same-padded conv2d without bias, PyTorch weight layout; x `[N, h, w, in]`. */

@@ -20,8 +20,8 @@ import {
   convAttentionNaive,
   convSameNoBias,
 } from "./conv_attention.ts";
-import { biasNormRelu, layerNorm } from "./norm.ts";
-import type { ParamStore } from "./params.ts";
+import { biasNormRelu, layerNorm } from "./ops/norm.ts";
+import type { ParamStore } from "./infra/params.ts";
 
 /** Block hyper-parameters. */
 export interface BertSpec extends AttentionSpec {

@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import "./gradients.ts";
+import "./ops/gradients.ts";
 import { Rng } from "../util/rng.ts";
 import { addBandEmbedding, bandImages } from "./band_embedding.ts";
 import { addClassifier, classifier } from "./classifier.ts";
@@ -15,10 +15,10 @@ import { addCnn3d, cnn3d } from "./cnn3d.ts";
 import { type ConvEntionConfig, type Geometry, geometry, PRESETS } from "./config.ts";
 import { addBertBlock, bertBlock, type BertSpec } from "./conv_bert.ts";
 import { ModelConfigError, ModelInputError } from "./errors.ts";
-import { ParamStore } from "./params.ts";
+import { ParamStore } from "./infra/params.ts";
 import { addPositionalEncoding } from "./positional_encoding.ts";
 import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
-import type { Tensor2D, Variable } from "./tensor_types.ts";
+import type { Tensor2D, Variable } from "./ops/tensor_types.ts";
 
 export { type Conv3dSpec, type ConvEntionConfig, type PresetName, PRESETS } from "./config.ts";
 

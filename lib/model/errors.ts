@@ -79,8 +79,8 @@ export class ModelInputError extends ConventionError {
  * import { selectBackend } from "../train/backend.ts";
  * import { createConvEntion } from "./convention.ts";
  * import { NonFiniteLossError } from "./errors.ts";
- * import { Adam } from "./optimizer.ts";
- * import { trainableWeights, trainStep } from "./train_step.ts";
+ * import { Adam } from "./infra/optimizer.ts";
+ * import { trainableWeights, trainStep } from "./infra/train_step.ts";
  * await selectBackend("cpu", { quiet: true });
  * const model = createConvEntion("tiny", 1);
  * const opt = new Adam(trainableWeights(model), { lr: 1e-3 });
@@ -127,7 +127,7 @@ export class NonFiniteLossError extends ConventionError {
  * import { selectBackend } from "../train/backend.ts";
  * import { ConvEntion, createConvEntion, PRESETS } from "./convention.ts";
  * import { WeightsError } from "./errors.ts";
- * import { loadWeights, saveWeights } from "./safetensors.ts";
+ * import { loadWeights, saveWeights } from "./infra/safetensors.ts";
  * await selectBackend("cpu", { quiet: true });
  * const dir = await Deno.makeTempDir();
  * const four = createConvEntion("tiny");

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { type ConvEntionConfig, geometry } from "./config.ts";
+import { type ConvEntionConfig, type Geometry, geometry } from "./config.ts";
 
 /** One row of the layer list. */
 export interface LayerSummary {
@@ -48,6 +48,131 @@ export interface ModelSummary {
   flopsTrainStep: number;
 }
 
+/** A layer and the MACs of its backward pass. */
+interface Row {
+  layer: LayerSummary;
+  backward: number;
+}
+
+/** A row whose backward pass costs twice its forward MACs (input and weight gradients). */
+function row(
+  name: string,
+  kind: string,
+  output: number[],
+  params: number,
+  macs = 0,
+  macsDense = macs,
+): Row {
+  return { layer: { name, kind, output, params, macs, macsDense }, backward: 2 * macs };
+}
+
+/** The band embedding and the 3D-CNN (§3.1, §3.2). */
+function cnnRows(c: ConvEntionConfig, g: Geometry): Row[] {
+  const n = g.tokens;
+  const rows = [
+    row(
+      "embedding",
+      `band embedding ${c.bandRows} x ${c.stamp * c.stamp}`,
+      [c.length, c.stamp, c.stamp],
+      c.bandRows * c.stamp * c.stamp,
+    ),
+  ];
+  g.cnn.forEach((l, i) => {
+    const [kh, kw, kt] = l.spec.kernel;
+    const [to, ho, wo] = l.outShape;
+    const out = l.spec.out;
+    const taps = l.tapGroups.reduce((s, gr) => s + gr.outTimes.length * gr.taps.length, 0);
+    const perTap = ho * wo * kh * kw * out;
+    // First layer: the pixel channel (no input gradient) plus the embedding's one-hot product.
+    const pixel = i === 0 ? n * taps * perTap : 0;
+    const macs = i === 0
+      ? pixel + n * to * kt * c.bandRows * ho * wo * out
+      : n * taps * perTap * l.inC;
+    const conv = row(
+      `cnn.${i}.conv`,
+      `conv3d ${l.inC}->${out} k(${l.spec.kernel}) s(${l.spec.stride}) p(${l.spec.padding})`,
+      [n, out, ho, wo, to],
+      out * l.inC * kh * kw * kt + out,
+      macs,
+      n * to * ho * wo * kh * kw * kt * l.inC * out,
+    );
+    conv.backward = 2 * macs - pixel;
+    rows.push(conv, row(`cnn.${i}.bn`, "BatchNorm3d + ReLU", [n, out, ho, wo, to], 2 * out));
+  });
+  return rows;
+}
+
+/** One convolutional BERT block (§3.4): norms, attention, feed-forward. */
+function bertRows(c: ConvEntionConfig, g: Geometry, b: number): Row[] {
+  const n = g.tokens, [th, tw] = g.tokenHW, px = th * tw, d = c.d;
+  const k2 = (k: number) => k * k;
+  const p = `bert.${b}`;
+  const tokens = [n, d, th, tw];
+  const ln = 2 * n * d * px;
+  const qkv = n * px * d * 3 * d;
+  const mOne = px * k2(c.attnKernel) * d * c.heads;
+  const o = n * px * k2(c.outKernel) * d * d;
+  const f1 = n * px * k2(c.ffKernel) * d * c.ffHidden;
+  const ff = `conv ${c.ffKernel}x${c.ffKernel}`;
+  return [
+    row(`${p}.norm1`, "LayerNorm", tokens, ln),
+    row(`${p}.attn.qkv`, `conv 1x1 ${d}->${3 * d}`, [n, 3 * d, th, tw], 3 * d * d + 3 * d, qkv),
+    row(
+      `${p}.attn.m`,
+      `attention maps M(Q_i)+W*K_j, conv ${c.attnKernel}x${c.attnKernel} ${d}->${c.heads}`,
+      [n, n, c.heads, th, tw],
+      c.heads * d * k2(c.attnKernel) + c.heads,
+      2 * n * mOne,
+      n * n * mOne,
+    ),
+    row(`${p}.attn.softmax`, "softmax over j, sum_j H(i,j) V_j", tokens, 0, n * n * px * d),
+    row(
+      `${p}.attn.out`,
+      `conv ${c.outKernel}x${c.outKernel} ${d}->${d}, residual`,
+      tokens,
+      d * d * k2(c.outKernel) + d,
+      o,
+    ),
+    row(`${p}.norm2`, "LayerNorm", tokens, ln),
+    row(
+      `${p}.ff.conv1`,
+      `${ff} ${d}->${c.ffHidden} + ReLU + BatchNorm`,
+      [n, c.ffHidden, th, tw],
+      c.ffHidden * d * k2(c.ffKernel) + c.ffHidden + 2 * c.ffHidden,
+      f1,
+    ),
+    row(
+      `${p}.ff.conv2`,
+      `${ff} ${c.ffHidden}->${d} + ReLU + BatchNorm, residual`,
+      tokens,
+      d * c.ffHidden * k2(c.ffKernel) + d + 2 * d,
+      f1,
+    ),
+  ];
+}
+
+/** Max over tokens and the dense head (§3.4, end). */
+function headRows(c: ConvEntionConfig, g: Geometry): Row[] {
+  const [th, tw] = g.tokenHW;
+  return [
+    row("max over tokens", "max", [c.d, th, tw], 0),
+    row(
+      "classifier.fc1",
+      `dropout ${c.dropout}, dense ${g.flat}->${c.dense}, ReLU`,
+      [c.dense],
+      g.flat * c.dense + c.dense,
+      g.flat * c.dense,
+    ),
+    row(
+      "classifier.fc2",
+      `dropout ${c.dropout}, dense ${c.dense}->${c.numClasses}`,
+      [c.numClasses],
+      c.dense * c.numClasses + c.numClasses,
+      c.dense * c.numClasses,
+    ),
+  ];
+}
+
 /**
  * Summarises a configuration.
  *
@@ -64,162 +189,15 @@ export interface ModelSummary {
  */
 export function summarize(c: ConvEntionConfig): ModelSummary {
   const g = geometry(c);
-  const n = g.tokens, [th, tw] = g.tokenHW, px = th * tw, d = c.d;
-  const layers: LayerSummary[] = [];
-  let backward = 0;
-  const add = (l: LayerSummary, backwardMacs = 2 * l.macs) => {
-    layers.push(l);
-    backward += backwardMacs;
-  };
-  add({
-    name: "embedding",
-    kind: `band embedding ${c.bandRows} x ${c.stamp * c.stamp}`,
-    output: [c.length, c.stamp, c.stamp],
-    params: c.bandRows * c.stamp * c.stamp,
-    macs: 0,
-    macsDense: 0,
-  });
-  g.cnn.forEach((l, i) => {
-    const [kh, kw, kt] = l.spec.kernel;
-    const [to, ho, wo] = l.outShape;
-    const out = l.spec.out;
-    const taps = l.tapGroups.reduce((s, gr) => s + gr.outTimes.length * gr.taps.length, 0);
-    const perTap = ho * wo * kh * kw * out;
-    let macs: number, pixel = 0;
-    if (i === 0) {
-      pixel = n * taps * perTap; // pixel channel
-      const embed = n * to * kt * c.bandRows * ho * wo * out; // one-hot product
-      macs = pixel + embed;
-    } else {
-      macs = n * taps * perTap * l.inC;
-    }
-    add(
-      {
-        name: `cnn.${i}.conv`,
-        kind:
-          `conv3d ${l.inC}->${out} k(${l.spec.kernel}) s(${l.spec.stride}) p(${l.spec.padding})`,
-        output: [n, out, ho, wo, to],
-        params: out * l.inC * kh * kw * kt + out,
-        macs,
-        macsDense: n * to * ho * wo * kh * kw * kt * l.inC * out,
-      },
-      2 * macs - pixel,
-    );
-    add({
-      name: `cnn.${i}.bn`,
-      kind: "BatchNorm3d + ReLU",
-      output: [n, out, ho, wo, to],
-      params: 2 * out,
-      macs: 0,
-      macsDense: 0,
-    });
-  });
-  add({
-    name: "positional encoding",
-    kind: "sinusoid, added",
-    output: [n, d, th, tw],
-    params: 0,
-    macs: 0,
-    macsDense: 0,
-  });
-  const k2 = (k: number) => k * k;
-  for (let b = 0; b < c.blocks; b++) {
-    const p = `bert.${b}`;
-    const ln = 2 * n * d * px;
-    add({
-      name: `${p}.norm1`,
-      kind: "LayerNorm",
-      output: [n, d, th, tw],
-      params: ln,
-      macs: 0,
-      macsDense: 0,
-    });
-    const qkv = n * px * d * 3 * d;
-    add({
-      name: `${p}.attn.qkv`,
-      kind: `conv 1x1 ${d}->${3 * d}`,
-      output: [n, 3 * d, th, tw],
-      params: 3 * d * d + 3 * d,
-      macs: qkv,
-      macsDense: qkv,
-    });
-    const mOne = px * k2(c.attnKernel) * d * c.heads;
-    add({
-      name: `${p}.attn.m`,
-      kind: `attention maps M(Q_i)+W*K_j, conv ${c.attnKernel}x${c.attnKernel} ${d}->${c.heads}`,
-      output: [n, n, c.heads, th, tw],
-      params: c.heads * d * k2(c.attnKernel) + c.heads,
-      macs: 2 * n * mOne,
-      macsDense: n * n * mOne,
-    });
-    add({
-      name: `${p}.attn.softmax`,
-      kind: "softmax over j, sum_j H(i,j) V_j",
-      output: [n, d, th, tw],
-      params: 0,
-      macs: n * n * px * d,
-      macsDense: n * n * px * d,
-    });
-    const o = n * px * k2(c.outKernel) * d * d;
-    add({
-      name: `${p}.attn.out`,
-      kind: `conv ${c.outKernel}x${c.outKernel} ${d}->${d}, residual`,
-      output: [n, d, th, tw],
-      params: d * d * k2(c.outKernel) + d,
-      macs: o,
-      macsDense: o,
-    });
-    add({
-      name: `${p}.norm2`,
-      kind: "LayerNorm",
-      output: [n, d, th, tw],
-      params: ln,
-      macs: 0,
-      macsDense: 0,
-    });
-    const f1 = n * px * k2(c.ffKernel) * d * c.ffHidden;
-    add({
-      name: `${p}.ff.conv1`,
-      kind: `conv ${c.ffKernel}x${c.ffKernel} ${d}->${c.ffHidden} + ReLU + BatchNorm`,
-      output: [n, c.ffHidden, th, tw],
-      params: c.ffHidden * d * k2(c.ffKernel) + c.ffHidden + 2 * c.ffHidden,
-      macs: f1,
-      macsDense: f1,
-    });
-    add({
-      name: `${p}.ff.conv2`,
-      kind: `conv ${c.ffKernel}x${c.ffKernel} ${c.ffHidden}->${d} + ReLU + BatchNorm, residual`,
-      output: [n, d, th, tw],
-      params: d * c.ffHidden * k2(c.ffKernel) + d + 2 * d,
-      macs: f1,
-      macsDense: f1,
-    });
-  }
-  add({
-    name: "max over tokens",
-    kind: "max",
-    output: [d, th, tw],
-    params: 0,
-    macs: 0,
-    macsDense: 0,
-  });
-  add({
-    name: "classifier.fc1",
-    kind: `dropout ${c.dropout}, dense ${g.flat}->${c.dense}, ReLU`,
-    output: [c.dense],
-    params: g.flat * c.dense + c.dense,
-    macs: g.flat * c.dense,
-    macsDense: g.flat * c.dense,
-  });
-  add({
-    name: "classifier.fc2",
-    kind: `dropout ${c.dropout}, dense ${c.dense}->${c.numClasses}`,
-    output: [c.numClasses],
-    params: c.dense * c.numClasses + c.numClasses,
-    macs: c.dense * c.numClasses,
-    macsDense: c.dense * c.numClasses,
-  });
+  const rows = [
+    ...cnnRows(c, g),
+    row("positional encoding", "sinusoid, added", [g.tokens, c.d, ...g.tokenHW], 0),
+    ...Array.from({ length: c.blocks }, (_, b) => bertRows(c, g, b)).flat(),
+    ...headRows(c, g),
+  ];
+  const layers = rows.map((r) => r.layer);
   const macsForward = layers.reduce((s, l) => s + l.macs, 0);
+  const backward = rows.reduce((s, r) => s + r.backward, 0);
   return {
     layers,
     totalParams: layers.reduce((s, l) => s + l.params, 0),

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Tensor2D, Tensor4D, Variable } from "./tensor_types.ts";
+import type { Tensor2D, Tensor4D, Variable } from "./ops/tensor_types.ts";
 
 /** One batch of objects, already reformatted and normalised by the data pipeline. */
 export interface ModelInput {

@@ -6,7 +6,7 @@
  * stamps in ugriz. To stay small it is stored compactly: pixels quantised to
  * 16-bit integers at a quarter of each frame's sky noise (fpack's default
  * quantisation level q = 4: the rounding adds 0.5 % to the noise variance)
- * and every object file gzipped. docs/benchmarks/simulate.md gives its
+ * and every object file gzipped. docs/benchmark_details.md#simulate gives its
  * measured size and creation time.
  *
  * @module

@@ -8,34 +8,13 @@
  */
 import { UsageError } from "../errors.ts";
 import type { ObjectSource } from "./source.ts";
+import type { SourceOptions } from "./source_options.ts";
 import { simulatedSource } from "./simulated.ts";
 import { manifestSource } from "./manifest.ts";
 import { folderSource } from "./folder.ts";
 import { openAlertSource } from "./ztf_source.ts";
 
-/** Options every opener may use (each takes what applies to it). */
-export interface SourceOptions {
-  /** Header keys for the band. */
-  bandKeys?: readonly string[];
-  /** Header keys for the time. */
-  timeKeys?: readonly string[];
-  /** Folder: how files are grouped into objects. */
-  objectFrom?: "folder" | "key";
-  /** Folder: header key naming the object. */
-  objectKey?: string;
-  /** Folder: labels CSV. */
-  labels?: string;
-  /** Folder: header key holding the label. */
-  labelKey?: string;
-  /** Folder: header key holding the confirmed flag. */
-  confirmedKey?: string;
-  /** Simulated: read at most this many objects. */
-  limit?: number;
-  /** Simulated: worker threads reading and parsing files (default 0). */
-  workers?: number;
-  /** Alerts: which cut-out becomes the frame (default `science`). */
-  cutout?: "science" | "difference" | "template";
-}
+export type { SourceOptions } from "./source_options.ts";
 
 /** Opens one kind of source from a path. */
 export type SourceOpener = (input: string, opts: SourceOptions) => ObjectSource;

@@ -6,7 +6,20 @@
  */
 import { ConventionError } from "../errors.ts";
 import { type AlertPacket, type ReadAlertOptions, readAlertPackets } from "./ztf_packet.ts";
-import type { AlertProblem } from "./ztf_series.ts";
+
+/** One packet, file or cut-out that was skipped, and why. */
+export interface AlertProblem {
+  /** Packet file. */
+  file: string;
+  /** Record index in the file; null when the whole file failed. */
+  index: number | null;
+  /** Object id of the packet, when it was read. */
+  id: string | null;
+  /** Avro field of the cut-out at fault (e.g. `cutoutScience`), or null. */
+  cutout: string | null;
+  /** What was found (e.g. `JPEG image (FF D8 FF), 1,396 bytes`). */
+  problem: string;
+}
 
 /**
  * Lists the alert packet files named by `paths`.

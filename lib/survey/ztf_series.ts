@@ -19,8 +19,10 @@
 import type { Frame, ObjectSeries } from "./series.ts";
 import { type AlertPacket, MJD_OFFSET, ZTF_BANDS } from "./ztf_packet.ts";
 import { type AlertCutout, CUTOUT_FIELDS, type CutoutName } from "./ztf_cutout.ts";
-import { listAlertFiles, readAlertFiles } from "./ztf_files.ts";
+import { type AlertProblem, listAlertFiles, readAlertFiles } from "./ztf_files.ts";
 import { Progress } from "../util/progress.ts";
+
+export type { AlertProblem } from "./ztf_files.ts";
 
 /** Pixel values with |v| at or above this are bad-pixel sentinels (masked). */
 const SENTINEL = 1e30;
@@ -33,20 +35,6 @@ export interface AlertSeriesOptions {
   size?: number;
   /** Show a progress bar on stderr while reading files (default false). */
   progress?: boolean;
-}
-
-/** One packet, file or cut-out that was skipped, and why. */
-export interface AlertProblem {
-  /** Packet file. */
-  file: string;
-  /** Record index in the file; null when the whole file failed. */
-  index: number | null;
-  /** Object id of the packet, when it was read. */
-  id: string | null;
-  /** Avro field of the cut-out at fault (e.g. `cutoutScience`), or null. */
-  cutout: string | null;
-  /** What was found (e.g. `JPEG image (FF D8 FF), 1,396 bytes`). */
-  problem: string;
 }
 
 /** Counts and problems of one grouping run; totals add up: packets = used + skipped. */

@@ -12,7 +12,7 @@
  * @module
  */
 import type { ObjectSource, Problem, ProblemKind, SourceItem } from "./source.ts";
-import type { SourceOptions } from "./open_source.ts";
+import type { SourceOptions } from "./source_options.ts";
 import { parseConfirmed, readCsv } from "./csv.ts";
 import { listAlertFiles } from "./ztf_files.ts";
 import { type AlertPacket, readAlertPackets } from "./ztf_packet.ts";

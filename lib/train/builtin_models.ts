@@ -12,7 +12,7 @@ import type { Batch } from "../data/batch.ts";
 import { type ConvEntion, createConvEntion, PRESETS } from "../model/convention.ts";
 import type { ConvEntionConfig } from "../model/config.ts";
 import { CLASSIFIER_WEIGHTS } from "../model/classifier.ts";
-import { loadWeights, saveWeights } from "../model/safetensors.ts";
+import { loadWeights, saveWeights } from "../model/infra/safetensors.ts";
 import type { ModelInput } from "../model/types.ts";
 import { registerModel, type TrainableModel } from "./models.ts";
 

@@ -21,7 +21,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { ConventionError } from "../errors.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import type { TrainableModel } from "./models.ts";
-import type { Adam, AdamState } from "../model/optimizer.ts";
+import type { Adam, AdamState } from "../model/infra/optimizer.ts";
 import { decodeTensors, encodeTensors, type NamedArray } from "./tensor_file.ts";
 
 /** Best epoch of a stage so far. */

@@ -19,7 +19,7 @@
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { UsageError } from "../errors.ts";
 import type { BackendChoice } from "./backend.ts";
-import type { LossName } from "../model/loss.ts";
+import type { LossName } from "../model/ops/loss.ts";
 
 export type { LossName };
 /** Optimisers. */

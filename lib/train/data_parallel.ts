@@ -20,16 +20,17 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Batch } from "../data/batch.ts";
 import { ConventionError, UsageError } from "../errors.ts";
 import { NonFiniteLossError } from "../model/errors.ts";
-import type { Adam } from "../model/optimizer.ts";
+import type { Adam } from "../model/infra/optimizer.ts";
 import {
   type ShardGradients,
   shardGradients,
   type StepOptions,
   type StepResult,
-} from "../model/train_step.ts";
-import { setWeight } from "../model/assign.ts";
-import type { ModelSpec, TrainableModel } from "./models.ts";
-import type { ReplicaReply, ReplicaRequest } from "./replica_worker.ts";
+} from "../model/infra/train_step.ts";
+import { setWeight } from "../model/infra/assign.ts";
+import { getModel, type ModelSpec, type TrainableModel } from "./models.ts";
+import { WorkerGroup, WorkerReplyError } from "../util/worker_group.ts";
+import type { ReplicaReply, ReplicaRequest } from "./replica_messages.ts";
 
 /** How a model turns a loader batch into its input tensors. */
 export interface InputAdapter<I> {
@@ -185,15 +186,13 @@ export interface DataParallelOptions {
   replicas: number;
   /** Largest number of objects per forward pass (null: whole shards); see {@link piecewiseGradients}. */
   micro?: number | null;
-  /** The model's registry name (the workers build it from the built-in registry). */
+  /** The model's registry name (the workers import its entry's `module`, then build it). */
   model: string;
   /** The model's spec, as given to its factory (same architecture and weight names). */
   spec: ModelSpec;
   /** The training thread's weight names, in `weights()` order (checked by each replica). */
   weightNames: string[];
 }
-
-type Pending = { resolve: (r: ShardGradients) => void; reject: (e: Error) => void };
 
 /**
  * K - 1 worker replicas of a model and the data-parallel step over them.
@@ -213,13 +212,16 @@ export class DataParallel {
   readonly replicas: number;
   /** Largest number of objects per forward pass, or null. */
   readonly micro: number | null;
-  readonly #workers: Worker[];
-  readonly #pending = new Map<number, Pending>();
-  #failure: Error | null = null;
+  /** The K - 1 workers (none when K = 1). */
+  readonly #group: WorkerGroup<ShardGradients | null> | null;
   #next = 0;
 
-  private constructor(workers: Worker[], replicas: number, micro: number | null) {
-    this.#workers = workers;
+  private constructor(
+    group: WorkerGroup<ShardGradients | null> | null,
+    replicas: number,
+    micro: number | null,
+  ) {
+    this.#group = group;
     this.replicas = replicas;
     this.micro = micro;
   }
@@ -248,68 +250,43 @@ export class DataParallel {
     if (micro !== null && !(Number.isInteger(micro) && micro >= 1)) {
       throw new RangeError(`micro must be null or a positive integer, not ${micro}`);
     }
-    const url = new URL("./replica_worker.ts", import.meta.url).href;
-    const workers: Worker[] = [];
-    const dp = new DataParallel(workers, o.replicas, micro);
-    const ready: Promise<void>[] = [];
-    for (let k = 1; k < o.replicas; k++) {
-      const worker = new Worker(url, { type: "module" });
-      workers.push(worker);
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          worker.onmessage = (ev: MessageEvent) => {
-            const m = ev.data as ReplicaReply;
-            if (m.type === "ready") {
-              worker.onmessage = (e: MessageEvent) => dp.#reply(e.data as ReplicaReply);
-              resolve();
-            } else if (m.type === "error") {
-              reject(
-                new ConventionError(`Replica worker ${k} could not start: ${m.message}`, {
-                  hint: "replicas build the built-in models only (ConvEntion and the paper's " +
-                    "baselines); train other models with parallel 1",
-                }),
-              );
-            }
-          };
-          worker.onerror = (e: ErrorEvent) => {
-            e.preventDefault();
-            const err = new ConventionError(`Replica worker ${k} crashed: ${e.message}`);
-            dp.#fail(err);
-            reject(err);
-          };
-        }),
-      );
-      const init: ReplicaRequest = {
-        type: "init",
-        backend,
-        model: o.model,
-        spec: o.spec,
-        weightNames: o.weightNames,
-      };
-      worker.postMessage(init);
-    }
+    if (o.replicas === 1) return new DataParallel(null, 1, micro);
+    const group = WorkerGroup.start<ShardGradients | null>({
+      url: new URL("./replica_worker.ts", import.meta.url).href,
+      workers: o.replicas - 1,
+      label: "Replica worker",
+      read: (m) => {
+        const r = m as ReplicaReply;
+        return "error" in r ? { id: r.id, error: r.error } : { id: r.id, value: r.result };
+      },
+    });
+    const dp = new DataParallel(group, o.replicas, micro);
+    const module = getModel(o.model).module;
     try {
-      await Promise.all(ready);
+      await Promise.all(Array.from({ length: group.size }, (_, w) => {
+        const id = dp.#next++;
+        const init: ReplicaRequest = {
+          type: "init",
+          id,
+          backend,
+          model: o.model,
+          module,
+          spec: o.spec,
+          weightNames: o.weightNames,
+        };
+        return group.request(w, id, init).catch((e: Error) => {
+          const why = e instanceof WorkerReplyError ? e.reason : e.message;
+          throw new ConventionError(`Replica worker ${w + 1} could not start: ${why}`, {
+            hint: "replicas build ConvEntion and the models whose registry entry names its " +
+              "module; train other models with parallel 1",
+          });
+        });
+      }));
     } catch (e) {
       dp.close();
       throw e;
     }
     return dp;
-  }
-
-  #reply(m: ReplicaReply): void {
-    if (m.type !== "result" && m.type !== "failed") return;
-    const p = this.#pending.get(m.id);
-    if (!p) return;
-    this.#pending.delete(m.id);
-    if (m.type === "result") p.resolve(m.result);
-    else p.reject(new ConventionError(`Replica worker step failed: ${m.message}`));
-  }
-
-  #fail(e: Error): void {
-    this.#failure ??= e;
-    for (const p of this.#pending.values()) p.reject(e);
-    this.#pending.clear();
   }
 
   /**
@@ -333,7 +310,6 @@ export class DataParallel {
     batch: Batch,
     opts: StepOptions = {},
   ): Promise<StepResult> {
-    if (this.#failure) throw this.#failure;
     const k = Math.min(this.replicas, batch.batchSize);
     const shards = splitBatch(batch, k);
     const weights = [...model.weights()];
@@ -352,10 +328,7 @@ export class DataParallel {
         opts: { ...opts, seed: shardSeed(opts.seed, i + 1) },
         micro: this.micro,
       };
-      return new Promise<ShardGradients>((resolve, reject) => {
-        this.#pending.set(id, { resolve, reject });
-        this.#workers[i]!.postMessage(request);
-      });
+      return this.#group!.request(i, id, request) as Promise<ShardGradients>;
     });
     // Every remote promise gets a handler now, so a failure is never unhandled.
     const settled = Promise.allSettled(remote);
@@ -421,8 +394,7 @@ export class DataParallel {
 
   /** Stops the workers (pending steps fail). */
   close(): void {
-    this.#fail(new ConventionError("The data-parallel replicas were closed"));
-    for (const w of this.#workers) w.terminate();
+    this.#group?.close();
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import { UsageError } from "../errors.ts";
 import type { Batch } from "../data/batch.ts";
-import type { Tensor2D, Variable } from "../model/tensor_types.ts";
+import type { Tensor2D, Variable } from "../model/ops/tensor_types.ts";
 
 /** Options of a forward pass. */
 export interface ForwardOptions {
@@ -100,6 +100,11 @@ export interface ModelEntry<I = unknown> {
   save?(model: TrainableModel<I>, path: string, metadata: Record<string, string>): Promise<void>;
   /** Loads weights saved by {@link ModelEntry.save}. */
   load?(model: TrainableModel<I>, path: string): Promise<void>;
+  /**
+   * URL of the module whose import registers this entry (`import.meta.url`): data-parallel
+   * replica workers import it to build the model; without it they know the built-in models only.
+   */
+  module?: string;
 }
 
 const REGISTRY = new Map<string, ModelEntry<unknown>>();

@@ -1,50 +1,20 @@
 /**
  * A worker replica of a data-parallel step (lib/train/data_parallel.ts): it
- * builds the model from the built-in registry (ConvEntion and the paper's
- * baselines) on the training thread's backend, then for each step loads the
+ * builds the model from the registry on the training thread's backend (the
+ * built-in ConvEntion, or a model whose registering module it is sent, such
+ * as the paper's baselines), then for each step loads the
  * weights it is sent and returns the gradients of its shard
  * ({@link piecewiseGradients}).
  *
  * @module
  */
 import "./builtin_models.ts";
-import "../baselines/register.ts";
-import type { Batch } from "../data/batch.ts";
-import type { ShardGradients, StepOptions } from "../model/train_step.ts";
+import type { ShardGradients } from "../model/infra/train_step.ts";
 import { selectBackend } from "./backend.ts";
-import { setWeight } from "../model/assign.ts";
+import { setWeight } from "../model/infra/assign.ts";
 import { piecewiseGradients } from "./data_parallel.ts";
-import { getModel, type ModelEntry, type ModelSpec, type TrainableModel } from "./models.ts";
-
-/** Messages to a replica worker. */
-export type ReplicaRequest =
-  | {
-    type: "init";
-    backend: string;
-    model: string;
-    spec: ModelSpec;
-    /** The training thread's weight names, in order (the replica must have the same). */
-    weightNames: string[];
-  }
-  | {
-    type: "step";
-    id: number;
-    /** Every weight of the model, in `weights()` order, concatenated. */
-    weights: Float32Array;
-    /** Names of the variables to differentiate (the optimiser's). */
-    names: string[];
-    batch: Batch;
-    opts: StepOptions;
-    /** Largest piece of the shard per forward pass, or null. */
-    micro: number | null;
-  };
-
-/** Messages from a replica worker. */
-export type ReplicaReply =
-  | { type: "ready" }
-  | { type: "error"; message: string }
-  | { type: "result"; id: number; result: ShardGradients }
-  | { type: "failed"; id: number; message: string };
+import { getModel, type ModelEntry, type TrainableModel } from "./models.ts";
+import type { ReplicaReply, ReplicaRequest } from "./replica_messages.ts";
 
 /** The worker global scope, typed without a triple-slash `deno.worker` lib reference. */
 const scope = self as unknown as {
@@ -59,6 +29,7 @@ const post = (m: ReplicaReply, transfer: Transferable[] = []) => scope.postMessa
 
 async function init(m: Extract<ReplicaRequest, { type: "init" }>): Promise<void> {
   await selectBackend(m.backend === "cpu" ? "cpu" : "wasm", { quiet: true, threads: 1 });
+  if (m.module) await import(m.module);
   entry = getModel(m.model);
   model = entry.create(m.spec);
   const names = [...model.weights().keys()];
@@ -86,22 +57,18 @@ async function step(m: Extract<ReplicaRequest, { type: "step" }>): Promise<Shard
 
 scope.onmessage = async (ev: MessageEvent) => {
   const m = ev.data as ReplicaRequest;
-  if (m.type === "init") {
-    try {
+  try {
+    if (m.type === "init") {
       await init(m);
-      post({ type: "ready" });
-    } catch (e) {
-      post({ type: "error", message: e instanceof Error ? e.message : String(e) });
-    }
-  } else if (m.type === "step") {
-    try {
+      post({ id: m.id, result: null });
+    } else {
       const result = await step(m);
-      post({ type: "result", id: m.id, result }, [
+      post({ id: m.id, result }, [
         ...result.grads.map((g) => g.buffer as ArrayBuffer),
         ...result.stats.map((g) => g.buffer as ArrayBuffer),
       ]);
-    } catch (e) {
-      post({ type: "failed", id: m.id, message: e instanceof Error ? e.message : String(e) });
     }
+  } catch (e) {
+    post({ id: m.id, error: e instanceof Error ? e.message : String(e) });
   }
 };

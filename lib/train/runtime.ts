@@ -1,14 +1,14 @@
 /**
  * The pieces the training verbs take from other layers: the default
  * simulated survey (lib/simulate), the backend choice (lib/train/backend.ts)
- * and every model of the registry: ConvEntion (builtin_models.ts) and the
- * paper's baselines (lib/baselines/register.ts), so that `train`, `eval`,
- * `predict` and `compare` know them all by name.
+ * and the built-in model (ConvEntion, builtin_models.ts). The paper's
+ * baselines join the registry where the program is composed
+ * (lib/compare/register_baselines.ts, imported by main.ts), so that `train`,
+ * `eval`, `predict` and `compare` know them all by name.
  *
  * @module
  */
 import "./builtin_models.ts";
-import "../baselines/register.ts";
 import { ensureDefaultSurvey } from "../simulate/default_survey.ts";
 import { type BackendChoice, selectBackend } from "./backend.ts";
 

@@ -8,7 +8,11 @@
  * @module
  */
 import { ConventionError } from "../errors.ts";
-import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "../model/safetensors.ts";
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  type SafeTensor,
+} from "../model/infra/safetensors.ts";
 
 /** One array with its shape. */
 export interface NamedArray {

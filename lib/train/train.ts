@@ -39,8 +39,8 @@ import { getModel, type ModelEntry, type ModelSpec, type TrainableModel } from "
 import { DataParallel } from "./data_parallel.ts";
 import { explainWasmMemory, WasmMemoryError } from "./wasm_memory.ts";
 import "./builtin_models.ts";
-import { Adam } from "../model/optimizer.ts";
-import { trainableWeights, trainStep } from "../model/train_step.ts";
+import { Adam } from "../model/infra/optimizer.ts";
+import { trainableWeights, trainStep } from "../model/infra/train_step.ts";
 import { NonFiniteLossError } from "../model/errors.ts";
 import { batchLogits, rowArgmax, rowCrossEntropy } from "./infer.ts";
 import { stretchBatch } from "./stretch.ts";

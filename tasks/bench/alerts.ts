@@ -28,7 +28,7 @@ import { alertSeries, groupAlertSeries } from "../../lib/survey/ztf_series.ts";
 import type { ObjectSeries } from "../../lib/survey/series.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
-import { evalLogits } from "../../lib/model/train_step.ts";
+import { evalLogits } from "../../lib/model/infra/train_step.ts";
 import { type BackendChoice, selectBackend } from "../../lib/train/backend.ts";
 import { reformatSeries } from "../../lib/data/reformat.ts";
 import type { Normalization } from "../../lib/data/normalization.ts";

@@ -41,11 +41,7 @@ import { computeNormalization, type Normalization } from "../../lib/data/normali
 import { epochBatches } from "../../lib/data/loader.ts";
 import type { Batch } from "../../lib/data/batch.ts";
 import { cpuUsage } from "node:process";
-
-function arg(args: string[], name: string, def: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-}
+import { arg, folderBytes } from "./args.ts";
 
 const CLASSES = [
   { cls: "AGN", count: 906, confirmed: 906 },
@@ -123,16 +119,6 @@ async function generateSurvey(dir: string, objects: number, seed: number): Promi
     JSON.stringify({ generator: "tasks/bench/data.ts synthetic", seed, objects }),
   );
   return totalFrames;
-}
-
-async function duSize(path: string): Promise<number> {
-  let total = 0;
-  for await (const e of Deno.readDir(path)) {
-    const p = `${path}/${e.name}`;
-    if (e.isDirectory) total += await duSize(p);
-    else if (e.isFile) total += (await Deno.stat(p)).size;
-  }
-  return total;
 }
 
 function busyWait(ms: number): void {
@@ -227,6 +213,25 @@ interface StepRun {
   endToEnd: { prefetch: number; msPerStep: number; waitPerStepMs: number };
 }
 
+/** The first `n` batches of a loader and the time each took to arrive. */
+async function timedBatches(
+  loader: AsyncIterable<Batch>,
+  n: number,
+): Promise<{ ms: number[]; batches: Batch[] }> {
+  const ms: number[] = [];
+  const batches: Batch[] = [];
+  const it = loader[Symbol.asyncIterator]();
+  for (let k = 0; k < n; k++) {
+    const t = performance.now();
+    const r = await it.next();
+    if (r.done) break;
+    ms.push(performance.now() - t);
+    batches.push(r.value);
+  }
+  await it.return?.(undefined);
+  return { ms, batches };
+}
+
 /**
  * Real ConvEntion training steps (TF.js wasm, one thread) on loader batches:
  * the step time alone, the loader time alone (in-thread), and steps with the
@@ -244,8 +249,8 @@ async function trainSteps(
   const { selectBackend } = await import("../../lib/train/backend.ts");
   const { getModel } = await import("../../lib/train/models.ts");
   await import("../../lib/train/builtin_models.ts");
-  const { Adam } = await import("../../lib/model/optimizer.ts");
-  const { trainableWeights, trainStep } = await import("../../lib/model/train_step.ts");
+  const { Adam } = await import("../../lib/model/infra/optimizer.ts");
+  const { trainableWeights, trainStep } = await import("../../lib/model/infra/train_step.ts");
   const { backend } = await selectBackend("wasm", { quiet: true });
   const entry = getModel("convention");
   const model = entry.create({
@@ -279,19 +284,10 @@ async function trainSteps(
     }
   };
   // 1. Loader alone, in-thread.
-  const loaderMs: number[] = [];
-  const batches: Batch[] = [];
-  {
-    const it = epochBatches(store, ids, opts(0, 0))[Symbol.asyncIterator]();
-    for (let k = 0; k < steps + 1; k++) {
-      const t = performance.now();
-      const r = await it.next();
-      if (r.done) break;
-      loaderMs.push(performance.now() - t);
-      batches.push(r.value);
-    }
-    await it.return?.(undefined);
-  }
+  const { ms: loaderMs, batches } = await timedBatches(
+    epochBatches(store, ids, opts(0, 0)),
+    steps + 1,
+  );
   // 2. Steps alone (first one is warm-up).
   const stepMs: number[] = [];
   for (const [k, b] of batches.entries()) {
@@ -336,6 +332,73 @@ async function trainSteps(
   }
 }
 
+/** The survey to ingest: `--survey`, or a synthetic one made (once) under `work`. */
+async function ensureSurvey(work: string, objects: number, given: string) {
+  if (given !== "") return { survey: given, generated: null };
+  const survey = `${work}/survey-${objects}`;
+  let exists = false;
+  try {
+    exists = Deno.statSync(`${survey}/catalog.csv`).isFile;
+  } catch { /* make it */ }
+  if (exists) return { survey, generated: null };
+  console.error(`bench data: generating a synthetic survey of ${objects} objects in ${survey}`);
+  const t = performance.now();
+  const frames = await generateSurvey(survey, objects, 1);
+  return { survey, generated: { seconds: +((performance.now() - t) / 1000).toFixed(1), frames } };
+}
+
+/** Ingests the survey into `storeDir` and reports the rates. */
+async function ingestRate(
+  survey: string,
+  storeDir: string,
+  dtype: "float32" | "float16",
+  workers: number,
+): Promise<Record<string, unknown>> {
+  const src = simulatedSource(survey, { workers });
+  const inputBytes = await folderBytes(`${survey}/objects`);
+  const t = performance.now();
+  const c0 = cpuUsage();
+  const r = await ingest(src, { out: storeDir, dtype, progress: Deno.stderr.isTerminal() });
+  const s = (performance.now() - t) / 1000;
+  const cu = cpuUsage(c0);
+  const cpu = (cu.user + cu.system) / 1e6;
+  return {
+    objects: r.objects,
+    frames: r.frames,
+    workers,
+    seconds: +s.toFixed(2),
+    objectsPerSecond: +(r.objects.in / s).toFixed(1),
+    cpuSeconds: +cpu.toFixed(2),
+    objectsPerCpuSecond: +(r.objects.in / cpu).toFixed(1),
+    framesPerSecond: Math.round(r.frames.in / s),
+    inputMB: Math.round(inputBytes / 2 ** 20),
+    inputMBPerSecond: +(inputBytes / 2 ** 20 / s).toFixed(1),
+    storeMB: Math.round((await folderBytes(storeDir)) / 2 ** 20),
+  };
+}
+
+/** The training-step runs of `--train PRESET:BATCH:STEPS[,...]` (a failure is reported). */
+async function trainingRuns(
+  trainArg: string,
+  store: Store,
+  ids: string[],
+  norm: Normalization,
+): Promise<(StepRun | { preset: string; batchSize: number; error: string })[]> {
+  if (trainArg === "none") return [];
+  const out: (StepRun | { preset: string; batchSize: number; error: string })[] = [];
+  for (const spec of trainArg.split(",")) {
+    const [preset, bs, n] = spec.split(":");
+    console.error(`bench data: training steps ${spec}`);
+    try {
+      out.push(await trainSteps(store, ids, norm, preset!, Number(bs ?? 32), Number(n ?? 4)));
+    } catch (e) {
+      // A model that fails (e.g. out of wasm memory) is reported, not fatal to the bench.
+      out.push({ preset: preset!, batchSize: Number(bs ?? 32), error: String(e) });
+    }
+  }
+  return out;
+}
+
 /** Runs the benchmark (see the module doc). */
 export async function main(args: string[]): Promise<void> {
   const loadStart = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
@@ -345,46 +408,11 @@ export async function main(args: string[]): Promise<void> {
   const computeMs = Number(arg(args, "--compute-ms", "1000"));
   const dtype = arg(args, "--dtype", "float32") as "float32" | "float16";
   const ingestWorkers = Number(arg(args, "--ingest-workers", "0"));
-  let survey = arg(args, "--survey", "");
-  let generated: { seconds: number; frames: number } | null = null;
-  if (survey === "") {
-    survey = `${work}/survey-${objects}`;
-    let exists = false;
-    try {
-      exists = Deno.statSync(`${survey}/catalog.csv`).isFile;
-    } catch { /* make it */ }
-    if (!exists) {
-      console.error(`bench data: generating a synthetic survey of ${objects} objects in ${survey}`);
-      const t = performance.now();
-      const frames = await generateSurvey(survey, objects, 1);
-      generated = { seconds: +((performance.now() - t) / 1000).toFixed(1), frames };
-    }
-  }
+  const { survey, generated } = await ensureSurvey(work, objects, arg(args, "--survey", ""));
   const storeDir = `${work}/store-${objects}-${dtype}`;
-  let ingestResult: Record<string, unknown> = { skipped: true };
-  if (!args.includes("--skip-ingest")) {
-    const src = simulatedSource(survey, { workers: ingestWorkers });
-    const inputBytes = await duSize(`${survey}/objects`);
-    const t = performance.now();
-    const c0 = cpuUsage();
-    const r = await ingest(src, { out: storeDir, dtype, progress: Deno.stderr.isTerminal() });
-    const s = (performance.now() - t) / 1000;
-    const cu = cpuUsage(c0);
-    const cpu = (cu.user + cu.system) / 1e6;
-    ingestResult = {
-      objects: r.objects,
-      frames: r.frames,
-      workers: ingestWorkers,
-      seconds: +s.toFixed(2),
-      objectsPerSecond: +(r.objects.in / s).toFixed(1),
-      cpuSeconds: +cpu.toFixed(2),
-      objectsPerCpuSecond: +(r.objects.in / cpu).toFixed(1),
-      framesPerSecond: Math.round(r.frames.in / s),
-      inputMB: Math.round(inputBytes / 2 ** 20),
-      inputMBPerSecond: +(inputBytes / 2 ** 20 / s).toFixed(1),
-      storeMB: Math.round((await duSize(storeDir)) / 2 ** 20),
-    };
-  }
+  const ingestResult = args.includes("--skip-ingest")
+    ? { skipped: true }
+    : await ingestRate(survey, storeDir, dtype, ingestWorkers);
   const store = await openStore(storeDir);
   const split = makeSplit(store.objects, { seed: 1, classes: store.classes });
   const tn = performance.now();
@@ -404,22 +432,7 @@ export async function main(args: string[]): Promise<void> {
     console.error(`bench data: loader ${mode.name}`);
     runs.push(await loaderRun(store, ids, norm, mode, batches));
   }
-  const trainRuns: (StepRun | { preset: string; batchSize: number; error: string })[] = [];
-  const trainArg = arg(args, "--train", "cpu:32:4");
-  if (trainArg !== "none") {
-    for (const spec of trainArg.split(",")) {
-      const [preset, bs, n] = spec.split(":");
-      console.error(`bench data: training steps ${spec}`);
-      try {
-        trainRuns.push(
-          await trainSteps(store, ids, norm, preset!, Number(bs ?? 32), Number(n ?? 4)),
-        );
-      } catch (e) {
-        // A model that fails (e.g. out of wasm memory) is reported, not fatal to the bench.
-        trainRuns.push({ preset: preset!, batchSize: Number(bs ?? 32), error: String(e) });
-      }
-    }
-  }
+  const trainRuns = await trainingRuns(arg(args, "--train", "cpu:32:4"), store, ids, norm);
   store.close();
   const loadEnd = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
   console.log(JSON.stringify(

@@ -1,8 +1,8 @@
 /**
- * `deno task bench fits [--stamps N] [--passes P] [--corpus-passes C] [--no-python]`: FITS read
- * throughput, printed as one JSON object on stdout.
+ * `deno task bench fits [--stamps N] [--passes P] [--corpus-passes C] [--corpus DIR]
+ * [--no-python]`: FITS read throughput, printed as one JSON object on stdout.
  *
- * - corpus: every file of fixtures/fits/corpus (plain, .gz, .fz,
+ * - corpus: every file of `--corpus` (default fixtures/fits/corpus: plain, .gz, .fz,
  *   tables), all HDUs decoded; MB/s counts bytes on disk;
  * - stamps: N (default 10,000) 32x32 float32 stamps, one file each (8,640
  *   bytes), written to a temporary folder with `writeFits` first (the write
@@ -21,11 +21,7 @@
 import { cpuUsage } from "node:process";
 import { readFitsFile, readFitsFileSync } from "../../lib/fits/read.ts";
 import { writeFits, type WriteHdu } from "../../lib/fits/write.ts";
-
-function arg(args: string[], name: string, def: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-}
+import { arg } from "./args.ts";
 
 /** One timed measurement. */
 interface Rate {
@@ -67,6 +63,106 @@ async function passes(
   };
 }
 
+const rate = (n: number, perSecond: number) => +(n / perSecond).toFixed(1);
+const cpuSeconds = (c: { user: number; system: number }) => (c.user + c.system) / 1e6;
+
+/** The corpus files (FITS, gzipped or tile-compressed) of `dir`, sorted. */
+function listCorpus(dir: string): string[] {
+  return [...Deno.readDirSync(dir)]
+    .map((e) => e.name)
+    .filter((n) => /\.(fits|fit|fz|gz)$/.test(n))
+    .sort()
+    .map((n) => `${dir}/${n}`);
+}
+
+/** The `n` stamp files (one 32x32 float32 image, three header cards each), timed. */
+function writeStamps(dir: string, n: number, data: Float32Array) {
+  const stamps: string[] = [];
+  const c0 = cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < data.length; k++) data[k] = ((i * 7919 + k * 104729) % 10007) * 0.01;
+    const path = `${dir}/s${String(i).padStart(5, "0")}.fits`;
+    const header: WriteHdu["header"] = [
+      ["MJD-OBS", 59000 + i * 0.5],
+      ["FILTER", "ugriz"[i % 5]!],
+      ["OBJECT", `obj${i}`],
+    ];
+    Deno.writeFileSync(path, writeFits([{ bitpix: -32, shape: [32, 32], data, header }]));
+    stamps.push(path);
+  }
+  const wsec = (performance.now() - t0) / 1000;
+  const write = {
+    files: n,
+    seconds: +wsec.toFixed(3),
+    files_per_s: rate(n, wsec),
+    files_per_cpu_s: rate(n, cpuSeconds(cpuUsage(c0))),
+  };
+  return { stamps, write };
+}
+
+/** `writeFits` alone (no file system): `stamps` stamps in files of `perFile` HDUs. */
+function encodeRate(data: Float32Array, stamps: number, perFile: number) {
+  const hdus: WriteHdu[] = [{ bitpix: 8, shape: [] }];
+  for (let k = 0; k < perFile; k++) {
+    hdus.push({
+      bitpix: -32,
+      shape: [32, 32],
+      data,
+      header: [["MJD-OBS", 59000 + k * 0.5], ["FILTER", "ugriz"[k % 5]!], ["EXTNAME", `E${k}`]],
+    });
+  }
+  const files = Math.ceil(stamps / perFile);
+  let bytes = 0;
+  const cpu0 = cpuUsage();
+  const w0 = performance.now();
+  for (let i = 0; i < files; i++) bytes += writeFits(perFile === 1 ? hdus.slice(1) : hdus).length;
+  const w = (performance.now() - w0) / 1000;
+  return {
+    stamps: files * perFile,
+    files,
+    seconds: +w.toFixed(4),
+    stamps_per_s: rate(files * perFile, w),
+    stamps_per_cpu_s: rate(files * perFile, cpuSeconds(cpuUsage(cpu0))),
+    MB_per_s: +(bytes / w / 1e6).toFixed(2),
+  };
+}
+
+/** astropy and fitsio on the same files (tasks/bench/fits_bench.py), or why not. */
+async function pythonReference(args: string[]): Promise<Record<string, unknown>> {
+  try {
+    const out = await new Deno.Command("/usr/bin/python3", {
+      args: ["tasks/bench/fits_bench.py", ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout).trim();
+    return out.code === 0 && text
+      ? JSON.parse(text)
+      : { skipped: `python failed: ${new TextDecoder().decode(out.stderr).slice(-300)}` };
+  } catch (e) {
+    return { skipped: `cannot run /usr/bin/python3: ${(e as Error).message}` };
+  }
+}
+
+/** Our rates over the references' (null where a reference is missing). */
+function ratios(ours: { stamps_sync: Rate; corpus_sync: Rate }, ref: Record<string, unknown>) {
+  const fitsio = ref.fitsio as { stamps?: Rate; corpus?: Rate } | undefined;
+  const astropy = ref.astropy as { stamps?: Rate; corpus?: Rate } | undefined;
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a && b ? +(a / b).toFixed(2) : null;
+  return {
+    stamps_sync_vs_fitsio_wall: ratio(ours.stamps_sync.files_per_s, fitsio?.stamps?.files_per_s),
+    stamps_sync_vs_fitsio_cpu: ratio(
+      ours.stamps_sync.files_per_cpu_s,
+      fitsio?.stamps?.files_per_cpu_s,
+    ),
+    stamps_sync_vs_astropy_wall: ratio(ours.stamps_sync.files_per_s, astropy?.stamps?.files_per_s),
+    corpus_sync_vs_fitsio_wall: ratio(ours.corpus_sync.MB_per_s, fitsio?.corpus?.MB_per_s),
+    corpus_sync_vs_astropy_wall: ratio(ours.corpus_sync.MB_per_s, astropy?.corpus?.MB_per_s),
+  };
+}
+
 /** Entry point: prints one JSON object. */
 export async function main(args: string[]): Promise<void> {
   const nStamps = Number(arg(args, "--stamps", "10000"));
@@ -75,79 +171,16 @@ export async function main(args: string[]): Promise<void> {
   const corpusDir = arg(args, "--corpus", "fixtures/fits/corpus");
   const python = !args.includes("--no-python");
   const loadBefore = Deno.loadavg();
-
-  const corpus = [...Deno.readDirSync(corpusDir)]
-    .map((e) => e.name)
-    .filter((n) => /\.(fits|fit|fz|gz)$/.test(n))
-    .sort()
-    .map((n) => `${corpusDir}/${n}`);
+  const corpus = listCorpus(corpusDir);
   const corpusSizes = corpus.map((p) => Deno.statSync(p).size);
-
   const dir = await Deno.makeTempDir({ prefix: "bench_fits_" });
   try {
-    // Write the stamps (one 32x32 float32 image with a few header cards per file).
-    const stamps: string[] = [];
     const data = new Float32Array(32 * 32);
-    const c0 = cpuUsage();
-    const t0 = performance.now();
-    for (let i = 0; i < nStamps; i++) {
-      for (let k = 0; k < data.length; k++) data[k] = ((i * 7919 + k * 104729) % 10007) * 0.01;
-      const path = `${dir}/s${String(i).padStart(5, "0")}.fits`;
-      Deno.writeFileSync(
-        path,
-        writeFits([{
-          bitpix: -32,
-          shape: [32, 32],
-          data,
-          header: [["MJD-OBS", 59000 + i * 0.5], ["FILTER", "ugriz"[i % 5]!], [
-            "OBJECT",
-            `obj${i}`,
-          ]],
-        }]),
-      );
-      stamps.push(path);
-    }
-    const wsec = (performance.now() - t0) / 1000;
-    const wc = cpuUsage(c0);
+    const { stamps, write } = writeStamps(dir, nStamps, data);
     const stampSizes = stamps.map((p) => Deno.statSync(p).size);
-    const write = {
-      files: nStamps,
-      seconds: +wsec.toFixed(3),
-      files_per_s: +(nStamps / wsec).toFixed(1),
-      files_per_cpu_s: +(nStamps / ((wc.user + wc.system) / 1e6)).toFixed(1),
-    };
-    // writeFits alone (no file system): single-stamp files and 40-stamp files.
-    const encode = (perFile: number) => {
-      const hdus: WriteHdu[] = [{ bitpix: 8, shape: [] }];
-      for (let k = 0; k < perFile; k++) {
-        hdus.push({
-          bitpix: -32,
-          shape: [32, 32],
-          data,
-          header: [["MJD-OBS", 59000 + k * 0.5], ["FILTER", "ugriz"[k % 5]!], ["EXTNAME", `E${k}`]],
-        });
-      }
-      const files = Math.ceil(nStamps / perFile);
-      let bytes = 0;
-      const cpu0 = cpuUsage();
-      const w0 = performance.now();
-      for (let i = 0; i < files; i++) {
-        bytes += writeFits(perFile === 1 ? hdus.slice(1) : hdus).length;
-      }
-      const w = (performance.now() - w0) / 1000;
-      const c = cpuUsage(cpu0);
-      return {
-        stamps: files * perFile,
-        files,
-        seconds: +w.toFixed(4),
-        stamps_per_s: +((files * perFile) / w).toFixed(1),
-        stamps_per_cpu_s: +((files * perFile) / ((c.user + c.system) / 1e6)).toFixed(1),
-        MB_per_s: +(bytes / w / 1e6).toFixed(2),
-      };
-    };
-    encode(1); // warm-up
-    const encodeOne = encode(1);
-    const encodeForty = encode(40);
+    encodeRate(data, nStamps, 1); // warm-up
+    const encodeOne = encodeRate(data, nStamps, 1);
+    const encodeForty = encodeRate(data, nStamps, 40);
     let check = 0;
     const readSync = (p: string) => {
       check += readFitsFileSync(p).hdus.length;
@@ -165,33 +198,9 @@ export async function main(args: string[]): Promise<void> {
       encode_single_stamp_files: encodeOne,
       encode_40_stamp_files: encodeForty,
     };
-    let reference: Record<string, unknown> = { skipped: "--no-python" };
-    if (python) {
-      try {
-        const out = await new Deno.Command("/usr/bin/python3", {
-          args: [
-            "tasks/bench/fits_bench.py",
-            dir,
-            String(nStamps),
-            corpusDir,
-            String(nPasses),
-            String(corpusPasses),
-          ],
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const text = new TextDecoder().decode(out.stdout).trim();
-        reference = out.code === 0 && text
-          ? JSON.parse(text)
-          : { skipped: `python failed: ${new TextDecoder().decode(out.stderr).slice(-300)}` };
-      } catch (e) {
-        reference = { skipped: `cannot run /usr/bin/python3: ${(e as Error).message}` };
-      }
-    }
-    const fitsio = reference.fitsio as { stamps?: Rate; corpus?: Rate } | undefined;
-    const astropy = reference.astropy as { stamps?: Rate; corpus?: Rate } | undefined;
-    const ratio = (a: number | undefined, b: number | undefined) =>
-      a && b ? +(a / b).toFixed(2) : null;
+    const reference = python
+      ? await pythonReference([dir, nStamps, corpusDir, nPasses, corpusPasses].map(String))
+      : { skipped: "--no-python" };
     console.log(JSON.stringify(
       {
         bench: "fits",
@@ -205,28 +214,7 @@ export async function main(args: string[]): Promise<void> {
         passes: { stamps: nPasses, corpus: corpusPasses },
         convention,
         ...reference,
-        ratios: {
-          stamps_sync_vs_fitsio_wall: ratio(
-            convention.stamps_sync.files_per_s,
-            fitsio?.stamps?.files_per_s,
-          ),
-          stamps_sync_vs_fitsio_cpu: ratio(
-            convention.stamps_sync.files_per_cpu_s,
-            fitsio?.stamps?.files_per_cpu_s,
-          ),
-          stamps_sync_vs_astropy_wall: ratio(
-            convention.stamps_sync.files_per_s,
-            astropy?.stamps?.files_per_s,
-          ),
-          corpus_sync_vs_fitsio_wall: ratio(
-            convention.corpus_sync.MB_per_s,
-            fitsio?.corpus?.MB_per_s,
-          ),
-          corpus_sync_vs_astropy_wall: ratio(
-            convention.corpus_sync.MB_per_s,
-            astropy?.corpus?.MB_per_s,
-          ),
-        },
+        ratios: ratios(convention, reference),
         checksum: check,
       },
       null,

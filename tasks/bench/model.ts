@@ -43,10 +43,10 @@ import {
   convAttention,
   convAttentionNaive,
 } from "../../lib/model/conv_attention.ts";
-import { lossOf } from "../../lib/model/loss.ts";
-import { Adam } from "../../lib/model/optimizer.ts";
-import { ParamStore } from "../../lib/model/params.ts";
-import { evalLogits, trainableWeights, trainStep } from "../../lib/model/train_step.ts";
+import { lossOf } from "../../lib/model/ops/loss.ts";
+import { Adam } from "../../lib/model/infra/optimizer.ts";
+import { ParamStore } from "../../lib/model/infra/params.ts";
+import { evalLogits, trainableWeights, trainStep } from "../../lib/model/infra/train_step.ts";
 import { type BackendChoice, probeWebGpu, selectBackend } from "../../lib/train/backend.ts";
 import { emptyBatch } from "../../lib/data/batch.ts";
 import "../../lib/train/builtin_models.ts";

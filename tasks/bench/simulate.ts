@@ -17,21 +17,7 @@
 import { cpuUsage } from "node:process";
 import { DEFAULT_SURVEY, ensureDefaultSurvey } from "../../lib/simulate/default_survey.ts";
 import { simulateSurvey, type SurveySummary } from "../../lib/simulate/survey.ts";
-
-function arg(args: string[], name: string, def: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-}
-
-async function folderBytes(dir: string): Promise<number> {
-  let n = 0;
-  for await (const e of Deno.readDir(dir)) {
-    const p = `${dir}/${e.name}`;
-    if (e.isDirectory) n += await folderBytes(p);
-    else n += (await Deno.stat(p)).size;
-  }
-  return n;
-}
+import { arg, folderBytes } from "./args.ts";
 
 function rates(s: SurveySummary, cpu: number) {
   return {

@@ -99,7 +99,7 @@ export async function main(args: string[]): Promise<void> {
   const r = await selectBackend("webgpu", { quiet: true });
   const dev = (tf.backend() as unknown as { device: GPUDevice & { adapterInfo?: GPUAdapterInfo } })
     .device;
-  const convs = [];
+  const convs: Awaited<ReturnType<typeof compareConv>>[] = [];
   for (const [k, g] of await modelConvs(preset, batch)) convs.push(await compareConv(k, g, reps));
   const sum = (key: "oursMs" | "tfjsMs") => convs.reduce((a, c) => a + c[key], 0);
   const step = {

@@ -104,7 +104,7 @@ result.env = {
   wgpuBackend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default",
   model: MODEL_SOURCE,
   stepFunction:
-    "lib/model/train_step.ts trainStep (lib/model lossOf + lib/model Adam, lr 1e-3, async reads)",
+    "lib/model/infra/train_step.ts trainStep (lib/model lossOf + lib/model Adam, lr 1e-3, async reads)",
 };
 const a = result.adapter;
 const adapterLine = a.found

@@ -7,10 +7,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import "../../lib/model/gradients.ts";
+import "../../lib/model/ops/gradients.ts";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
-import { Adam } from "../../lib/model/optimizer.ts";
-import { type StepResult, trainableWeights, trainStep } from "../../lib/model/train_step.ts";
+import { Adam } from "../../lib/model/infra/optimizer.ts";
+import { type StepResult, trainableWeights, trainStep } from "../../lib/model/infra/train_step.ts";
 import type { ModelInput } from "../../lib/model/types.ts";
 import type { TrainableModel } from "../../lib/train/models.ts";
 import { type RawInput, syntheticInput } from "./inputs.ts";
@@ -38,7 +38,7 @@ export function presetShape(preset: string): { length: number; size: number; par
   return r;
 }
 
-/** TF.js's op gradients are registered by importing lib/model/gradients.ts (above). */
+/** TF.js's op gradients are registered by importing lib/model/ops/gradients.ts (above). */
 export function registerGradients(): void {}
 
 /** Creates the preset's ConvEntion, initialised from `seed`. */

@@ -7,8 +7,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { lossOf } from "../../lib/model/loss.ts";
-import { trainableWeights } from "../../lib/model/train_step.ts";
+import { lossOf } from "../../lib/model/ops/loss.ts";
+import { trainableWeights } from "../../lib/model/infra/train_step.ts";
 import { compareTensors } from "./stats.ts";
 import type { CorrectnessReport, GradientCheck, LongReductionReport } from "./report.ts";
 import { type CheckModel, createCheckModel, inputTensors } from "./model_api.ts";

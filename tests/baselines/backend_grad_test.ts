@@ -6,7 +6,7 @@ import type { Classifier, ModelInput } from "../../lib/baselines/types.ts";
 import { createCnnGru } from "../../lib/baselines/cnn_gru.ts";
 import { Scone, SCONE_PRESETS } from "../../lib/baselines/scone.ts";
 import { SitsBert, sitsBertConfig } from "../../lib/baselines/sits_bert.ts";
-import { lossOf } from "../../lib/model/loss.ts";
+import { lossOf } from "../../lib/model/ops/loss.ts";
 import { Rng } from "../../lib/util/rng.ts";
 
 function randomInput(shape: [number, number, number, number], maskEvery: number): ModelInput {

@@ -14,10 +14,10 @@ import { Scone, SCONE_PRESETS } from "../../lib/baselines/scone.ts";
 import { encodeLightCurves, lcFeatureCount } from "../../lib/baselines/lc_features.ts";
 import { lcModelInput } from "../../lib/baselines/lc_input.ts";
 import type { LightCurve } from "../../lib/baselines/photometry.ts";
-import { loadWeights, saveWeights } from "../../lib/model/safetensors.ts";
-import { lossOf } from "../../lib/model/loss.ts";
-import { Adam } from "../../lib/model/optimizer.ts";
-import { trainStep } from "../../lib/model/train_step.ts";
+import { loadWeights, saveWeights } from "../../lib/model/infra/safetensors.ts";
+import { lossOf } from "../../lib/model/ops/loss.ts";
+import { Adam } from "../../lib/model/infra/optimizer.ts";
+import { trainStep } from "../../lib/model/infra/train_step.ts";
 import { Rng } from "../../lib/util/rng.ts";
 
 const B = 6, C = 4;

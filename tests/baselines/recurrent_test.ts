@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { assert } from "../util/assert.ts";
 import { useBackend } from "./tf_setup.ts";
-import { Params } from "../../lib/baselines/params.ts";
+import { ParamStore } from "../../lib/model/infra/params.ts";
 import { defineRnn, type RnnSpec, runRnn } from "../../lib/baselines/recurrent.ts";
 
 interface RefTensor {
@@ -37,9 +37,9 @@ for (const backend of ["cpu", "wasm"] as const) {
         layers: 2,
         bidirectional: true,
       };
-      const p = new Params(1);
+      const p = new ParamStore(1);
       defineRnn(p, "rnn", spec);
-      for (const [name, v] of p.all()) {
+      for (const [name, v] of p.weights()) {
         const w = ref[cell].weights[name.slice(4)];
         assert(w !== undefined, `no reference weight ${name}`);
         v.assign(tf.tensor(w.data, w.shape));
@@ -65,7 +65,7 @@ Deno.test("recurrent gradients on wasm match cpu", async () => {
     await useBackend(backend);
     for (const cell of ["lstm", "gru"] as const) {
       const spec: RnnSpec = { cell, inputSize: 4, hiddenSize: 5, layers: 2, bidirectional: true };
-      const p = new Params(11);
+      const p = new ParamStore(11);
       defineRnn(p, "rnn", spec);
       const x = tf.randomNormal([3, 6, 4], 0, 1, "float32", 5) as tf.Tensor3D;
       const mask = tf.tensor2d([1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0], [3, 6]);

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import "../../lib/model/gradients.ts";
+import "../../lib/model/ops/gradients.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 
 /** Switches to a backend and waits for it. */

@@ -7,6 +7,7 @@ import { assert, assertEquals } from "../util/assert.ts";
 import { useBackend } from "../baselines/tf_setup.ts";
 import { compareAll, selectModels, TABLE2_MODELS } from "../../lib/compare/compare_all.ts";
 import { simulateSurvey } from "../../lib/simulate/survey.ts";
+import { parse } from "csv-parse/sync";
 
 Deno.test("compareAll trains and evaluates every Table 2 model on the same test split", async () => {
   await useBackend("wasm");
@@ -36,11 +37,19 @@ Deno.test("compareAll trains and evaluates every Table 2 model on the same test 
       r.comparison.rows.map((row) => row.bands),
       TABLE2_MODELS.map((m) => m.bands?.join("") ?? "ugriz"),
     );
-    const tests = new Set(r.comparison.rows.map((row) => row.testObjects));
-    assertEquals(tests.size, 1, "every model is tested on the same objects");
-    for (const row of r.comparison.rows) {
-      assert(row.accuracy >= 0 && row.accuracy <= 1 && row.parameters > 0, JSON.stringify(row));
+    // Each row's accuracy is its run's predictions scored again, on the same test objects.
+    const testIds: string[][] = [];
+    for (const [i, row] of r.comparison.rows.entries()) {
+      const preds = parse(await Deno.readTextFile(`${r.runs[i]}/eval/predictions.csv`), {
+        columns: true,
+      }) as Record<string, string>[];
+      testIds.push(preds.map((p) => p.object_id!).sort());
+      const right = preds.filter((p) => p.true === p.predicted).length;
+      assertEquals(row.testObjects, preds.length, row.model);
+      assertEquals(row.accuracy, right / preds.length, row.model);
+      assert(row.parameters > 0, JSON.stringify(row));
     }
+    assertEquals(new Set(testIds.map((ids) => ids.join())).size, 1, "the same test objects");
     for (const f of ["compare.md", "compare.csv", "compare.json", "compare.html"]) {
       assert(r.files.some((p) => p.endsWith(f)), `missing ${f}`);
     }

@@ -1,7 +1,13 @@
-import { assert, assertAlmostEquals, assertEquals, assertRejects } from "../util/assert.ts";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertRejects,
+  assertThrows,
+} from "../util/assert.ts";
 import { ingest } from "../../lib/data/ingest.ts";
 import { memorySource } from "../../lib/survey/source.ts";
-import { openStore, type Store } from "../../lib/data/store.ts";
+import { openStore, type Store, StoreError } from "../../lib/data/store.ts";
 import { epochBatches, evalBatches, planEpoch } from "../../lib/data/loader.ts";
 import { epochPlan, planCounts, resolveTarget } from "../../lib/data/balance.ts";
 import { computeNormalization } from "../../lib/data/normalization.ts";
@@ -245,11 +251,14 @@ Deno.test("loader: pixel cache stays within its budget; bad options are refused"
   );
 });
 
-Deno.test({
-  name: "loader: close the shared store",
-  fn: async () => {
-    const { dir, store } = await fixture();
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  },
+Deno.test("loader: a closed store refuses reads, naming itself, and closes twice", async () => {
+  const { dir, store } = await fixture();
+  const px = store.size * store.size;
+  assertEquals(store.readObject(0).length, store.objects[0]!.count * px);
+  store.close();
+  assertEquals(store.cachedBytes, 0);
+  const e = assertThrows(() => store.readObject(0), StoreError);
+  assertEquals(e.message, `Store ${store.path} is closed.`);
+  store.close();
+  await Deno.remove(dir, { recursive: true });
 });

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { convAttention, convAttentionNaive } from "../../lib/model/conv_attention.ts";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
-import { ParamStore } from "../../lib/model/params.ts";
+import { ParamStore } from "../../lib/model/infra/params.ts";
 import { addConvAttention } from "../../lib/model/conv_attention.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { assert } from "../util/assert.ts";

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { conv2d, type Pad2d } from "../../lib/model/conv_exact.ts";
+import { conv2d, type Pad2d } from "../../lib/model/ops/conv_exact.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { assert } from "../util/assert.ts";
 import { conv2dRef, conv2dRefGrads, type F64, randomF64, relMaxDiff } from "./reference.ts";

@@ -1,7 +1,7 @@
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import { assertAlmostEquals, assertEquals, assertThrows } from "../util/assert.ts";
-import { lossOf, type LossOptions } from "../../lib/model/loss.ts";
+import { lossOf, type LossOptions } from "../../lib/model/ops/loss.ts";
 import { Rng } from "../../lib/util/rng.ts";
 
 await tf.setBackend("cpu");

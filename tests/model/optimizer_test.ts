@@ -1,9 +1,9 @@
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import { assertAlmostEquals, assertEquals, assertRejects } from "../util/assert.ts";
-import { Adam, loadOptimizerState, saveOptimizerState } from "../../lib/model/optimizer.ts";
+import { Adam, loadOptimizerState, saveOptimizerState } from "../../lib/model/infra/optimizer.ts";
 import { WeightsError } from "../../lib/model/errors.ts";
-import { decodeSafetensors } from "../../lib/model/safetensors.ts";
+import { decodeSafetensors } from "../../lib/model/infra/safetensors.ts";
 
 await tf.setBackend("cpu");
 

@@ -5,8 +5,13 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
-import { decodeSafetensors, loadWeights, toFloat32, toInt32 } from "../../lib/model/safetensors.ts";
-import { lossOf } from "../../lib/model/loss.ts";
+import {
+  decodeSafetensors,
+  loadWeights,
+  toFloat32,
+  toInt32,
+} from "../../lib/model/infra/safetensors.ts";
+import { lossOf } from "../../lib/model/ops/loss.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { assert, assertEquals } from "../util/assert.ts";
 import { absMaxDiff, relMaxDiff } from "./reference.ts";

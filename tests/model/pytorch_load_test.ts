@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { createConvEntion } from "../../lib/model/convention.ts";
-import { encodeSafetensors, saveWeights } from "../../lib/model/safetensors.ts";
+import { encodeSafetensors, saveWeights } from "../../lib/model/infra/safetensors.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { assert } from "../util/assert.ts";
 import { absMaxDiff } from "./reference.ts";

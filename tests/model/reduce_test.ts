@@ -5,7 +5,7 @@
  * workaround is removed while wasm's Sum is still imprecise.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { addBias, sumLast, sumRows } from "../../lib/model/reduce.ts";
+import { addBias, sumLast, sumRows } from "../../lib/model/ops/reduce.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { assert, assertEquals } from "../util/assert.ts";
 

@@ -8,7 +8,7 @@ import {
   type SafeTensor,
   saveWeights,
   toFloat32,
-} from "../../lib/model/safetensors.ts";
+} from "../../lib/model/infra/safetensors.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "../util/assert.ts";
 

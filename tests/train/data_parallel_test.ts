@@ -8,9 +8,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Batch, emptyBatch } from "../../lib/data/batch.ts";
 import { ConventionError } from "../../lib/errors.ts";
 import { NonFiniteLossError } from "../../lib/model/errors.ts";
-import { setWeight } from "../../lib/model/assign.ts";
-import { Adam } from "../../lib/model/optimizer.ts";
-import { shardGradients, trainableWeights } from "../../lib/model/train_step.ts";
+import { setWeight } from "../../lib/model/infra/assign.ts";
+import { Adam } from "../../lib/model/infra/optimizer.ts";
+import { shardGradients, trainableWeights } from "../../lib/model/infra/train_step.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import "../../lib/train/builtin_models.ts";
 import {

@@ -4,7 +4,7 @@ import { merge, type TrainConfig, trainPreset } from "../../lib/train/config.ts"
 import { train, TrainingDivergedError } from "../../lib/train/train.ts";
 import { WasmMemoryError } from "../../lib/train/wasm_memory.ts";
 import { readManifest } from "../../lib/train/checkpoint.ts";
-import { decodeSafetensors } from "../../lib/model/safetensors.ts";
+import { decodeSafetensors } from "../../lib/model/infra/safetensors.ts";
 import { decodeTensors } from "../../lib/train/tensor_file.ts";
 import { readEpochLog } from "../../lib/train/metrics_log.ts";
 import { selectBackend } from "../../lib/train/backend.ts";

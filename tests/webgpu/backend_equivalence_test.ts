@@ -11,11 +11,11 @@
  * error, not that limit. A real GPU has no such limit (tasks/gpu checks it).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { unstack0 } from "../../lib/model/cnn3d.ts";
+import { unstack0 } from "../../lib/model/ops/layout.ts";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
-import { lossOf } from "../../lib/model/loss.ts";
-import { Adam } from "../../lib/model/optimizer.ts";
-import { trainableWeights, trainStep } from "../../lib/model/train_step.ts";
+import { lossOf } from "../../lib/model/ops/loss.ts";
+import { Adam } from "../../lib/model/infra/optimizer.ts";
+import { trainableWeights, trainStep } from "../../lib/model/infra/train_step.ts";
 import { probeWebGpu, selectBackend } from "../../lib/train/backend.ts";
 import { assert } from "../util/assert.ts";
 import { relMaxDiff } from "../model/reference.ts";

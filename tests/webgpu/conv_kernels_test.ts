@@ -11,7 +11,7 @@
  * mismatch is a kernel error, not that limit.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { conv2dFilterGrad, conv2dInputGrad } from "../../lib/model/conv_exact.ts";
+import { conv2dFilterGrad, conv2dInputGrad } from "../../lib/model/ops/conv_exact.ts";
 import { convGeometry, forwardGemm } from "../../lib/model/ops/webgpu/conv_geometry.ts";
 import {
   gpuConv2d,

@@ -31,8 +31,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { setWeight } from "./assign.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { WeightsError } from "./errors.ts";
+import { writeFileAtomic } from "../../util/atomic.ts";
+import { WeightsError } from "../errors.ts";
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -40,7 +40,7 @@ import {
   toFloat32,
   toInt32,
 } from "./safetensors.ts";
-import type { Tensor, Variable } from "./tensor_types.ts";
+import type { Tensor, Variable } from "../ops/tensor_types.ts";
 
 /** Hyper-parameters of {@link Adam}. */
 export interface AdamOptions {
@@ -79,7 +79,7 @@ export interface AdamState {
  * @example Three AdamW steps on one variable, then its state
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { selectBackend } from "../train/backend.ts";
+ * import { selectBackend } from "../../train/backend.ts";
  * import { Adam } from "./optimizer.ts";
  * await selectBackend("cpu", { quiet: true });
  * const p = tf.variable(tf.tensor1d([0.5, -1, 2]));

@@ -40,11 +40,6 @@ export interface Conv2dOptions {
   inputGrad?: boolean;
 }
 
-/** Output size of a convolution along one axis (PyTorch/TF floor convention). */
-export function convOutSize(size: number, k: number, s: number, p0: number, p1: number): number {
-  return Math.floor((size + p0 + p1 - k) / s) + 1;
-}
-
 /**
  * Inserts `s - 1` zero rows after every row of `x` (`[N, H, W, C]` ->
  * `[N, H * s, W, C]`); the trailing `s - 1` rows are zero too.

@@ -5,12 +5,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import "./gradients.ts";
-import { NonFiniteLossError } from "./errors.ts";
-import { lossOf, type LossOptions } from "./loss.ts";
+import "../ops/gradients.ts";
+import { NonFiniteLossError } from "../errors.ts";
+import { lossOf, type LossOptions } from "../ops/loss.ts";
 import type { Adam } from "./optimizer.ts";
-import type { ApplyOptions, Classifier, ModelInput } from "./types.ts";
-import type { Tensor1D, Tensor2D, Variable } from "./tensor_types.ts";
+import type { ApplyOptions, Classifier, ModelInput } from "../types.ts";
+import type { Tensor1D, Tensor2D, Variable } from "../ops/tensor_types.ts";
 
 /**
  * What a training step needs of a model (every {@link Classifier} and the
@@ -107,8 +107,8 @@ function lossAndGradients<I>(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { selectBackend } from "../train/backend.ts";
- * import { createConvEntion } from "./convention.ts";
+ * import { selectBackend } from "../../train/backend.ts";
+ * import { createConvEntion } from "../convention.ts";
  * import { Adam } from "./optimizer.ts";
  * import { trainableWeights, trainStep } from "./train_step.ts";
  * await selectBackend("cpu", { quiet: true }); // "webgpu" on a GPU
@@ -232,8 +232,8 @@ export interface ShardGradients {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { selectBackend } from "../train/backend.ts";
- * import { createConvEntion } from "./convention.ts";
+ * import { selectBackend } from "../../train/backend.ts";
+ * import { createConvEntion } from "../convention.ts";
  * import { shardGradients, trainableWeights } from "./train_step.ts";
  * await selectBackend("cpu", { quiet: true });
  * const model = createConvEntion("tiny", 1);
@@ -303,8 +303,8 @@ export const trainStepAsync: typeof trainStep = trainStep;
  * @example Class probabilities of a batch
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { selectBackend } from "../train/backend.ts";
- * import { createConvEntion } from "./convention.ts";
+ * import { selectBackend } from "../../train/backend.ts";
+ * import { createConvEntion } from "../convention.ts";
  * import { evalLogits } from "./train_step.ts";
  * await selectBackend("cpu", { quiet: true });
  * const model = createConvEntion("tiny", 1);

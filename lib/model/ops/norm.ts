@@ -8,7 +8,6 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { customGrad } from "./conv_exact.ts";
-import type { ParamStore } from "./params.ts";
 import { sumLast, sumRows } from "./reduce.ts";
 
 /** PyTorch's BatchNorm / LayerNorm epsilon. */
@@ -16,11 +15,20 @@ export const NORM_EPS = 1e-5;
 /** PyTorch's BatchNorm momentum (running = (1 - m) running + m batch). */
 export const BN_MOMENTUM = 0.1;
 
+/**
+ * The named parameters a norm reads (and, for BatchNorm's running statistics,
+ * assigns); `ParamStore` (lib/model/infra/params.ts) is one.
+ */
+export interface NamedVariables {
+  /** The variable of a PyTorch `state_dict` name. */
+  get(name: string): tf.Variable;
+}
+
 /** Where the ReLU sits around a BatchNorm. */
 export type BnOrder = "bn-relu" | "relu-bn";
 
 function runningUpdate(
-  p: ParamStore,
+  p: NamedVariables,
   prefix: string,
   mean: tf.Tensor,
   variance: tf.Tensor,
@@ -60,7 +68,7 @@ function runningUpdate(
  */
 export function biasNormRelu(
   z: tf.Tensor,
-  p: ParamStore,
+  p: NamedVariables,
   conv: string,
   bn: string,
   order: BnOrder,

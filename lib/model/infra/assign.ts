@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { Variable } from "./tensor_types.ts";
+import type { Variable } from "../ops/tensor_types.ts";
 
 /**
  * Sets a variable from host values: float32 as they are, int32 (BatchNorm's
@@ -16,7 +16,7 @@ import type { Variable } from "./tensor_types.ts";
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { selectBackend } from "../train/backend.ts";
+ * import { selectBackend } from "../../train/backend.ts";
  * import { setWeight } from "./assign.ts";
  * await selectBackend("cpu", { quiet: true });
  * const v = tf.variable(tf.zeros([2], "int32"));

@@ -10,9 +10,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { writeFileAtomic } from "../util/atomic.ts";
-import { WeightsError } from "./errors.ts";
-import type { Classifier } from "./types.ts";
+import { writeFileAtomic } from "../../util/atomic.ts";
+import { WeightsError } from "../errors.ts";
+import type { Classifier } from "../types.ts";
 
 /** safetensors dtypes handled here. */
 export type SafeDtype =
@@ -316,8 +316,8 @@ export async function variablesToSafetensors(
  * @param metadata Extra metadata strings.
  * @example
  * ```ts
- * import { selectBackend } from "../train/backend.ts";
- * import { createConvEntion } from "./convention.ts";
+ * import { selectBackend } from "../../train/backend.ts";
+ * import { createConvEntion } from "../convention.ts";
  * import { saveWeights } from "./safetensors.ts";
  * await selectBackend("cpu", { quiet: true });
  * const dir = await Deno.makeTempDir();
@@ -397,8 +397,8 @@ export function assignSafetensors(
  * @throws WeightsError when the file is missing, malformed or does not match.
  * @example Save one model and load its weights into another of the same preset
  * ```ts
- * import { selectBackend } from "../train/backend.ts";
- * import { createConvEntion } from "./convention.ts";
+ * import { selectBackend } from "../../train/backend.ts";
+ * import { createConvEntion } from "../convention.ts";
  * import { loadWeights, saveWeights } from "./safetensors.ts";
  * await selectBackend("cpu", { quiet: true });
  * const dir = await Deno.makeTempDir();

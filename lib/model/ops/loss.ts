@@ -44,7 +44,7 @@ export interface LossOptions {
  * @example Cross-entropy and focal loss of two rows
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { selectBackend } from "../train/backend.ts";
+ * import { selectBackend } from "../../train/backend.ts";
  * import { lossOf } from "./loss.ts";
  * await selectBackend("cpu", { quiet: true });
  * const logits = tf.tensor2d([[2, 0, 0, 0], [0, 0, 3, 0]]); // [B = 2, C = 4]

@@ -14,8 +14,12 @@
  *
  * Image models take the loader's frames. Light-curve models take the object ids of each batch
  * and look their light curves (or GP heatmaps) up in the data set by
- * {@link useLightCurveData} (built once per store by lc_cache.ts); the loader is asked for a
+ * `useLightCurveData` (lib/baselines/lc_data.ts; built once per store by lc_cache.ts); the loader is asked for a
  * minimal frame window since they do not use the pixels.
+ *
+ * This registration is composition, above `lib/train` and `lib/baselines` (which stay pure
+ * models): the entry points import it (main.ts for the CLI, compare_all.ts), and data-parallel
+ * replica workers import it through each entry's `module`.
  *
  * @module
  */
@@ -24,76 +28,27 @@ import { UsageError } from "../errors.ts";
 import type { Batch } from "../data/batch.ts";
 import { registerModel, type TrainableModel } from "../train/models.ts";
 import { disposeImageInput, imageInput } from "../train/builtin_models.ts";
-import { loadWeights, saveWeights } from "../model/safetensors.ts";
-import type { Classifier, ModelInput } from "./types.ts";
-import { CNN_LSTM_PRESETS, createCnnLstm } from "./cnn_lstm.ts";
-import { CNN_GRU_PRESETS, createCnnGru } from "./cnn_gru.ts";
-import type { ImageRnn, ImageRnnConfig } from "./image_rnn.ts";
-import { SuperNnova, type SuperNnovaConfig, superNnovaConfig } from "./supernnova.ts";
-import { SitsBert, type SitsBertConfig, sitsBertConfig } from "./sits_bert.ts";
-import { Scone, SCONE_PRESETS, type SconeConfig } from "./scone.ts";
-import { encodeLightCurves, lcFeatureCount } from "./lc_features.ts";
-import { lcModelInput } from "./lc_input.ts";
-import type { HeatmapSet, LightCurveSet } from "./lc_cache.ts";
+import { loadWeights, saveWeights } from "../model/infra/safetensors.ts";
+import type { Classifier, ModelInput } from "../baselines/types.ts";
+import { CNN_LSTM_PRESETS, createCnnLstm } from "../baselines/cnn_lstm.ts";
+import { CNN_GRU_PRESETS, createCnnGru } from "../baselines/cnn_gru.ts";
+import type { ImageRnn, ImageRnnConfig } from "../baselines/image_rnn.ts";
+import { SuperNnova, type SuperNnovaConfig, superNnovaConfig } from "../baselines/supernnova.ts";
+import { SitsBert, type SitsBertConfig, sitsBertConfig } from "../baselines/sits_bert.ts";
+import { Scone, SCONE_PRESETS, type SconeConfig } from "../baselines/scone.ts";
+import { encodeLightCurves, lcFeatureCount } from "../baselines/lc_features.ts";
+import { lcModelInput } from "../baselines/lc_input.ts";
+import { currentLightCurveData, lightCurveData } from "../baselines/lc_data.ts";
+import { LC_PRESETS } from "../baselines/lc_presets.ts";
 
-/** Light curves (and heatmaps) the light-curve models read their inputs from. */
-export interface LightCurveData {
-  /** The store's light curves. */
-  lightCurves: LightCurveSet;
-  /** The store's GP heatmaps (needed by `scone` only). */
-  heatmaps?: HeatmapSet;
-}
-
-let current: LightCurveData | null = null;
 let currentEpochs = 0;
-
-/**
- * Sets the light curves the light-curve models use (call before training or evaluating one on
- * a store; `null` clears).
- */
-export function useLightCurveData(data: LightCurveData | null): void {
-  current = data;
-}
-
-function lcData(model: string): LightCurveData {
-  if (!current) {
-    throw new UsageError(
-      `Model "${model}" reads light curves measured from the stamps, and none are loaded.`,
-      {
-        hint: "Run it through `convention compare --data D --models " + model +
-          "`, which measures and caches them next to the store.",
-      },
-    );
-  }
-  return current;
-}
-
-/** Presets of the light-curve sequence models: sizes and sequence lengths. */
-export const LC_PRESETS: Readonly<
-  Record<
-    "paper" | "cpu" | "tiny",
-    { snn: Partial<SuperNnovaConfig>; bert: Partial<SitsBertConfig> }
-  >
-> = {
-  paper: {
-    snn: { hidden: 32, layers: 2, maxEpochs: 96, dropout: 0.05, mcSamples: 30 },
-    bert: { dModel: 64, heads: 4, layers: 3, ffHidden: 256, maxEpochs: 96, dropout: 0.1 },
-  },
-  cpu: {
-    snn: { hidden: 32, layers: 2, maxEpochs: 32, dropout: 0.05, mcSamples: 10 },
-    bert: { dModel: 32, heads: 4, layers: 2, ffHidden: 64, maxEpochs: 32, dropout: 0.1 },
-  },
-  tiny: {
-    snn: { hidden: 6, layers: 1, maxEpochs: 8, dropout: 0.05, mcSamples: 3 },
-    bert: { dModel: 8, heads: 2, layers: 1, ffHidden: 8, maxEpochs: 8, dropout: 0.1 },
-  },
-};
 
 /** Bayesian variant: stronger dropout, since it is the posterior approximation. */
 const BAYES_DROPOUT = 0.1;
 
-function preset<T extends string>(name: string, known: readonly T[], model: string): T {
-  if (!(known as readonly string[]).includes(name)) {
+function preset<T extends string>(name: string, presets: Record<T, unknown>, model: string): T {
+  const known = Object.keys(presets);
+  if (!known.includes(name)) {
     throw new UsageError(`Unknown ${model} preset "${name}"; presets: ${known.join(", ")}.`);
   }
   return name as T;
@@ -103,7 +58,7 @@ function preset<T extends string>(name: string, known: readonly T[], model: stri
 const LC_WINDOW = { length: 1, size: 4 };
 
 function lcInput(batch: Batch, model: string): ModelInput {
-  const data = lcData(model);
+  const data = lightCurveData(model);
   const lcs = batch.ids.map((id) => data.lightCurves.get(id));
   return lcModelInput(
     encodeLightCurves(lcs, {
@@ -115,7 +70,7 @@ function lcInput(batch: Batch, model: string): ModelInput {
 }
 
 function heatmapInput(batch: Batch): ModelInput {
-  const data = lcData("scone");
+  const data = lightCurveData("scone");
   const maps = data.heatmaps;
   if (!maps) throw new UsageError('Model "scone" needs GP heatmaps and none are loaded.');
   const cell = maps.wavelengthBins * maps.dayBins;
@@ -141,7 +96,7 @@ for (const cell of ["lstm", "gru"] as const) {
     input: "images",
     presets: Object.keys(presets),
     create(spec) {
-      const p = preset(spec.preset, Object.keys(presets) as (keyof typeof presets)[], name);
+      const p = preset(spec.preset, presets, name);
       const make = cell === "lstm" ? createCnnLstm : createCnnGru;
       return make(
         p,
@@ -160,6 +115,7 @@ for (const cell of ["lstm", "gru"] as const) {
     headWeights: () => ["classifier.weight", "classifier.bias"],
     save: saveAs,
     load: loadFrom,
+    module: import.meta.url,
   });
 }
 
@@ -171,7 +127,7 @@ for (const bayesian of [false, true]) {
     input: "light curves",
     presets: Object.keys(LC_PRESETS),
     create(spec) {
-      const p = preset(spec.preset, Object.keys(LC_PRESETS) as (keyof typeof LC_PRESETS)[], name);
+      const p = preset(spec.preset, LC_PRESETS, name);
       const cfg = superNnovaConfig({
         featureCount: lcFeatureCount(spec.bands.length),
         maxEpochs: 48,
@@ -189,6 +145,7 @@ for (const bayesian of [false, true]) {
     headWeights: () => ["output_layer.weight", "output_layer.bias"],
     save: saveAs,
     load: loadFrom,
+    module: import.meta.url,
   });
 }
 
@@ -198,11 +155,7 @@ registerModel<ModelInput>({
   input: "light curves",
   presets: Object.keys(LC_PRESETS),
   create(spec) {
-    const p = preset(
-      spec.preset,
-      Object.keys(LC_PRESETS) as (keyof typeof LC_PRESETS)[],
-      "sits-bert",
-    );
+    const p = preset(spec.preset, LC_PRESETS, "sits-bert");
     const cfg = sitsBertConfig({
       featureCount: lcFeatureCount(spec.bands.length),
       maxEpochs: 48,
@@ -219,6 +172,7 @@ registerModel<ModelInput>({
   headWeights: () => ["classifier.weight", "classifier.bias"],
   save: saveAs,
   load: loadFrom,
+  module: import.meta.url,
 });
 
 registerModel<ModelInput>({
@@ -227,12 +181,8 @@ registerModel<ModelInput>({
   input: "light curves",
   presets: Object.keys(SCONE_PRESETS),
   create(spec) {
-    const p = preset(
-      spec.preset,
-      Object.keys(SCONE_PRESETS) as (keyof typeof SCONE_PRESETS)[],
-      "scone",
-    );
-    const maps = current?.heatmaps;
+    const p = preset(spec.preset, SCONE_PRESETS, "scone");
+    const maps = currentLightCurveData()?.heatmaps;
     const cfg: SconeConfig = {
       ...SCONE_PRESETS[p],
       ...(maps ? { wavelengthBins: maps.wavelengthBins, dayBins: maps.dayBins } : {}),
@@ -247,4 +197,5 @@ registerModel<ModelInput>({
   headWeights: () => ["fc2.weight", "fc2.bias"],
   save: saveAs,
   load: loadFrom,
+  module: import.meta.url,
 });

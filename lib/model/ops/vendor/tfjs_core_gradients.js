@@ -5,7 +5,7 @@
  * (tfjs-core/dist/register_all_gradients.js and the ops they use), bundled:
  *
  *   echo 'import "npm:@tensorflow/tfjs-core@4.22.0/dist/register_all_gradients.js";' > g.js
- *   deno bundle --minify g.js -o lib/model/vendor/tfjs_core_gradients.js   # deno 2.9.6
+ *   deno bundle --minify g.js -o lib/model/ops/vendor/tfjs_core_gradients.js   # deno 2.9.6
  *
  * Why: Deno loads the Node build of @tensorflow/tfjs-core, which ships no
  * gradient functions, and the package's ES-module files cannot be imported

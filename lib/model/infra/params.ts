@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { Rng } from "../util/rng.ts";
+import { Rng } from "../../util/rng.ts";
 
 let storeCounter = 0;
 
@@ -59,6 +59,14 @@ export class ParamStore {
     const a = new Float32Array(n);
     for (let i = 0; i < n; i++) a[i] = this.#rng.normal();
     return a;
+  }
+
+  /**
+   * Adds a trainable variable drawn from U(-bound, bound) (PyTorch's RNN and
+   * attention initialisations).
+   */
+  addUniform(name: string, shape: number[], bound: number): void {
+    this.add(name, shape, this.uniform(shape.reduce((a, b) => a * b, 1), bound));
   }
 
   /**
