@@ -6,6 +6,8 @@
  * - {@link AdamMomentsProgram}: `S = [m ; v]` (`[2 * total]`), gradient `G`
  *   (`[total]`) -> `[m' ; v']` with `m' = b1 m + (1 - b1) g`,
  *   `v' = b2 v + (1 - b2) g^2`;
+ *   (`1 - b` is computed in float64 and passed in: `1 - b2` in f32 loses
+ *   1.3e-5 of its value);
  * - {@link AdamParamsProgram}: parameters `P`, new moments -> `P'` with
  *   `p' = p (1 - lr wd) - stepSize m' / (sqrt(v') / sqrt(1 - b2^t) + eps)`
  *   (the update of `lib/model`'s Adam, in f32).
@@ -28,7 +30,7 @@ export class AdamMomentsProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   variableNames = ["S", "G"];
   workgroupSize: [number, number, number] = [64, 1, 1];
-  uniforms = "beta1 : f32, beta2 : f32,";
+  uniforms = "beta1 : f32, beta2 : f32, oneMinusBeta1 : f32, oneMinusBeta2 : f32,";
   private readonly total: number;
 
   /** @param total Number of parameters. */
@@ -46,10 +48,10 @@ fn main(index : i32) {
   if (index >= ${2 * this.total}) { return; }
   if (index < ${this.total}) {
     let g = G[index];
-    result[index] = uniforms.beta1 * S[index] + (1.0 - uniforms.beta1) * g;
+    result[index] = uniforms.beta1 * S[index] + uniforms.oneMinusBeta1 * g;
   } else {
     let g = G[index - ${this.total}];
-    result[index] = uniforms.beta2 * S[index] + (1.0 - uniforms.beta2) * g * g;
+    result[index] = uniforms.beta2 * S[index] + uniforms.oneMinusBeta2 * g * g;
   }
 }`;
   }

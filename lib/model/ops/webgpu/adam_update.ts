@@ -48,7 +48,7 @@ export function fusedAdamStep(
       new AdamMomentsProgram(total),
       [moments, g],
       "float32",
-      [f32([s.beta1]), f32([s.beta2])],
+      [f32([s.beta1]), f32([s.beta2]), f32([1 - s.beta1]), f32([1 - s.beta2])],
     );
     const sNew = tf.engine().makeTensorFromTensorInfo(sInfo) as tf.Tensor1D;
     const pInfo = b.runWebGPUProgram(
