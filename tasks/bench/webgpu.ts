@@ -4,7 +4,9 @@
  * conv2d forward, and the forward-convolution gradients of conv_exact.ts), on
  * the convolution shapes of one training step of a preset, on the active
  * adapter (this machine: the software adapter, llvmpipe); then the whole
- * training step and its dispatch count both ways. One JSON object on stdout.
+ * training step and its dispatch count both ways (ours: our convolutions and
+ * the fused Adam; TF.js: its convolutions and Adam as TF.js ops per
+ * variable). One JSON object on stdout.
  *
  * Options: `--preset tiny|paper` (tiny), `--batch N` (2), `--reps N` (5), `--help`.
  *
@@ -69,7 +71,7 @@ async function compareConv(k: ConvKernel, g: ConvGeometry, reps: number) {
 
 async function stepMs(preset: string, batch: number, own: boolean, reps: number): Promise<number> {
   setOwnConvKernels(own);
-  const s = stepSetup(preset, batch);
+  const s = stepSetup(preset, batch, own ? "auto" : "device");
   try {
     const ms: number[] = [];
     for (let i = 0; i <= reps; i++) {

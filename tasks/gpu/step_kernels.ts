@@ -45,7 +45,10 @@ export interface TileChoice {
   defaultMs: number;
 }
 
-/** Kernel counts of one training step. */
+/**
+ * Kernel counts of one training step: ours (our convolutions, fused Adam)
+ * and TF.js's (TF.js's convolutions, Adam as TF.js ops per variable).
+ */
 export interface KernelCounts {
   preset: string;
   batch: number;
@@ -142,7 +145,7 @@ export async function tuneTiles(
 export async function countStepKernels(preset: string, batch: number): Promise<KernelCounts> {
   const one = async (own: boolean) => {
     setOwnConvKernels(own);
-    const s = stepSetup(preset, batch);
+    const s = stepSetup(preset, batch, own ? "auto" : "device");
     try {
       await s.step();
       return await countDispatches(() => s.step());
