@@ -35,7 +35,7 @@ import {
   type TorchRun,
   writeResult,
 } from "./report.ts";
-import { checkCorrectness, checkLongReductions } from "./step_correctness.ts";
+import { checkCorrectness } from "./step_correctness.ts";
 import { timeBatch } from "./step_speed.ts";
 import { countStepKernels, tuneTiles } from "./step_kernels.ts";
 import { extrapolateTraining } from "./stats.ts";
@@ -157,31 +157,6 @@ try {
   await tf.setBackend("webgpu");
   await save();
 
-  // 1b. long reductions of the preset itself, on the GPU (one pass vs the sum of chunked passes).
-  if (result.correctness !== null && budget.left() > 90) {
-    const lrBatch = opts.sizes === "full" ? 32 : 4;
-    try {
-      log(`long reductions: ${preset} preset, batch ${lrBatch} in one pass vs chunks`);
-      // Rehearsal: 2 chunks of 2, the correctness batch (fewer shapes to compile on llvmpipe).
-      const lr = await checkLongReductions(preset, lrBatch, opts.sizes === "full" ? 4 : 2);
-      result.correctness.longReduction = lr;
-      result.verdict.push(
-        `long reductions: ${
-          lr.ok ? "ok" : "FAILED"
-        } (${lr.preset}, batch ${lr.batch} vs 4 chunks; worst rel err ${
-          lr.worstRelErr.toExponential(2)
-        } at ${lr.worstName})`,
-      );
-    } catch (err) {
-      result.errors.longReduction = errText(err);
-    }
-    await save();
-  } else {
-    result.skipped.longReduction = result.correctness === null
-      ? "correctness failed"
-      : "no time left";
-  }
-
   // 2a. our kernels: tiles per convolution shape, kernel counts of a step
   try {
     const t0 = performance.now();
@@ -189,10 +164,14 @@ try {
     const tiles = await tuneTiles(preset, opts.tuneBatch, budget.deadline(budget.allot(0.3, 60)));
     result.kernels = { tunedBatch: opts.tuneBatch, tiles, counts: null, seconds: 0 };
     const gain = tiles.map((t) => t.defaultMs / t.bestMs);
+    const bad = tiles.reduce((n, t) => n + t.mismatches, 0);
+    const worst = Math.max(0, ...tiles.map((t) => t.worstRelErr));
     result.verdict.push(
-      `tiles: ${tiles.length} kernel shapes tuned, best/default time ${
+      `tiles: ${tiles.length} kernel shapes tuned, best ${
         (gain.reduce((a, b) => a + b, 0) / Math.max(1, gain.length)).toFixed(2)
-      }x faster on average`,
+      }x faster than default on average; settings vs default: ${
+        bad === 0 ? "ok" : `${bad} MISMATCHED`
+      } (worst rel err ${worst.toExponential(2)})`,
     );
     await save();
     const counts = await countStepKernels(preset, opts.batches[0]!);

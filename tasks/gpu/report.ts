@@ -43,19 +43,6 @@ export interface GradientCheck {
   ok: boolean;
 }
 
-/** Step 1b: one long-reduction pass vs the sum of chunked passes, on the GPU. */
-export interface LongReductionReport {
-  preset: string;
-  batch: number;
-  chunks: number;
-  /** Gradient tensors compared. */
-  tensors: number;
-  worstRelErr: number;
-  worstName: string;
-  ok: boolean;
-  seconds: number;
-}
-
 /** Step 1: loss and gradients, webgpu vs cpu. */
 export interface CorrectnessReport {
   preset: string;
@@ -70,8 +57,6 @@ export interface CorrectnessReport {
   /** Whether the webgpu vs cpu comparison passed. */
   ok: boolean;
   seconds: number;
-  /** The long-reduction self-consistency check of the preset on webgpu (null: not run). */
-  longReduction: LongReductionReport | null;
 }
 
 /** Timing of one batch size. */

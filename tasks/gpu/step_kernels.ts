@@ -35,7 +35,13 @@ import type { Deadline } from "./budget.ts";
 import { stepSetup } from "./model_api.ts";
 import { median } from "./stats.ts";
 
-/** The tuning result of one kernel and shape. */
+/**
+ * The tuning result of one kernel and shape; `worstRelErr`: the largest
+ * difference of any setting's output from the default setting's (relative
+ * to its largest magnitude): our kernels' correctness on the GPU at the
+ * preset's shapes (reductions of up to 10^5 products and more); settings
+ * above 1e-4 are never chosen and counted in `mismatches`.
+ */
 export interface TileChoice {
   kernel: ConvKernel;
   shape: string;
@@ -43,6 +49,8 @@ export interface TileChoice {
   best: Tiles;
   bestMs: number;
   defaultMs: number;
+  worstRelErr: number;
+  mismatches: number;
 }
 
 /**
@@ -79,11 +87,19 @@ function gemmOf(k: ConvKernel, g: ConvGeometry) {
   return k === "forward" ? forwardGemm(g) : k === "input" ? inputGradGemm(g) : filterGradGemm(g);
 }
 
-/** ms of one run of kernel `k` with tiles `t` (median of `reps` after a compile run). */
-async function timeKernel(k: ConvKernel, g: ConvGeometry, t: Tiles, reps: number): Promise<number> {
-  const x = tf.randomNormal([g.n, g.h, g.w, g.ci]) as tf.Tensor4D;
-  const w = tf.randomNormal([g.kh, g.kw, g.ci, g.co]) as tf.Tensor4D;
-  const dy = tf.randomNormal([g.n, g.ho, g.wo, g.co]) as tf.Tensor4D;
+/**
+ * ms of one run of kernel `k` with tiles `t` (median of `reps` after a
+ * compile run) and the values of that first run (seeded inputs).
+ */
+async function timeKernel(
+  k: ConvKernel,
+  g: ConvGeometry,
+  t: Tiles,
+  reps: number,
+): Promise<{ ms: number; values: Float32Array }> {
+  const x = tf.randomNormal([g.n, g.h, g.w, g.ci], 0, 1, "float32", 1) as tf.Tensor4D;
+  const w = tf.randomNormal([g.kh, g.kw, g.ci, g.co], 0, 1, "float32", 2) as tf.Tensor4D;
+  const dy = tf.randomNormal([g.n, g.ho, g.wo, g.co], 0, 1, "float32", 3) as tf.Tensor4D;
   const run = () =>
     k === "forward"
       ? gpuConv2d(x, w, g, undefined, false, t)
@@ -91,18 +107,29 @@ async function timeKernel(k: ConvKernel, g: ConvGeometry, t: Tiles, reps: number
       ? gpuConv2dInputGrad(dy, w, g, t)
       : gpuConv2dFilterGrad(x, dy, g, t);
   const ms: number[] = [];
+  let values: Float32Array = new Float32Array();
   try {
     for (let i = 0; i <= reps; i++) {
       const t0 = performance.now();
       const y = run();
-      await y.data();
+      const v = new Float32Array(await y.data());
       y.dispose();
       if (i > 0) ms.push(performance.now() - t0);
+      else values = v;
     }
   } finally {
     tf.dispose([x, w, dy]);
   }
-  return median(ms);
+  return { ms: median(ms), values };
+}
+
+function relDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0, m = 0;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  return Number.isFinite(d) ? (m === 0 ? d : d / m) : Infinity;
 }
 
 /**
@@ -120,20 +147,25 @@ export async function tuneTiles(
     if (deadline.left() <= 0) break;
     const s = gemmOf(k, g);
     const def = tilesFor(k, s);
+    const ref = await timeKernel(k, g, def, reps);
     const c: TileChoice = {
       kernel: k,
       shape: shapeKey(k, s),
       tried: 1,
       best: def,
-      bestMs: 0,
-      defaultMs: 0,
+      bestMs: ref.ms,
+      defaultMs: ref.ms,
+      worstRelErr: 0,
+      mismatches: 0,
     };
-    c.defaultMs = c.bestMs = await timeKernel(k, g, def, reps);
     for (const t of tileGrid(k, s)) {
       if (deadline.left() <= 0) break;
-      const ms = await timeKernel(k, g, t, reps);
+      const r = await timeKernel(k, g, t, reps);
+      const e = relDiff(r.values, ref.values);
       c.tried++;
-      if (ms < c.bestMs) [c.best, c.bestMs] = [t, ms];
+      c.worstRelErr = Math.max(c.worstRelErr, e);
+      if (e > 1e-4) c.mismatches++;
+      else if (r.ms < c.bestMs) [c.best, c.bestMs] = [t, r.ms];
     }
     setTiles(c.shape, c.best);
     out.push(c);

@@ -51,14 +51,6 @@ export function problems(
       "correctness numbers missing",
     );
     need(c.ok, `correctness failed (worst ${c.worstRelErr} at ${c.worstName})`);
-    const lr = c.longReduction;
-    need(lr, "long-reduction check missing");
-    if (lr) {
-      need(
-        lr.ok && lr.tensors > 0,
-        `long-reduction check failed (worst ${lr.worstRelErr} at ${lr.worstName})`,
-      );
-    }
   }
   const s = r.speed;
   need(s, "speed missing");
@@ -90,6 +82,10 @@ export function problems(
   if (k) {
     need(k.tiles.length > 0, "no convolution shape tuned");
     need(k.tiles.every((t) => isNum(t.bestMs) && t.tried > 0), "tile timings missing");
+    need(
+      k.tiles.every((t) => t.mismatches === 0),
+      "a tile setting gave other values than the default",
+    );
     need(k.counts && k.counts.ownKernels > 0 && k.counts.tfjsKernels > 0, "kernel counts missing");
   }
   const x = r.extrapolation;

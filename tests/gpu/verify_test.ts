@@ -45,16 +45,6 @@ function complete(): GpuCheckResult {
     worstName: "w",
     ok: true,
     seconds: 3,
-    longReduction: {
-      preset: "paper",
-      batch: 32,
-      chunks: 4,
-      tensors: 40,
-      worstRelErr: 1e-6,
-      worstName: "w",
-      ok: true,
-      seconds: 5,
-    },
   };
   r.speed = {
     preset: "paper",
@@ -89,6 +79,8 @@ function complete(): GpuCheckResult {
       best: tiles,
       bestMs: 1,
       defaultMs: 2,
+      worstRelErr: 1e-7,
+      mismatches: 0,
     }],
     counts: {
       preset: "paper",
@@ -126,13 +118,16 @@ Deno.test("verify: a complete GPU result has no problem", () => {
 Deno.test("verify: missing steps, a fallback adapter and errors are all reported", () => {
   const r = complete();
   r.adapter!.isFallbackAdapter = true;
-  r.kernels = null;
   r.errors.pytorch = "boom";
   r.correctness!.ok = false;
+  r.kernels = {
+    ...complete().kernels!,
+    tiles: [{ ...complete().kernels!.tiles[0]!, mismatches: 2 }],
+  };
   r.status = "running";
   const p = problems(r, "gpu", [32, 128]);
   assert(p.some((x) => /fallback/.test(x)));
-  assert(p.some((x) => /kernels step missing/.test(x)));
+  assert(p.some((x) => /other values than the default/.test(x)));
   assert(p.some((x) => /batch 128/.test(x)));
   assert(p.some((x) => /errors/.test(x)));
   assert(p.some((x) => /status is running/.test(x)));
