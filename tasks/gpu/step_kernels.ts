@@ -66,7 +66,7 @@ export interface KernelCounts {
   tfjsByProgram: Record<string, number>;
 }
 
-/** The distinct convolutions (kernel + geometry) one training step of `preset` runs. */
+/** The distinct convolutions (kernel + geometry) one training step of `preset` runs, most work first. */
 export async function modelConvs(
   preset: string,
   batch: number,
@@ -80,7 +80,12 @@ export async function modelConvs(
     observeConvs(null);
     s.dispose();
   }
-  return [...seen.values()];
+  // Most work first: the tuning stops at its deadline.
+  const work = ([k, g]: [ConvKernel, ConvGeometry]) => {
+    const s = gemmOf(k, g);
+    return s.rows * s.cols * s.depth;
+  };
+  return [...seen.values()].sort((a, b) => work(b) - work(a));
 }
 
 function gemmOf(k: ConvKernel, g: ConvGeometry) {

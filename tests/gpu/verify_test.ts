@@ -132,7 +132,18 @@ Deno.test("verify: missing steps, a fallback adapter and errors are all reported
   assert(p.some((x) => /errors/.test(x)));
   assert(p.some((x) => /status is running/.test(x)));
   assert(p.some((x) => /correctness failed/.test(x)));
-  // a fallback adapter is fine in rehearsal
+  // in rehearsal: a fallback adapter is fine, and so is a machine without PyTorch (gpu mode: not)
+  const nt = complete();
+  nt.mode = "rehearse";
+  nt.pytorch = {
+    ...nt.pytorch!,
+    runs: [],
+    ratios: [],
+    error: "ModuleNotFoundError: No module named 'torch'",
+  };
+  nt.errors.pytorch = nt.pytorch.error!;
+  assertEquals(problems(nt, "rehearse", [32]), []);
+  assert(problems({ ...nt, mode: "gpu" }, "gpu", [32]).some((x) => /pytorch error/.test(x)));
   r.mode = "rehearse";
   assert(!problems(r, "rehearse", [32]).some((x) => /fallback/.test(x)));
 });
