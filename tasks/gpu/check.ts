@@ -178,7 +178,7 @@ try {
     result.kernels.counts = counts;
     result.kernels.seconds = (performance.now() - t0) / 1000;
     result.verdict.push(
-      `kernel counts (${preset}, batch ${counts.batch}): ${counts.ownKernels} dispatches per step with our convolutions, ${counts.tfjsKernels} with TF.js's`,
+      `kernel counts (${preset}, batch ${counts.batch}): ${counts.ownKernels} dispatches per step with our kernels (convolutions, fused Adam), ${counts.tfjsKernels} with TF.js's`,
     );
   } catch (err) {
     result.errors.kernels = errText(err);
