@@ -15,6 +15,7 @@ const BENCHES: Record<string, string> = {
   alerts: "ZTF alert reader and inference throughput",
   train: "`deno task train` end to end: time and test accuracy",
   realism: "the simulator's realism scorecard against real light curves and published values",
+  webgpu: "our WebGPU convolution kernels vs TF.js's on the model's shapes, dispatches per step",
 };
 const names = Object.keys(BENCHES);
 const [name, ...rest] = Deno.args;

@@ -6,11 +6,13 @@
  * Within a fixed time budget, writing `gpu_check.json` after every step:
  * 0. the adapter `navigator.gpu` gives (a non-fallback NVIDIA adapter is
  *    required in gpu mode: otherwise a failed verdict at once, exit code 3);
- * 1. correctness: loss and every gradient of a small config, webgpu vs cpu;
+ * 1. correctness: loss and every gradient of a small config, webgpu (our
+ *    convolution kernels) vs cpu;
  * 2. speed: ms per Adam step of the preset at each batch (median after warm-up);
+ * 2a. our convolution kernels (lib/model/ops/webgpu): the tile grid tried
+ *    per convolution shape of the preset, the fastest kept for step 2; the
+ *    kernel dispatches of one step with our kernels and with TF.js's;
  * 3. the PyTorch timings `torch_bench.py` wrote, and the WebGPU/PyTorch ratios;
- * 4. a short training on objects simulated in Workers meanwhile, with the
- *    validation accuracy per epoch;
  * and the paper's full training (8,249 objects x 50 epochs, batch 128)
  * extrapolated from the step time.
  *
@@ -33,10 +35,9 @@ import {
   type TorchRun,
   writeResult,
 } from "./report.ts";
-import { checkCorrectness, checkLongReductions, checkTrainingSteps } from "./step_correctness.ts";
+import { checkCorrectness } from "./step_correctness.ts";
 import { timeBatch } from "./step_speed.ts";
-import { shortTraining } from "./step_training.ts";
-import { type SimSet, simulateSet } from "./sim_pool.ts";
+import { countStepKernels, tuneTiles } from "./step_kernels.ts";
 import { extrapolateTraining } from "./stats.ts";
 import { MODEL_SOURCE, presetShape, registerGradients } from "./model_api.ts";
 
@@ -50,7 +51,7 @@ function errText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
-const opts = parseCheckArgs(Deno.args, (k) => Deno.env.get(k), navigator.hardwareConcurrency);
+const opts = parseCheckArgs(Deno.args, (k) => Deno.env.get(k));
 
 if (opts.command === "summary") {
   const path = `${opts.out}/gpu_check.json`;
@@ -89,11 +90,8 @@ const checkBatch = opts.sizes === "full" ? 8 : 2;
 result.plan = {
   preset,
   batches: opts.batches,
-  objects: opts.objects,
-  trainBatch: opts.trainBatch,
   correctnessPreset: checkPreset,
   correctnessBatch: checkBatch,
-  workers: opts.workers,
 };
 result.env = {
   deno: Deno.version.deno,
@@ -130,27 +128,6 @@ if (!usable) {
 await save();
 
 try {
-  // The simulation for step 4 runs in Workers from now on (CPU only).
-  await tf.setBackend("cpu");
-  const shape = presetShape(preset);
-  let simSet: SimSet | null = null;
-  let simError: string | null = null;
-  log(
-    `simulating ${opts.objects} objects in ${opts.workers} workers (l=${shape.length}, ${shape.size}x${shape.size})`,
-  );
-  const simPromise = simulateSet(opts.objects, opts.workers, {
-    seed: 1,
-    objects: opts.objects,
-    length: shape.length,
-    size: shape.size,
-  }).then((s) => {
-    simSet = s;
-    log(`simulation done: ${s.n} objects in ${s.seconds.toFixed(1)} s (${s.failed.length} failed)`);
-  }, (err) => {
-    simError = errText(err);
-    log(`simulation failed: ${simError}`);
-  });
-
   registerGradients();
   try {
     if (!(await tf.setBackend("webgpu"))) throw new Error("tf.setBackend('webgpu') returned false");
@@ -180,52 +157,33 @@ try {
   await tf.setBackend("webgpu");
   await save();
 
-  // 1c. several training steps, webgpu vs cpu (updates, not only one forward/backward).
-  if (result.correctness !== null) {
-    try {
-      log(
-        `training steps: ${checkPreset} preset, batch ${checkBatch}, 4 SGD then 4 Adam steps, webgpu vs cpu`,
-      );
-      const ts = await checkTrainingSteps(checkPreset, checkBatch, 4);
-      result.correctness.trainingSteps = ts;
-      result.verdict.push(
-        `training steps: ${ts.ok ? "ok" : "FAILED"} (SGD weights worst rel err ${
-          ts.sgdWorstRelErr.toExponential(2)
-        } at ${ts.sgdWorstName}; Adam losses worst rel err ${
-          ts.adamLossWorstRelErr.toExponential(2)
-        })`,
-      );
-    } catch (err) {
-      result.errors.trainingSteps = errText(err);
-    }
-    await tf.setBackend("webgpu");
+  // 2a. our kernels: tiles per convolution shape, kernel counts of a step
+  try {
+    const t0 = performance.now();
+    log(`kernels: tile grid per convolution shape (${preset}, batch ${opts.tuneBatch})`);
+    const tiles = await tuneTiles(preset, opts.tuneBatch, budget.deadline(budget.allot(0.3, 60)));
+    result.kernels = { tunedBatch: opts.tuneBatch, tiles, counts: null, seconds: 0 };
+    const gain = tiles.map((t) => t.defaultMs / t.bestMs);
+    const bad = tiles.reduce((n, t) => n + t.mismatches, 0);
+    const worst = Math.max(0, ...tiles.map((t) => t.worstRelErr));
+    result.verdict.push(
+      `tiles: ${tiles.length} kernel shapes tuned, best ${
+        (gain.reduce((a, b) => a + b, 0) / Math.max(1, gain.length)).toFixed(2)
+      }x faster than default on average; settings vs default: ${
+        bad === 0 ? "ok" : `${bad} MISMATCHED`
+      } (worst rel err ${worst.toExponential(2)})`,
+    );
     await save();
+    const counts = await countStepKernels(preset, opts.batches[0]!);
+    result.kernels.counts = counts;
+    result.kernels.seconds = (performance.now() - t0) / 1000;
+    result.verdict.push(
+      `kernel counts (${preset}, batch ${counts.batch}): ${counts.ownKernels} dispatches per step with our kernels (convolutions, fused Adam), ${counts.tfjsKernels} with TF.js's`,
+    );
+  } catch (err) {
+    result.errors.kernels = errText(err);
   }
-
-  // 1b. long reductions of the preset itself, on the GPU (one pass vs the sum of chunked passes).
-  if (result.correctness !== null && budget.left() > 90) {
-    const lrBatch = opts.sizes === "full" ? 32 : 4;
-    try {
-      log(`long reductions: ${preset} preset, batch ${lrBatch} in one pass vs chunks`);
-      // Rehearsal: 2 chunks of 2, the correctness batch (fewer shapes to compile on llvmpipe).
-      const lr = await checkLongReductions(preset, lrBatch, opts.sizes === "full" ? 4 : 2);
-      result.correctness.longReduction = lr;
-      result.verdict.push(
-        `long reductions: ${
-          lr.ok ? "ok" : "FAILED"
-        } (${lr.preset}, batch ${lr.batch} vs 4 chunks; worst rel err ${
-          lr.worstRelErr.toExponential(2)
-        } at ${lr.worstName})`,
-      );
-    } catch (err) {
-      result.errors.longReduction = errText(err);
-    }
-    await save();
-  } else {
-    result.skipped.longReduction = result.correctness === null
-      ? "correctness failed"
-      : "no time left";
-  }
+  await save();
 
   // 2. speed
   result.speed = { preset, paramCount: 0, runs: [], seconds: 0 };
@@ -319,49 +277,6 @@ try {
   }
   await save();
 
-  // 4. short training
-  {
-    const waitS = Math.max(0, budget.left() - 30);
-    if (simSet === null && simError === null) {
-      log(`waiting for the simulation (at most ${waitS.toFixed(0)} s)`);
-      await Promise.race([simPromise, new Promise((r) => setTimeout(r, waitS * 1000))]);
-    }
-    const set = simSet as SimSet | null;
-    if (set === null) {
-      result.skipped.training = simError ?? "the simulation did not finish in time";
-    } else if (budget.left() < 15) {
-      result.skipped.training = "no time left";
-    } else {
-      try {
-        log(
-          `training: ${preset} preset, ${set.n} objects, batch ${opts.trainBatch}, ${
-            budget.left().toFixed(0)
-          } s left`,
-        );
-        result.training = await shortTraining(
-          preset,
-          set,
-          opts.trainBatch,
-          budget.deadline(budget.left() - 8),
-          async (t) => {
-            result.training = t;
-            await save();
-          },
-          // In rehearsal, evaluate at the training batch: no new shapes to compile on llvmpipe.
-          { evalBatch: opts.sizes === "full" ? 64 : opts.trainBatch },
-        );
-        const t = result.training;
-        result.verdict.push(
-          `training: ${t.epochs.length} epochs on ${t.train} objects; val accuracy ${
-            t.epochs.map((e) => `${(100 * e.valAccuracy).toFixed(1)} %`).join(", ")
-          }`,
-        );
-      } catch (err) {
-        result.errors.training = errText(err);
-      }
-    }
-  }
-
   // The paper's training, extrapolated from the batch-128 step (else the largest batch timed).
   {
     const runs = (result.speed?.runs ?? []).filter((r) => !r.error);
@@ -408,5 +323,3 @@ try {
 result.status = "done";
 await save();
 console.log(summarize(result));
-// Workers may still be running when the simulation was abandoned.
-Deno.exit(0);

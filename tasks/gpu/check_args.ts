@@ -22,24 +22,20 @@ export interface CheckOptions {
   budgetS: number;
   /** PyTorch results written by `torch_bench.py` (read for the ratio), if any. */
   torchJson: string | null;
-  /** Number of simulated objects for the short training. */
-  objects: number;
-  /** Simulation workers (Deno Workers). */
-  workers: number;
   /** Batches for the speed step. */
   batches: number[];
-  /** Batch of the short training. */
-  trainBatch: number;
+  /** Batch whose convolution shapes the tile grid is tried on. */
+  tuneBatch: number;
 }
 
 /** Defaults that depend on the mode and sizes. */
 export function defaultsFor(sizes: "full" | "tiny"): Pick<
   CheckOptions,
-  "objects" | "batches" | "trainBatch"
+  "batches" | "tuneBatch"
 > {
   return sizes === "full"
-    ? { objects: 2000, batches: [32, 128], trainBatch: 32 }
-    : { objects: 24, batches: [2, 4], trainBatch: 4 };
+    ? { batches: [32, 128], tuneBatch: 32 }
+    : { batches: [2, 4], tuneBatch: 2 };
 }
 
 function positiveInt(name: string, v: string | undefined): number {
@@ -54,15 +50,12 @@ function positiveInt(name: string, v: string | undefined): number {
  * Parses the check's arguments.
  *
  * @param args `[command] [--out DIR] [--mode gpu|rehearse] [--sizes full|tiny]
- *   [--budget-s N] [--torch-json PATH] [--objects N] [--workers N]
- *   [--batches 32,128] [--train-batch N]`
+ *   [--budget-s N] [--torch-json PATH] [--batches 32,128] [--tune-batch N]`
  * @param env Environment lookup (for `$OUT`).
- * @param cores Logical cores of the machine (default worker count).
  */
 export function parseCheckArgs(
   args: readonly string[],
   env: (name: string) => string | undefined = () => undefined,
-  cores = 2,
 ): CheckOptions {
   let command: CheckCommand = "run";
   let mode: "gpu" | "rehearse" = "gpu";
@@ -70,10 +63,8 @@ export function parseCheckArgs(
   let out = env("OUT") ?? ".gpu/out";
   let budgetS = 300;
   let torchJson: string | null = null;
-  let objects: number | null = null;
-  let workers = Math.max(1, Math.min(8, cores - 2));
   let batches: number[] | null = null;
-  let trainBatch: number | null = null;
+  let tuneBatch: number | null = null;
   const rest = [...args];
   if (rest[0] !== undefined && !rest[0].startsWith("--")) {
     const c = rest.shift()!;
@@ -108,17 +99,11 @@ export function parseCheckArgs(
       case "--torch-json":
         torchJson = value;
         break;
-      case "--objects":
-        objects = positiveInt(flag, value);
-        break;
-      case "--workers":
-        workers = positiveInt(flag, value);
-        break;
       case "--batches":
         batches = value.split(",").map((b) => positiveInt(flag, b));
         break;
-      case "--train-batch":
-        trainBatch = positiveInt(flag, value);
+      case "--tune-batch":
+        tuneBatch = positiveInt(flag, value);
         break;
       default:
         throw new RangeError(`Unknown option ${flag}`);
@@ -133,9 +118,7 @@ export function parseCheckArgs(
     out,
     budgetS,
     torchJson,
-    objects: objects ?? d.objects,
-    workers,
     batches: batches ?? d.batches,
-    trainBatch: trainBatch ?? d.trainBatch,
+    tuneBatch: tuneBatch ?? d.tuneBatch,
   };
 }

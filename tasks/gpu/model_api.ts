@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "../../lib/model/ops/gradients.ts";
 import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
-import { Adam } from "../../lib/model/infra/optimizer.ts";
+import { Adam, type AdamOptions } from "../../lib/model/infra/optimizer.ts";
 import { type StepResult, trainableWeights, trainStep } from "../../lib/model/infra/train_step.ts";
 import type { ModelInput } from "../../lib/model/types.ts";
 import type { TrainableModel } from "../../lib/train/models.ts";
@@ -58,11 +58,11 @@ export function inputTensors(raw: RawInput): CheckInput {
 
 /**
  * The check's optimiser: Adam, lr 1e-3, over the model's trainable weights,
- * updated with TF.js ops on every backend (the cpu reference included), so
- * that the backends are compared on the same arithmetic.
+ * with the training loop's default update (`auto`: the fused kernels on
+ * webgpu).
  */
-export function checkOptimizer(m: CheckModel): Adam {
-  return new Adam(trainableWeights(m.model), { lr: 1e-3, update: "device" });
+export function checkOptimizer(m: CheckModel, update: AdamOptions["update"] = "auto"): Adam {
+  return new Adam(trainableWeights(m.model), { lr: 1e-3, update });
 }
 
 /** A model, its optimiser and one synthetic batch, with the training step over them. */
@@ -78,9 +78,13 @@ export interface StepSetup {
 }
 
 /** The preset's model (seed 11), {@link checkOptimizer} and a synthetic batch of `batch` objects. */
-export function stepSetup(preset: string, batch: number): StepSetup {
+export function stepSetup(
+  preset: string,
+  batch: number,
+  update: AdamOptions["update"] = "auto",
+): StepSetup {
   const m = createCheckModel(preset, 11);
-  const opt = checkOptimizer(m);
+  const opt = checkOptimizer(m, update);
   const raw = syntheticInput(batch, m.length, m.size, 100 + batch);
   const input = inputTensors(raw);
   const labels = tf.tensor1d(raw.labels, "int32");

@@ -1,8 +1,7 @@
 /**
  * `deno task gpu-pack`: fills `.gpu/` with everything the one-shot GPU check
  * needs on a machine without network: the Deno binary (xz), the bundled check
- * (`check.js`, TF.js core + cpu + webgpu + the model + the simulator) and its
- * simulation worker (`sim_worker.js`), and the Debian packages of the Vulkan
+ * (`check.js`, TF.js core + cpu + webgpu + the model and our kernels), and the Debian packages of the Vulkan
  * and EGL loaders. Writes `.gpu/manifest.json` and checks the size limits
  * (the pack under 60 MiB, the pack plus the working tree under 64 MiB).
  *
@@ -117,7 +116,7 @@ if (sameDeno) {
   await Deno.rename(tmp, `${packDir}/deno.xz`);
 }
 
-// 2. The bundled check and its simulation worker, from the working tree or from HEAD.
+// 2. The bundled check, from the working tree or from HEAD.
 let srcDir = ".";
 if (fromHead) {
   srcDir = await Deno.makeTempDir({ prefix: "convention-gpu-src-" });
@@ -128,14 +127,7 @@ if (fromHead) {
   await Deno.remove(archive);
   await Deno.symlink(await Deno.realPath("node_modules"), `${srcDir}/node_modules`);
 }
-for (
-  const [entry, out] of [
-    ["tasks/gpu/check.ts", "check.js"],
-    ["tasks/gpu/sim_worker.ts", "sim_worker.js"],
-    // Unminified: its stack traces name TF.js's WebGPU programs.
-    ["tasks/gpu/profile.ts", "profile.js"],
-  ]
-) {
+for (const [entry, out] of [["tasks/gpu/check.ts", "check.js"]]) {
   if (!(await exists(`${srcDir}/${entry}`))) {
     say(`no ${entry}: skipped`);
     continue;
@@ -143,7 +135,7 @@ for (
   say(`bundling ${entry} -> ${packDir}/${out}`);
   await run(Deno.execPath(), [
     "bundle",
-    ...(out === "profile.js" ? [] : ["--minify"]),
+    "--minify",
     "--platform",
     "deno",
     "-o",

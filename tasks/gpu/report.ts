@@ -6,8 +6,10 @@
  * @module
  */
 
-/** Schema name written into every result. */
-export const SCHEMA = "convention-gpu-check/1";
+import type { KernelCounts, TileChoice } from "./step_kernels.ts";
+
+/** Schema name written into every result (2: kernels step instead of the short training). */
+export const SCHEMA = "convention-gpu-check/2";
 
 /** What `navigator.gpu` gave. */
 export interface AdapterReport {
@@ -41,37 +43,6 @@ export interface GradientCheck {
   ok: boolean;
 }
 
-/** Step 1b: one long-reduction pass vs the sum of chunked passes, on the GPU. */
-export interface LongReductionReport {
-  preset: string;
-  batch: number;
-  chunks: number;
-  /** Gradient tensors compared. */
-  tensors: number;
-  worstRelErr: number;
-  worstName: string;
-  ok: boolean;
-  seconds: number;
-}
-
-/** Step 1c: several training steps, webgpu vs cpu. */
-export interface TrainingStepsReport {
-  preset: string;
-  batch: number;
-  steps: number;
-  /** Plain SGD: worst relative error of a weight after the last step. */
-  sgdWorstRelErr: number;
-  sgdWorstName: string;
-  sgdOk: boolean;
-  /** The check's training step (Adam): the loss of each step on each backend. */
-  adamLossesCpu: number[];
-  adamLossesWebgpu: number[];
-  adamLossWorstRelErr: number;
-  adamOk: boolean;
-  ok: boolean;
-  seconds: number;
-}
-
 /** Step 1: loss and gradients, webgpu vs cpu. */
 export interface CorrectnessReport {
   preset: string;
@@ -86,10 +57,6 @@ export interface CorrectnessReport {
   /** Whether the webgpu vs cpu comparison passed. */
   ok: boolean;
   seconds: number;
-  /** The long-reduction self-consistency check of the preset on webgpu (null: not run). */
-  longReduction: LongReductionReport | null;
-  /** Several training steps on webgpu vs cpu (null: not run). */
-  trainingSteps: TrainingStepsReport | null;
 }
 
 /** Timing of one batch size. */
@@ -141,32 +108,14 @@ export interface TorchReport {
   error?: string;
 }
 
-/** One epoch of the short training. */
-export interface EpochReport {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  valAccuracy: number;
-  valBalancedAccuracy: number;
-  steps: number;
-  seconds: number;
-}
-
-/** Step 4: simulate, train the preset for a few minutes, validate each epoch. */
-export interface TrainingReport {
-  preset: string;
-  objects: number;
-  train: number;
-  val: number;
-  classes: string[];
-  classCounts: Record<string, number>;
-  simulateSeconds: number;
-  simulateObjectsPerS: number;
-  batch: number;
-  learningRate: number;
-  epochs: EpochReport[];
-  /** Why training stopped: "budget" or "epochs". */
-  stoppedBy: string;
+/** Step 2a: the tile grid tried per convolution shape, and the kernel counts of a step. */
+export interface KernelsReport {
+  /** Batch whose convolution shapes were tuned. */
+  tunedBatch: number;
+  /** The fastest setting per kernel and shape (ms of one kernel run). */
+  tiles: TileChoice[];
+  /** GPU dispatches of one training step, our kernels vs TF.js's. */
+  counts: KernelCounts | null;
   seconds: number;
 }
 
@@ -185,14 +134,11 @@ export interface ExtrapolationReport {
 
 /** What the check set out to do. */
 export interface CheckPlan {
-  /** Preset of the speed step and the training ("paper", or "tiny" in rehearsal). */
+  /** Preset of the speed and kernel steps ("paper", or "tiny" in rehearsal). */
   preset: string;
   batches: number[];
-  objects: number;
-  trainBatch: number;
   correctnessPreset: string;
   correctnessBatch: number;
-  workers: number;
 }
 
 /** The whole result document. */
@@ -206,13 +152,13 @@ export interface GpuCheckResult {
   /** "running" until the end; then "done" or "failed". */
   status: "running" | "done" | "failed";
   env: Record<string, string | number | boolean | null>;
-  /** What the check set out to do (preset, batches, objects, ...). */
+  /** What the check set out to do (preset, batches, ...). */
   plan: CheckPlan | null;
   adapter: AdapterReport | null;
   correctness: CorrectnessReport | null;
   speed: SpeedReport | null;
   pytorch: TorchReport | null;
-  training: TrainingReport | null;
+  kernels: KernelsReport | null;
   extrapolation: ExtrapolationReport | null;
   /** Steps skipped for lack of time or because an earlier step failed, with the reason. */
   skipped: Record<string, string>;
@@ -242,7 +188,7 @@ export function emptyResult(
     correctness: null,
     speed: null,
     pytorch: null,
-    training: null,
+    kernels: null,
     extrapolation: null,
     skipped: {},
     errors: {},
@@ -274,89 +220,12 @@ export async function writeResult(
 
 /** A short human summary of a result (a few lines). */
 export function summarize(r: GpuCheckResult): string {
-  const lines: string[] = [];
-  lines.push(
+  const lines = [
     `gpu check (${r.mode}, ${r.sizes} sizes): ${r.status} after ${
       r.elapsedS.toFixed(0)
     } s of ${r.budgetS} s`,
-  );
-  if (r.adapter) {
-    const a = r.adapter;
-    lines.push(
-      `  adapter: ${
-        a.found
-          ? `${a.vendor} ${a.architecture} ${a.device} ${a.description}`.replace(/\s+/g, " ").trim()
-          : "none"
-      }` +
-        ` fallback=${a.isFallbackAdapter} nvidia=${a.nvidia} wgpu=${a.wgpuBackend}`,
-    );
-  }
-  if (r.correctness) {
-    const c = r.correctness;
-    lines.push(
-      `  correctness (${c.preset}, batch ${c.batch}): ${c.ok ? "ok" : "FAILED"}; worst rel err ${
-        c.worstRelErr.toExponential(2)
-      } (${c.worstName}), tol ${c.tolerance}`,
-    );
-    const ts = c.trainingSteps;
-    if (ts) {
-      lines.push(
-        `  training steps (${ts.preset}, batch ${ts.batch}, ${ts.steps} steps): ${
-          ts.ok ? "ok" : "FAILED"
-        }; SGD weights worst rel err ${
-          ts.sgdWorstRelErr.toExponential(2)
-        } (${ts.sgdWorstName}), Adam losses worst rel err ${
-          ts.adamLossWorstRelErr.toExponential(2)
-        }`,
-      );
-    }
-    const lr = c.longReduction;
-    if (lr) {
-      lines.push(
-        `  long reductions (${lr.preset}, batch ${lr.batch} vs ${lr.chunks} chunks): ${
-          lr.ok ? "ok" : "FAILED"
-        }; worst rel err ${lr.worstRelErr.toExponential(2)} (${lr.worstName})`,
-      );
-    }
-  }
-  if (r.speed) {
-    for (const s of r.speed.runs) {
-      lines.push(
-        s.error
-          ? `  speed ${r.speed.preset} batch ${s.batch}: error ${s.error}`
-          : `  speed ${r.speed.preset} batch ${s.batch}: ${s.medianMs.toFixed(1)} ms/step, ${
-            s.objectsPerS.toFixed(1)
-          } objects/s (${s.stepMs.length} steps)`,
-      );
-    }
-  }
-  if (r.pytorch) {
-    for (const q of r.pytorch.ratios) {
-      lines.push(
-        `  pytorch ${r.pytorch.device} batch ${q.batch} ${q.precision}: ${
-          q.torchMs.toFixed(1)
-        } ms/step; webgpu/pytorch = ${q.ratio.toFixed(2)}`,
-      );
-    }
-    if (r.pytorch.error) lines.push(`  pytorch: ${r.pytorch.error}`);
-  }
-  if (r.training) {
-    const t = r.training;
-    const acc = t.epochs.map((e) => (100 * e.valAccuracy).toFixed(1)).join(", ");
-    lines.push(
-      `  training ${t.preset}: ${t.objects} objects simulated in ${
-        t.simulateSeconds.toFixed(0)
-      } s; val accuracy per epoch (%): ${acc || "none"}`,
-    );
-  }
-  if (r.extrapolation) {
-    const x = r.extrapolation;
-    lines.push(
-      `  full training (${x.objects} objects x ${x.epochs} epochs, batch ${x.batch}): ${
-        x.minutes.toFixed(1)
-      } min (goal ${x.goalMinutes} min, paper ~${x.paperHours} h)`,
-    );
-  }
+    ...r.verdict.map((v) => `  ${v}`),
+  ];
   for (const [k, v] of Object.entries(r.skipped)) lines.push(`  skipped ${k}: ${v}`);
   for (const [k, v] of Object.entries(r.errors)) lines.push(`  error in ${k}: ${v.split("\n")[0]}`);
   return lines.join("\n");

@@ -43,7 +43,7 @@ say() { echo "[gpu-run $(($(date +%s) - T0))s] $*"; }
 left() { echo $((BUDGET - ($(date +%s) - T0))); }
 # A verdict JSON for failures that happen before the check itself can write one.
 early_verdict() {
-  printf '{\n  "schema": "convention-gpu-check/1",\n  "mode": "%s",\n  "status": "failed",\n  "verdict": ["%s"]\n}\n' "$MODE" "$1" >"$OUTDIR/gpu_check.json"
+  printf '{\n  "schema": "convention-gpu-check/2",\n  "mode": "%s",\n  "status": "failed",\n  "verdict": ["%s"]\n}\n' "$MODE" "$1" >"$OUTDIR/gpu_check.json"
   say "verdict: $1"
 }
 
@@ -195,18 +195,6 @@ if [ -z "$CHOSEN" ]; then
 fi
 if [ "$CHOSEN" = default ]; then unset DENO_WEBGPU_BACKEND; else export DENO_WEBGPU_BACKEND=$CHOSEN; fi
 say "using wgpu backend: $CHOSEN"
-
-# --- GPU_SCRIPT=profile: the profile of the paper preset's step instead of the check ---
-if [ -n "${GPU_SCRIPT:-}" ]; then
-  EXTRA_ARGS=""; [ "$MODE" = rehearse ] && EXTRA_ARGS="--tiny"
-  say "running $PACK/$GPU_SCRIPT.js (budget $(left)s)"
-  timeout -k 10 "$(left)" "${RUN[@]}" "$PACK/$GPU_SCRIPT.js" --out "$OUTDIR" $EXTRA_ARGS
-  CODE=$?
-  stop_smi
-  rm -rf "$WORK"
-  say "$GPU_SCRIPT exited with code $CODE; done in $(($(date +%s) - T0))s"
-  exit $CODE
-fi
 
 # --- PyTorch reference first, with its own time cap, so its numbers exist even if WebGPU stalls ---
 if [ "$MODE" = gpu ]; then TORCH_DEV=cuda; SIZES=full; TORCH_CAP=$((BUDGET / 5)); else TORCH_DEV=cpu; SIZES=tiny; TORCH_CAP=$((BUDGET / 4)); fi

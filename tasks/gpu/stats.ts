@@ -87,29 +87,3 @@ export function extrapolateTraining(
   const steps = stepsPerEpoch * epochs;
   return { stepsPerEpoch, steps, minutes: (steps * msPerStep) / 60_000 };
 }
-
-/** Accuracy and balanced accuracy of predictions. */
-export function accuracies(
-  pred: ArrayLike<number>,
-  truth: ArrayLike<number>,
-  classes: number,
-): {
-  accuracy: number;
-  balanced: number;
-} {
-  let correct = 0;
-  const tp = new Array<number>(classes).fill(0), count = new Array<number>(classes).fill(0);
-  for (let i = 0; i < truth.length; i++) {
-    const y = truth[i]!;
-    count[y] = (count[y] ?? 0) + 1;
-    if (pred[i] === y) {
-      correct++;
-      tp[y] = (tp[y] ?? 0) + 1;
-    }
-  }
-  const recalls = count.map((c, k) => (c > 0 ? tp[k]! / c : NaN)).filter((r) => !Number.isNaN(r));
-  return {
-    accuracy: truth.length > 0 ? correct / truth.length : NaN,
-    balanced: recalls.length > 0 ? recalls.reduce((a, b) => a + b, 0) / recalls.length : NaN,
-  };
-}

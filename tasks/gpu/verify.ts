@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { GpuCheckResult } from "./report.ts";
+import { type GpuCheckResult, SCHEMA } from "./report.ts";
 
 function isNum(v: unknown): v is number {
   return typeof v === "number" && Number.isFinite(v);
@@ -29,7 +29,7 @@ export function problems(
   const need = (cond: unknown, what: string) => {
     if (!cond) p.push(what);
   };
-  need(r.schema === "convention-gpu-check/1", "schema is not convention-gpu-check/1");
+  need(r.schema === SCHEMA, `schema is not ${SCHEMA}`);
   need(r.status === "done", `status is ${r.status}, not done`);
   need(r.mode === mode, `mode is ${r.mode}, expected ${mode}`);
   need(isNum(r.elapsedS) && isNum(r.budgetS), "elapsedS/budgetS missing");
@@ -51,23 +51,6 @@ export function problems(
       "correctness numbers missing",
     );
     need(c.ok, `correctness failed (worst ${c.worstRelErr} at ${c.worstName})`);
-    const ts = c.trainingSteps;
-    need(ts, "training-steps check missing");
-    if (ts) {
-      need(
-        ts.ok,
-        `training-steps check failed (SGD ${ts.sgdWorstRelErr} at ${ts.sgdWorstName}; Adam losses ${ts.adamLossWorstRelErr})`,
-      );
-      need(ts.adamLossesWebgpu.every((l) => l > 0), "a training loss read back as 0 or less");
-    }
-    const lr = c.longReduction;
-    need(lr, "long-reduction check missing");
-    if (lr) {
-      need(
-        lr.ok && lr.tensors > 0,
-        `long-reduction check failed (worst ${lr.worstRelErr} at ${lr.worstName})`,
-      );
-    }
   }
   const s = r.speed;
   need(s, "speed missing");
@@ -83,7 +66,10 @@ export function problems(
   }
   const t = r.pytorch;
   need(t, "pytorch missing");
-  if (t) {
+  // A rehearsal machine without PyTorch (the development VM has no torch and no pip) still
+  // proves the path: torch_bench.py ran and reported it; the GPU machine has torch.
+  const noTorchHere = mode === "rehearse" && /No module named 'torch'/.test(t?.error ?? "");
+  if (t && !noTorchHere) {
     need(!t.error, `pytorch error: ${t.error}`);
     need(typeof t.torchVersion === "string" && t.torchVersion !== "", "pytorch version missing");
     for (const b of batches) {
@@ -94,16 +80,16 @@ export function problems(
       );
     }
   }
-  const tr = r.training;
-  need(tr, "training missing");
-  if (tr) {
-    need(tr.epochs.length > 0, "training has no epoch");
+  const k = r.kernels;
+  need(k, "kernels step missing");
+  if (k) {
+    need(k.tiles.length > 0, "no convolution shape tuned");
+    need(k.tiles.every((t) => isNum(t.bestMs) && t.tried > 0), "tile timings missing");
     need(
-      tr.epochs.every((e) => isNum(e.valAccuracy) && isNum(e.trainLoss)),
-      "training epoch numbers missing",
+      k.tiles.every((t) => t.mismatches === 0),
+      "a tile setting gave other values than the default",
     );
-    need(tr.epochs.every((e) => e.trainLoss > 1e-6), "a training loss read back as (nearly) 0");
-    need(tr.train > 0 && tr.val > 0, "training/validation split empty");
+    need(k.counts && k.counts.ownKernels > 0 && k.counts.tfjsKernels > 0, "kernel counts missing");
   }
   const x = r.extrapolation;
   need(x && isNum(x.minutes) && x.steps > 0, "extrapolation missing");
@@ -111,7 +97,8 @@ export function problems(
     r.skipped && Object.keys(r.skipped).length === 0,
     `skipped steps: ${JSON.stringify(r.skipped)}`,
   );
-  need(r.errors && Object.keys(r.errors).length === 0, `errors: ${JSON.stringify(r.errors)}`);
+  const errors = Object.entries(r.errors ?? {}).filter(([k]) => !(noTorchHere && k === "pytorch"));
+  need(errors.length === 0, `errors: ${JSON.stringify(Object.fromEntries(errors))}`);
   return p;
 }
 

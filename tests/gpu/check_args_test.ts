@@ -2,18 +2,18 @@ import { parseCheckArgs } from "../../tasks/gpu/check_args.ts";
 import { assertEquals, assertThrows } from "../util/assert.ts";
 
 Deno.test("parseCheckArgs: GPU defaults are the paper sizes, rehearsal defaults are tiny", () => {
-  const g = parseCheckArgs([], (k) => (k === "OUT" ? "/out" : undefined), 16);
+  const g = parseCheckArgs([], (k) => (k === "OUT" ? "/out" : undefined));
   assertEquals(g.command, "run");
   assertEquals(g.mode, "gpu");
   assertEquals(g.sizes, "full");
   assertEquals(g.out, "/out");
   assertEquals(g.batches, [32, 128]);
-  assertEquals(g.objects, 2000);
-  assertEquals(g.workers, 8);
-  const r = parseCheckArgs(["run", "--mode", "rehearse"], () => undefined, 2);
+  assertEquals(g.tuneBatch, 32);
+  const r = parseCheckArgs(["run", "--mode", "rehearse"], () => undefined);
   assertEquals(r.sizes, "tiny");
   assertEquals(r.out, ".gpu/out");
-  assertEquals(r.workers, 1);
+  assertEquals(r.batches, [2, 4]);
+  assertEquals(r.tuneBatch, 2);
 });
 
 Deno.test("parseCheckArgs reads every option", () => {
@@ -29,13 +29,9 @@ Deno.test("parseCheckArgs reads every option", () => {
     "90",
     "--torch-json",
     "t.json",
-    "--objects",
-    "50",
-    "--workers",
-    "3",
     "--batches",
     "8,16",
-    "--train-batch",
+    "--tune-batch",
     "8",
   ]);
   assertEquals(o, {
@@ -45,10 +41,8 @@ Deno.test("parseCheckArgs reads every option", () => {
     out: "o",
     budgetS: 90,
     torchJson: "t.json",
-    objects: 50,
-    workers: 3,
     batches: [8, 16],
-    trainBatch: 8,
+    tuneBatch: 8,
   });
 });
 

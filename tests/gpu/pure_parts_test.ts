@@ -1,10 +1,7 @@
 import { looksNvidia } from "../../tasks/gpu/adapter.ts";
 import { syntheticInput } from "../../tasks/gpu/inputs.ts";
-import { bandStats, normalizeInPlace } from "../../tasks/gpu/norm.ts";
-import { shareIndices, workerUrl } from "../../tasks/gpu/sim_pool.ts";
-import { accuracies } from "../../tasks/gpu/stats.ts";
 import { formatMiB } from "../../tasks/gpu/pack_plan.ts";
-import { assert, assertAlmostEquals, assertEquals } from "../util/assert.ts";
+import { assert, assertEquals } from "../util/assert.ts";
 
 Deno.test("looksNvidia: names and the PCI vendor id, not llvmpipe", () => {
   assert(looksNvidia("4318", "", "NVIDIA H100 80GB HBM3"));
@@ -32,42 +29,6 @@ Deno.test("syntheticInput is deterministic, pads the tail with band 0 and zero f
     }
     assert(a.labels[r]! >= 0 && a.labels[r]! < 4);
   }
-});
-
-Deno.test("bandStats/normalizeInPlace: per-band mean 0 and std 1 on the rows used, padding stays 0", () => {
-  const l = 3, px = 2;
-  // two objects: bands [1, 2, 0] and [1, 1, 0]
-  const bands = new Int32Array([1, 2, 0, 1, 1, 0]);
-  const frames = new Float32Array([1, 3, 10, 10, 0, 0, 5, 7, 1, 3, 0, 0]);
-  const s = bandStats(frames, bands, l, px, [0, 1], 5);
-  assertAlmostEquals(s.mean[0]!, (1 + 3 + 5 + 7 + 1 + 3) / 6, 1e-12);
-  assertEquals(s.mean[1], 10);
-  assertEquals(s.std[1], 1); // no spread -> 1
-  assertEquals(s.std[2], 1); // no pixel -> 1
-  normalizeInPlace(frames, bands, l, px, s);
-  const b1 = [0, 1, 6, 7, 8, 9].map((i) => frames[i]!);
-  assertAlmostEquals(b1.reduce((a, x) => a + x, 0) / 6, 0, 1e-6);
-  assertAlmostEquals(Math.sqrt(b1.reduce((a, x) => a + x * x, 0) / 6), 1, 1e-6);
-  assertEquals([frames[4], frames[5], frames[10], frames[11]], [0, 0, 0, 0]);
-});
-
-Deno.test("shareIndices interleaves and drops empty shares", () => {
-  assertEquals(shareIndices(5, 2), [[0, 2, 4], [1, 3]]);
-  assertEquals(shareIndices(2, 4), [[0], [1]]);
-});
-
-Deno.test("workerUrl picks the bundled worker next to check.js", () => {
-  assertEquals(workerUrl("file:///x/.gpu/check.js").href, "file:///x/.gpu/sim_worker.js");
-  assertEquals(
-    workerUrl("file:///x/tasks/gpu/sim_pool.ts").href,
-    "file:///x/tasks/gpu/sim_worker.ts",
-  );
-});
-
-Deno.test("accuracies: plain and balanced", () => {
-  const r = accuracies([0, 0, 1, 1], [0, 0, 0, 1], 4);
-  assertEquals(r.accuracy, 0.75);
-  assertAlmostEquals(r.balanced, (2 / 3 + 1) / 2, 1e-12);
 });
 
 Deno.test("formatMiB", () => {

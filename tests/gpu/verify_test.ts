@@ -10,11 +10,8 @@ function complete(): GpuCheckResult {
   r.plan = {
     preset: "paper",
     batches: [32],
-    objects: 2000,
-    trainBatch: 32,
     correctnessPreset: "tiny",
     correctnessBatch: 8,
-    workers: 8,
   };
   r.adapter = {
     found: true,
@@ -48,30 +45,6 @@ function complete(): GpuCheckResult {
     worstName: "w",
     ok: true,
     seconds: 3,
-    trainingSteps: {
-      preset: "tiny",
-      batch: 8,
-      steps: 4,
-      sgdWorstRelErr: 3e-6,
-      sgdWorstName: "w",
-      sgdOk: true,
-      adamLossesCpu: [1.4, 1.3, 1.2, 1.1],
-      adamLossesWebgpu: [1.4, 1.3, 1.2, 1.1],
-      adamLossWorstRelErr: 1e-7,
-      adamOk: true,
-      ok: true,
-      seconds: 4,
-    },
-    longReduction: {
-      preset: "paper",
-      batch: 32,
-      chunks: 4,
-      tensors: 40,
-      worstRelErr: 1e-6,
-      worstName: "w",
-      ok: true,
-      seconds: 5,
-    },
   };
   r.speed = {
     preset: "paper",
@@ -96,29 +69,34 @@ function complete(): GpuCheckResult {
     runs: [{ batch: 32, precision: "fp32", medianMs: 100, objectsPerS: 320, stepMs: [100] }],
     ratios: [{ batch: 32, precision: "fp32", webgpuMs: 300, torchMs: 100, ratio: 3 }],
   };
-  r.training = {
-    preset: "paper",
-    objects: 2000,
-    train: 1600,
-    val: 400,
-    classes: ["AGN", "SNIa", "Variable", "SNOther"],
-    classCounts: {},
-    simulateSeconds: 20,
-    simulateObjectsPerS: 100,
-    batch: 32,
-    learningRate: 1e-3,
-    epochs: [{
-      epoch: 1,
-      trainLoss: 1.2,
-      trainAccuracy: 0.5,
-      valAccuracy: 0.6,
-      valBalancedAccuracy: 0.5,
-      steps: 50,
-      seconds: 30,
+  const tiles = { tm: 64, tn: 32, tk: 16, rm: 4, rn: 4 };
+  r.kernels = {
+    tunedBatch: 32,
+    tiles: [{
+      kernel: "forward",
+      shape: "forward:10x32x18",
+      tried: 20,
+      best: tiles,
+      bestMs: 1,
+      defaultMs: 2,
+      worstRelErr: 1e-7,
+      mismatches: 0,
     }],
-    stoppedBy: "budget",
+    counts: {
+      preset: "paper",
+      batch: 32,
+      ownKernels: 900,
+      tfjsKernels: 1200,
+      ownByProgram: {},
+      tfjsByProgram: {},
+    },
     seconds: 30,
   };
+  r.verdict = [
+    "correctness: ok",
+    "pytorch: batch 32 fp32 100.0 ms, webgpu/pytorch 3.00",
+    "full training: 65.0 min",
+  ];
   r.extrapolation = {
     objects: 8249,
     epochs: 50,
@@ -140,27 +118,44 @@ Deno.test("verify: a complete GPU result has no problem", () => {
 Deno.test("verify: missing steps, a fallback adapter and errors are all reported", () => {
   const r = complete();
   r.adapter!.isFallbackAdapter = true;
-  r.training = null;
   r.errors.pytorch = "boom";
-  r.correctness!.trainingSteps!.adamLossesWebgpu = [0, 0, 0, 0];
+  r.correctness!.ok = false;
+  r.kernels = {
+    ...complete().kernels!,
+    tiles: [{ ...complete().kernels!.tiles[0]!, mismatches: 2 }],
+  };
   r.status = "running";
   const p = problems(r, "gpu", [32, 128]);
   assert(p.some((x) => /fallback/.test(x)));
-  assert(p.some((x) => /training missing/.test(x)));
+  assert(p.some((x) => /other values than the default/.test(x)));
   assert(p.some((x) => /batch 128/.test(x)));
   assert(p.some((x) => /errors/.test(x)));
   assert(p.some((x) => /status is running/.test(x)));
-  assert(p.some((x) => /loss read back as 0/.test(x)));
-  // a fallback adapter is fine in rehearsal
+  assert(p.some((x) => /correctness failed/.test(x)));
+  // in rehearsal: a fallback adapter is fine, and so is a machine without PyTorch (gpu mode: not)
+  const nt = complete();
+  nt.mode = "rehearse";
+  nt.pytorch = {
+    ...nt.pytorch!,
+    runs: [],
+    ratios: [],
+    error: "ModuleNotFoundError: No module named 'torch'",
+  };
+  nt.errors.pytorch = nt.pytorch.error!;
+  assertEquals(problems(nt, "rehearse", [32]), []);
+  assert(problems({ ...nt, mode: "gpu" }, "gpu", [32]).some((x) => /pytorch error/.test(x)));
   r.mode = "rehearse";
   assert(!problems(r, "rehearse", [32]).some((x) => /fallback/.test(x)));
 });
 
-Deno.test("report: summary lines and non-finite numbers kept as strings", () => {
+Deno.test("report: summary = header + verdict lines; non-finite numbers kept as strings", () => {
   const r = complete();
   const s = summarize(r);
-  assertMatch(s, /correctness \(tiny, batch 8\): ok/);
-  assertMatch(s, /webgpu\/pytorch = 3\.00/);
+  assertMatch(
+    s,
+    /^gpu check \(gpu, full sizes\): done after 250 s of 300 s\n {2}correctness: ok\n/,
+  );
+  assertMatch(s, /webgpu\/pytorch 3\.00/);
   assertMatch(s, /65\.0 min/);
   assertEquals(JSON.parse(toJson({ x: Infinity, y: NaN })), { x: "Infinity", y: "NaN" });
 });

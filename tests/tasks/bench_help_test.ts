@@ -5,7 +5,7 @@
 import { assertEquals } from "../util/assert.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-const BENCHES = ["fits", "simulate", "data", "model", "alerts", "train", "realism"];
+const BENCHES = ["fits", "simulate", "data", "model", "alerts", "train", "realism", "webgpu"];
 
 async function bench(...args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {

@@ -31,6 +31,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { setWeight } from "./assign.ts";
+import { fusedAdamStep } from "../ops/webgpu/adam_update.ts";
 import { writeFileAtomic } from "../../util/atomic.ts";
 import { WeightsError } from "../errors.ts";
 import {
@@ -57,10 +58,13 @@ export interface AdamOptions {
   /**
    * Where the update runs: `auto` (default: a JavaScript loop over the
    * arrays on the wasm and cpu backends, a few copies instead of about ten
-   * kernel launches per variable; TF.js ops elsewhere, e.g. on webgpu),
-   * `js` or `device` (TF.js ops).
+   * kernel launches per variable; on webgpu the fused kernels of
+   * `ops/webgpu/adam_fused.ts` over flat buffers, two dispatches plus the
+   * concatenations and slices instead of about a dozen per variable, when
+   * every variable has a gradient; TF.js ops otherwise), `js`, `device`
+   * (TF.js ops) or `fused` (webgpu only).
    */
-  update?: "auto" | "js" | "device";
+  update?: "auto" | "js" | "device" | "fused";
 }
 
 /** Optimiser state: the step count and the moments, as flat float32 arrays, by variable name. */
@@ -102,6 +106,8 @@ export class Adam {
   readonly #vars: Map<string, tf.Variable>;
   readonly #m = new Map<string, tf.Variable>();
   readonly #v = new Map<string, tf.Variable>();
+  /** Fused webgpu update: the moments as one flat `[m ; v]` while set (then #m, #v are stale). */
+  #flat: tf.Tensor1D | null = null;
   #step = 0;
 
   /**
@@ -157,6 +163,21 @@ export class Adam {
     const inJs = update === "js" ||
       (update === "auto" && (backend === "wasm" || backend === "cpu"));
     const decay = 1 - lr * weightDecay;
+    const fused = backend === "webgpu" && (update === "fused" || update === "auto") &&
+      [...this.#vars.keys()].every((n) => g.has(n));
+    if (fused) {
+      if (!this.#flat) this.#flat = this.#flatten();
+      const next = fusedAdamStep(
+        [...this.#vars.values()],
+        [...this.#vars.keys()].map((n) => g.get(n)!),
+        this.#flat,
+        { beta1, beta2, decay, stepSize, sqrtBc2, epsilon },
+      );
+      this.#flat.dispose();
+      this.#flat = next;
+      return;
+    }
+    this.#unflatten();
     for (const [name, p] of this.#vars) {
       const grad = g.get(name);
       if (!grad) continue;
@@ -189,8 +210,31 @@ export class Adam {
     }
   }
 
+  /** The moments as one flat `[m of every variable ; v of every variable]`. */
+  #flatten(): tf.Tensor1D {
+    return tf.tidy(() =>
+      tf.concat([...this.#m.values(), ...this.#v.values()].map((t) => tf.reshape(t, [-1])))
+    ) as tf.Tensor1D;
+  }
+
+  /** Writes the flat moments back into the per-variable moments (after fused steps). */
+  #unflatten(): void {
+    const flat = this.#flat;
+    if (!flat) return;
+    tf.tidy(() => {
+      let off = 0;
+      for (const t of [...this.#m.values(), ...this.#v.values()]) {
+        t.assign(tf.reshape(tf.slice(flat, [off], [t.size]), t.shape));
+        off += t.size;
+      }
+    });
+    flat.dispose();
+    this.#flat = null;
+  }
+
   /** A copy of the state (moments read back to the CPU). */
   async getState(): Promise<AdamState> {
+    this.#unflatten();
     const m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>();
     for (const [name, t] of this.#m) m.set(name, new Float32Array(await t.data() as Float32Array));
     for (const [name, t] of this.#v) v.set(name, new Float32Array(await t.data() as Float32Array));
@@ -199,6 +243,7 @@ export class Adam {
 
   /** Restores a state saved by {@link Adam.getState}; every variable must be present. */
   setState(state: AdamState): void {
+    this.#unflatten();
     for (const [name, mv] of this.#m) {
       const a = state.m.get(name), b = state.v.get(name);
       const vv = this.#v.get(name)!;
@@ -215,6 +260,8 @@ export class Adam {
 
   /** Frees the moment variables (not the optimised variables). */
   dispose(): void {
+    this.#flat?.dispose();
+    this.#flat = null;
     for (const t of this.#m.values()) t.dispose();
     for (const t of this.#v.values()) t.dispose();
     this.#m.clear();

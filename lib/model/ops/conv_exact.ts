@@ -15,6 +15,10 @@
  *   at dilation = stride, so that the batch is the reduction axis; the result
  *   `[C_in, kh', kw', C_out]` is cropped to the kernel size.
  *
+ * On webgpu (unless switched off with `setOwnConvKernels(false)`) the three
+ * are our WGSL kernels instead (`./webgpu/`: implicit GEMM forward and input
+ * gradient, split-K kernel gradient), tested against cpu in tests/webgpu/.
+ *
  * Both are exact formulations of the convolution's adjoint (same sums, other
  * order), so they agree with a float64 reference to float32 rounding
  * (tests/model/conv_exact_test.ts).
@@ -23,6 +27,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.ts";
+import { ownConv2d } from "./webgpu/conv2d_op.ts";
+import { useOwnConv } from "./webgpu/settings.ts";
 
 /** Explicit spatial padding `[[top, bottom], [left, right]]`. */
 export type Pad2d = readonly [readonly [number, number], readonly [number, number]];
@@ -169,6 +175,8 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, opts: Conv2dOptions = {})
     [pad[1][0], pad[1][1]],
     [0, 0],
   ];
+  // webgpu: our WGSL kernels (./webgpu/), the same values and gradient contract.
+  if (useOwnConv()) return ownConv2d(x, w, stride, pad, opts.inputGrad !== false);
   const kSize = [w.shape[0], w.shape[1]] as const;
   const inShape = x.shape;
   if (opts.inputGrad === false) {
