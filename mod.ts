@@ -261,7 +261,7 @@ export {
   expectedCalibrationError,
 } from "./lib/eval/calibration.ts";
 export { compareRuns, type Comparison } from "./lib/eval/compare.ts";
-export type { CompareRow } from "./lib/eval/tables.ts";
+export type { CompareRow } from "./lib/eval/compare_tables.ts";
 
 // The paper's baselines: light curves from stamps, GP heatmaps, the Table 2 comparison
 export { type PsfComponent, SDSS_DOUBLE_GAUSSIAN } from "./lib/baselines/psf.ts";

@@ -64,6 +64,12 @@ export function registerPredict(program: Command): void {
       "auto",
     )
     .option("--backend <name>", "auto, webgpu, wasm or cpu", "auto")
+    .option("--as-of <mjd>", "classify with the epochs up to this MJD only", (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw new UsageError(`--as-of ${v} is not an MJD.`);
+      return n;
+    })
+    .option("--no-calibrate", "do not divide the logits by the run's fitted temperature")
     .action(guarded(async (inputArgs, o) => {
       const inputs = o.alerts ? [...inputArgs, o.alerts] : inputArgs;
       if (inputs.length === 0) throw new UsageError("Missing the inputs to classify.");
@@ -96,6 +102,8 @@ export function registerPredict(program: Command): void {
             seed: o.seed,
             kind: o.alerts ? "alerts" : o.kind,
             source: { cutout: o.cutout as "science" | "difference" | "template" },
+            asOf: o.asOf,
+            calibrate: o.calibrate,
           },
           (pr) => {
             problems++;

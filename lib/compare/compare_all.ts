@@ -26,7 +26,7 @@ import { writeFileAtomic } from "../util/atomic.ts";
 import { fmtTime } from "../util/progress.ts";
 import { heatmapsForStore, lightCurvesForStore } from "../baselines/lc_cache.ts";
 import { useLightCurveData } from "../baselines/register.ts";
-import { compareHtml } from "./compare_report.ts";
+import { compareHtml, earlyComparisonSvg } from "./compare_report.ts";
 
 /** One row of the comparison: a registered model on a band set. */
 export interface CompareModel {
@@ -231,7 +231,12 @@ export async function compareAll(opts: CompareAllOptions): Promise<CompareAllRes
   const comparison = await compareRuns(runs);
   const files = await writeComparison(out, comparison);
   const wallS = (performance.now() - t0) / 1000;
-  const html = await compareHtml(comparison, { out, budget, data: opts.data, wallS });
+  const earlySvg = await earlyComparisonSvg(comparison) ?? undefined;
+  if (earlySvg) {
+    await writeFileAtomic(`${out}/early.svg`, earlySvg);
+    files.push(`${out}/early.svg`);
+  }
+  const html = await compareHtml(comparison, { out, budget, data: opts.data, wallS, earlySvg });
   await writeFileAtomic(`${out}/compare.html`, html);
   files.push(`${out}/compare.html`);
   say(`compare: ${rows.length} model(s) in ${fmtTime(wallS)}; ${files.join(", ")}`);

@@ -7,7 +7,10 @@
  */
 import type { Comparison } from "../eval/compare.ts";
 import { escapeHtml } from "../eval/report.ts";
-import { fix3, pct } from "../eval/tables.ts";
+import { fix3, fix3Interval, pct, pctInterval } from "../eval/tables.ts";
+import { pairedCell } from "../eval/compare_tables.ts";
+import { type EarlyRow, earlySpec } from "../eval/early_tables.ts";
+import { renderSvg } from "../eval/plots.ts";
 import { fmtTime } from "../util/progress.ts";
 
 /** The paper's Table 2 (accuracy %, confirmed test objects), by registry model and bands. */
@@ -51,36 +54,44 @@ function relative(from: string, to: string): string {
  */
 export async function compareHtml(
   c: Comparison,
-  info: { out: string; budget: string; data: string; wallS: number },
+  info: { out: string; budget: string; data: string; wallS: number; earlySvg?: string },
 ): Promise<string> {
   const head = [
     "model",
     "bands",
     "input",
-    "accuracy %",
+    "accuracy % [95 % CI]",
     "paper accuracy %",
-    "balanced accuracy %",
-    "macro F1",
+    "balanced accuracy % [95 % CI]",
+    "macro F1 [95 % CI]",
+    "Δ accuracy vs reference (points) [95 % CI], McNemar p",
+    "SN Ia purity / efficiency %",
     "parameters",
+    "n",
+    "seeds",
+    "epochs seen",
     "train time",
-    "test objects",
     "report",
   ];
   const rows = c.rows.map((r) => {
     const paper = paperAccuracy(r.model, r.bands);
     const link = relative(info.out, `${r.run}/eval/report.html`);
-    return `<tr>${
+    return `<tr${r.paired?.significant ? ' class="significant"' : ""}>${
       [
         r.model,
         r.bands,
         r.input,
-        pct(r.accuracy),
+        `${pct(r.accuracy)} ${pctInterval(r.accuracyInterval)}`,
         paper === null ? "-" : paper.toFixed(2),
-        pct(r.balancedAccuracy),
-        fix3(r.macroF1),
+        `${pct(r.balancedAccuracy)} ${pctInterval(r.balancedAccuracyInterval)}`,
+        `${fix3(r.macroF1)} ${fix3Interval(r.macroF1Interval)}`,
+        c.rows.length > 1 ? pairedCell(r.paired) : "-",
+        r.snia ? `${pct(r.snia.purity)} / ${pct(r.snia.efficiency)}` : "-",
         r.parameters.toLocaleString("en-US"),
+        String(r.n ?? r.testObjects),
+        r.seeds?.join(", ") ?? "-",
+        r.window ?? "-",
         r.trainTimeS === null ? "n/a" : fmtTime(r.trainTimeS),
-        String(r.testObjects),
       ].map((v) => `<td>${escapeHtml(v)}</td>`).join("")
     }<td><a href="${escapeHtml(link)}">${
       escapeHtml(r.run.split("/").pop() ?? r.run)
@@ -104,6 +115,7 @@ table { border-collapse: collapse; margin: 8px 0 16px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 .plots { display: flex; flex-wrap: wrap; gap: 16px; }
+tr.significant td { font-weight: bold; }
 .plot { border: 1px solid #eee; padding: 6px; } .plot h3 { font-size: 14px; margin: 0 0 4px; }
 </style></head><body>
 <h1>Table 2 comparison</h1>
@@ -117,8 +129,34 @@ SDSS-II data, for reference.</p>
 <tbody>
 ${rows}
 </tbody></table>
+<p>Δ: each row's accuracy minus the reference row's on the same test objects, with its paired
+bootstrap 95 % interval (2000 resamples over objects, seed 1) and the exact McNemar p-value;
+<b>*</b> (bold row) = p &lt; 0.05 and the interval excludes 0, i.e. the difference holds at 95 %.
+Accuracy intervals are Clopper-Pearson; balanced accuracy and macro F1 intervals are bootstrap
+over objects.</p>
+${
+    info.earlySvg
+      ? `<h2>Early classification (test)</h2>\n<div class="plot">${
+        info.earlySvg.replace(/^<\?xml[^>]*>\s*/, "")
+      }</div>`
+      : ""
+  }
 <h2>Confusion matrices (test)</h2>
 <div class="plots">${plots.join("\n")}</div>
 </body></html>
 `;
+}
+
+/**
+ * The early-classification plot of every row (from each run's
+ * `eval/early.json`), or null when no run has one.
+ */
+export async function earlyComparisonSvg(c: Comparison): Promise<string | null> {
+  const series: { name: string; rows: EarlyRow[] }[] = [];
+  for (const r of c.rows) {
+    const text = await readOr(`${r.run}/eval/early.json`, "");
+    if (!text) continue;
+    series.push({ name: `${r.model} ${r.bands}`, rows: JSON.parse(text) as EarlyRow[] });
+  }
+  return series.length ? await renderSvg(earlySpec(series)) : null;
 }

@@ -9,7 +9,8 @@ import { ConventionError } from "../errors.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { readRunInfo, runPaths } from "../train/run_dir.ts";
 import type { Metrics } from "./metrics.ts";
-import { compareCsv, compareMarkdown, type CompareRow } from "./tables.ts";
+import { compareCsv, compareMarkdown, type CompareRow } from "./compare_tables.ts";
+import { type PairedComparison, pairedComparison, readPredictions } from "./paired.ts";
 
 /** Reads `eval/metrics.json` of a run (throws when the run was not evaluated). */
 export async function readRunMetrics(dir: string): Promise<Metrics> {
@@ -26,10 +27,12 @@ export async function readRunMetrics(dir: string): Promise<Metrics> {
   }
 }
 
-/** The Table-2 row of one evaluated run. */
+/** The Table-2 row of one evaluated run (n, intervals, SN Ia, seed and window included). */
 export async function compareRow(dir: string): Promise<CompareRow> {
   const info = await readRunInfo(dir);
   const m = await readRunMetrics(dir);
+  const iv = m.intervals;
+  const s = m.snia;
   return {
     model: info.modelLabel,
     preset: info.preset,
@@ -42,7 +45,45 @@ export async function compareRow(dir: string): Promise<CompareRow> {
     trainTimeS: info.trainTimeS,
     testObjects: m.n,
     run: dir,
+    n: m.n,
+    accuracyInterval: iv?.accuracyClopperPearson,
+    balancedAccuracyInterval: iv?.bootstrap.balancedAccuracy,
+    macroF1Interval: iv?.bootstrap.macroF1,
+    snia: s
+      ? {
+        efficiency: s.argmax.efficiency,
+        efficiencyInterval: s.intervals.argmaxEfficiency,
+        purity: s.argmax.purity,
+        purityInterval: s.intervals.argmaxPurity,
+        purityAtEfficiency: s.purityAtEfficiency,
+        rocAuc: s.rocAuc,
+      }
+      : undefined,
+    seeds: m.protocol ? [m.protocol.seed] : undefined,
+    window: m.protocol?.window,
   };
+}
+
+/**
+ * The index of the default reference row: ConvEntion on every band (the
+ * paper's model), else the first row.
+ */
+export function defaultReference(rows: readonly CompareRow[]): number {
+  const i = rows.findIndex((r) => r.model === "ConvEntion" && r.bands.length > 1);
+  return i >= 0 ? i : 0;
+}
+
+/** Adds to each row its paired comparison against `rows[ref]` (read from predictions.csv). */
+export async function addPairedComparisons(rows: CompareRow[], ref: number): Promise<void> {
+  if (rows.length < 2) return;
+  const r0 = rows[ref]!;
+  const refPreds = await readPredictions(r0.run);
+  const name = `${r0.model} ${r0.bands} (${r0.run})`;
+  for (const [i, r] of rows.entries()) {
+    if (i === ref) continue;
+    const p: PairedComparison = pairedComparison(await readPredictions(r.run), refPreds, name);
+    r.paired = p;
+  }
 }
 
 /** The comparison of several runs, in every output form. */
@@ -58,7 +99,8 @@ export interface Comparison {
 /**
  * Builds the comparison of evaluated runs.
  *
- * @param dirs Run folders (each with `run.json` and `eval/metrics.json`).
+ * @param dirs Run folders (each with `run.json`, `eval/metrics.json` and `eval/predictions.csv`).
+ * @param opts `reference`: index of the reference row (default: ConvEntion on every band, else the first).
  * @example Two seeds of the same model, side by side
  * ```ts
  * import { compareRuns, evaluateRun, simulateSurvey, train, trainPreset } from "../../mod.ts";
@@ -86,9 +128,17 @@ export interface Comparison {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function compareRuns(dirs: readonly string[]): Promise<Comparison> {
+export async function compareRuns(
+  dirs: readonly string[],
+  opts: { reference?: number } = {},
+): Promise<Comparison> {
   const rows: CompareRow[] = [];
   for (const d of dirs) rows.push(await compareRow(d));
+  const ref = opts.reference ?? defaultReference(rows);
+  if (ref < 0 || ref >= rows.length) {
+    throw new ConventionError(`Reference row ${ref} is not one of the ${rows.length} runs.`);
+  }
+  await addPairedComparisons(rows, ref);
   return { rows, markdown: compareMarkdown(rows), csv: compareCsv(rows) };
 }
 

@@ -8,4 +8,4 @@ export * from "./binomial.ts";
 export * from "./confusion_stats.ts";
 export * from "./bootstrap.ts";
 export * from "./snia.ts";
-export * from "./temperature.ts";
+export * from "../../train/temperature.ts";
