@@ -71,6 +71,15 @@ export function registerCompare(program: Command): void {
       if (!Number.isInteger(n)) throw new UsageError(`--seed ${v} is not an integer.`);
       return n;
     })
+    .option(
+      "--seeds <n>",
+      "every-model training: seeds seed..seed+n-1 per model, one split",
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--seeds ${v} is not a count.`);
+        return n;
+      },
+    )
     .action(guarded(async (runs, o) => {
       if (o.models !== undefined || o.data !== undefined || o.budget !== undefined) {
         if (runs.length) {
@@ -85,6 +94,7 @@ export function registerCompare(program: Command): void {
           out: o.out,
           json: o.json,
           seed: o.seed,
+          seeds: o.seeds,
           ensureDefaultSurvey: hooks.ensureDefaultSurvey,
           selectBackend: hooks.selectBackend,
         });

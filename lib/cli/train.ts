@@ -21,6 +21,7 @@ import {
 } from "../train/config.ts";
 import { train } from "../train/train.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
+import { trainSeeds } from "../compare/train_seeds.ts";
 import { pct } from "../eval/tables.ts";
 import { runtimeHooks } from "../train/runtime.ts";
 
@@ -173,6 +174,7 @@ export function registerTrain(program: Command): void {
     .option("--no-eval", "do not evaluate on the test split at the end")
     .option("--report <file>", "write the HTML report there (default: <run>/eval/report.html)")
     .option("--json", "print the final summary as JSON on stdout")
+    .option("--seeds <n>", "train seeds seed..seed+n-1 on one split, evaluate each", int("seeds"))
     .action(guarded(async (o) => {
       const hooks = runtimeHooks();
       if (o.resume !== undefined && (o.config || o.preset || o.set)) {
@@ -184,6 +186,14 @@ export function registerTrain(program: Command): void {
       if (o.printConfig) {
         if (!config) throw new UsageError("--print-config needs no --resume.");
         console.log(configToYaml(config));
+        return 0;
+      }
+      if (config && (o.seeds ?? 1) > 1) {
+        const r = await trainSeeds(config, o.seeds!, {
+          prepare: { ensureDefaultSurvey: hooks.ensureDefaultSurvey, cacheDir: o.cacheDir },
+          selectBackend: hooks.selectBackend,
+        });
+        console.log(o.json ? JSON.stringify(r.summary) : r.markdown);
         return 0;
       }
       const result = await train({

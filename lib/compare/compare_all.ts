@@ -21,7 +21,12 @@ import { merge, type TrainConfig, trainPreset } from "../train/config.ts";
 import { type PrepareOptions, prepareStore } from "../train/data_source.ts";
 import { train } from "../train/train.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
-import { compareRuns, type Comparison, writeComparison } from "../eval/compare.ts";
+import {
+  compareRuns,
+  compareSeedGroups,
+  type Comparison,
+  writeComparison,
+} from "../eval/compare.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { fmtTime } from "../util/progress.ts";
 import { heatmapsForStore, lightCurvesForStore } from "../baselines/lc_cache.ts";
@@ -78,8 +83,10 @@ export interface CompareAllOptions {
   runsDir?: string;
   /** Where the comparison files go (default `<runsDir>/compare-<budget>`). */
   out?: string;
-  /** Seed of everything (default 1). */
+  /** Seed of the split and of the first training seed (default 1). */
   seed?: number;
+  /** Training seeds per row: seed, seed + 1, ... (default 1), all on the same split. */
+  seeds?: number;
   /** Run-name prefix (default `table2-<budget>`). */
   prefix?: string;
   /** Configuration changes applied to every run (e.g. a smaller epoch count). */
@@ -138,21 +145,76 @@ function modelPreset(row: CompareModel, budget: Budget): string {
 /**
  * The training configuration of one row: the budget's training preset with this model, its
  * preset, the bands and the data source; everything else (seed, split fractions, stages,
- * balancing, batch size) identical across rows.
+ * balancing, batch size) identical across rows. `k` > 0 is the row's (k+1)-th training seed
+ * (seed + k, run name suffixed `-seed<n>`), on the same split (`data.splitSeed` = seed).
  */
-export function rowConfig(row: CompareModel, opts: CompareAllOptions): TrainConfig {
+export function rowConfig(row: CompareModel, opts: CompareAllOptions, k = 0): TrainConfig {
   const budget = opts.budget ?? "cpu";
+  const trainingSeed = (opts.seed ?? 1) + k;
   let c = trainPreset(budget);
   c = merge(c, {
-    name: `${opts.prefix ?? `table2-${budget}`}-${row.key}`,
+    name: `${opts.prefix ?? `table2-${budget}`}-${row.key}${k > 0 ? `-seed${trainingSeed}` : ""}`,
     runsDir: opts.runsDir ?? "runs",
-    seed: opts.seed ?? 1,
+    seed: trainingSeed,
     model: { name: row.model, preset: modelPreset(row, budget), options: {} },
   });
-  c.data = { ...c.data, source: opts.data, bands: row.bands ? [...row.bands] : null };
+  // Every seed of every row on the split of the base seed.
+  c.data = {
+    ...c.data,
+    source: opts.data,
+    bands: row.bands ? [...row.bands] : null,
+    splitSeed: opts.seed ?? 1,
+  };
   if (budget === "cpu") c = merge(c, CPU_BUDGET_OVERRIDE);
   if (opts.override) c = merge(c, opts.override);
   return c;
+}
+
+/** Trains (or reuses, or resumes) one run of a row and evaluates it; returns its folder. */
+async function trainAndEvaluateRow(
+  row: CompareModel,
+  config: TrainConfig,
+  opts: CompareAllOptions,
+  selectBackend: ((choice: TrainConfig["backend"]) => Promise<string>) | undefined,
+  say: (line: string) => void,
+): Promise<string> {
+  const budget = opts.budget ?? "cpu";
+  const dir = `${config.runsDir}/${config.name}`;
+  let status: string | null = null;
+  try {
+    status =
+      (JSON.parse(await Deno.readTextFile(`${dir}/run.json`)) as { status?: string }).status ??
+        null;
+  } catch { /* a new run */ }
+  const isLc = ["supernnova", "supernnova-bayes", "sits-bert", "scone"].includes(row.model);
+  if (isLc) {
+    const storePath = await prepareStore(config.data, opts.prepare);
+    const store = await openStore(storePath);
+    try {
+      const lightCurves = await lightCurvesForStore(store, { workers: opts.workers, log: say });
+      const heatmaps = row.model === "scone"
+        ? await heatmapsForStore(store, lightCurves, {
+          workers: opts.workers,
+          heatmap: budget === "tiny" ? { wavelengthBins: 8, dayBins: 16 } : {},
+        })
+        : undefined;
+      useLightCurveData({ lightCurves, heatmaps });
+    } finally {
+      store.close();
+    }
+  } else useLightCurveData(null);
+  if (status === "done") {
+    say(`compare: ${dir} is already trained; reusing it.`);
+  } else {
+    await train(
+      status === null
+        ? { config, prepare: opts.prepare, selectBackend, log: say, tty: opts.tty }
+        : { resume: dir, prepare: opts.prepare, selectBackend, log: say, tty: opts.tty },
+    );
+  }
+  const ev = await evaluateRun(dir, { report: opts.reports ?? true, log: say, tty: opts.tty });
+  say(`compare: ${row.key}: test accuracy ${(100 * ev.metrics.accuracy).toFixed(2)} %`);
+  return dir;
 }
 
 /**
@@ -183,52 +245,24 @@ export async function compareAll(opts: CompareAllOptions): Promise<CompareAllRes
     ? await opts.selectBackend(rowConfig(rows[0]!, opts).backend)
     : null;
   const selectBackend = backend === null ? undefined : () => Promise.resolve(backend);
+  const groups: string[][] = [];
   for (const [i, row] of rows.entries()) {
-    const config = rowConfig(row, opts);
-    const dir = `${config.runsDir}/${config.name}`;
-    say(
-      `compare: [${
-        i + 1
-      }/${rows.length}] ${row.key} (${row.model}, preset ${config.model.preset}) -> ${dir}`,
-    );
-    let status: string | null = null;
-    try {
-      status =
-        (JSON.parse(await Deno.readTextFile(`${dir}/run.json`)) as { status?: string }).status ??
-          null;
-    } catch { /* a new run */ }
-    const isLc = ["supernnova", "supernnova-bayes", "sits-bert", "scone"].includes(row.model);
-    if (isLc) {
-      const storePath = await prepareStore(config.data, opts.prepare);
-      const store = await openStore(storePath);
-      try {
-        const lightCurves = await lightCurvesForStore(store, { workers: opts.workers, log: say });
-        const heatmaps = row.model === "scone"
-          ? await heatmapsForStore(store, lightCurves, {
-            workers: opts.workers,
-            heatmap: budget === "tiny" ? { wavelengthBins: 8, dayBins: 16 } : {},
-          })
-          : undefined;
-        useLightCurveData({ lightCurves, heatmaps });
-      } finally {
-        store.close();
-      }
-    } else useLightCurveData(null);
-    if (status === "done") {
-      say(`compare: ${dir} is already trained; reusing it.`);
-    } else {
-      await train(
-        status === null
-          ? { config, prepare: opts.prepare, selectBackend, log: say, tty: opts.tty }
-          : { resume: dir, prepare: opts.prepare, selectBackend, log: say, tty: opts.tty },
+    const group: string[] = [];
+    for (let k = 0; k < (opts.seeds ?? 1); k++) {
+      const config = rowConfig(row, opts, k);
+      say(
+        `compare: [${i + 1}/${rows.length}] ${row.key} (${row.model}, preset ` +
+          `${config.model.preset}, seed ${config.seed}) -> ${config.runsDir}/${config.name}`,
       );
+      group.push(await trainAndEvaluateRow(row, config, opts, selectBackend, say));
     }
-    const ev = await evaluateRun(dir, { report: opts.reports ?? true, log: say, tty: opts.tty });
-    say(`compare: ${row.key}: test accuracy ${(100 * ev.metrics.accuracy).toFixed(2)} %`);
-    runs.push(dir);
+    runs.push(...group);
+    groups.push(group);
   }
   useLightCurveData(null);
-  const comparison = await compareRuns(runs);
+  const comparison = (opts.seeds ?? 1) > 1
+    ? await compareSeedGroups(groups)
+    : await compareRuns(groups.map((g) => g[0]!));
   const files = await writeComparison(out, comparison);
   const wallS = (performance.now() - t0) / 1000;
   const earlySvg = await earlyComparisonSvg(comparison) ?? undefined;
@@ -259,6 +293,8 @@ export interface CompareAllCommandOptions {
   json?: boolean;
   /** `--seed`. */
   seed?: number;
+  /** `--seeds`. */
+  seeds?: number;
   /** Creates the default survey (lib/train/runtime.ts hooks). */
   ensureDefaultSurvey: (cacheDir: string) => Promise<string>;
   /** Selects the backend (lib/train/runtime.ts hooks). */
@@ -283,6 +319,7 @@ export async function compareAllCommand(o: CompareAllCommandOptions): Promise<nu
     runsDir: o.runsDir,
     out: o.out,
     seed: o.seed,
+    seeds: o.seeds,
     prepare: { ensureDefaultSurvey: o.ensureDefaultSurvey },
     selectBackend: o.selectBackend,
   });

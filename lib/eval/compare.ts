@@ -11,6 +11,7 @@ import { readRunInfo, runPaths } from "../train/run_dir.ts";
 import type { Metrics } from "./metrics.ts";
 import { compareCsv, compareMarkdown, type CompareRow } from "./compare_tables.ts";
 import { type PairedComparison, pairedComparison, readPredictions } from "./paired.ts";
+import { summarizeSeeds } from "./seed_summary.ts";
 
 /** Reads `eval/metrics.json` of a run (throws when the run was not evaluated). */
 export async function readRunMetrics(dir: string): Promise<Metrics> {
@@ -140,6 +141,36 @@ export async function compareRuns(
   }
   await addPairedComparisons(rows, ref);
   return { rows, markdown: compareMarkdown(rows), csv: compareCsv(rows) };
+}
+
+/**
+ * The comparison of groups of runs, one group per row: the runs of one model
+ * with training seeds 1..N on the same split. Each row shows its first run
+ * (intervals, paired comparison against the reference group's first run)
+ * and the per-seed values with their mean and sd.
+ *
+ * @param groups Run folders per row (each evaluated), first seed first.
+ * @param opts `reference`: the reference row's index.
+ */
+export async function compareSeedGroups(
+  groups: readonly (readonly string[])[],
+  opts: { reference?: number } = {},
+): Promise<Comparison> {
+  const c = await compareRuns(groups.map((g) => g[0]!), opts);
+  for (const [i, g] of groups.entries()) {
+    const runs = [];
+    for (const d of g) {
+      runs.push({
+        seed: (await readRunMetrics(d)).protocol?.seed ?? NaN,
+        run: d,
+        metrics: await readRunMetrics(d),
+      });
+    }
+    const s = summarizeSeeds(runs);
+    c.rows[i]!.seedSummary = s;
+    c.rows[i]!.seeds = s.perSeed.map((v) => v.seed);
+  }
+  return { rows: c.rows, markdown: compareMarkdown(c.rows), csv: compareCsv(c.rows) };
 }
 
 /** Writes `compare.md`, `compare.csv` and `compare.json` into `outDir`; returns their paths. */

@@ -9,6 +9,7 @@
  */
 import type { Interval } from "./stats/binomial.ts";
 import type { PairedComparison } from "./paired.ts";
+import { seedCell, type SeedSummary } from "./seed_summary.ts";
 import {
   csvTable,
   fix3,
@@ -66,6 +67,8 @@ export interface CompareRow {
   window?: string;
   /** The difference against the reference row (absent on the reference itself). */
   paired?: PairedComparison;
+  /** With several training seeds: per-seed values, mean and sd (the row's other cells: the first seed). */
+  seedSummary?: SeedSummary;
 }
 
 function fmtDuration(s: number | null): string {
@@ -113,7 +116,16 @@ const COMPARE_HEADER = [
  */
 export function compareTable(rows: readonly CompareRow[], short = false): TextTable {
   const n = short ? 8 : COMPARE_HEADER.length;
-  return {
+  const seeds = rows.some((r) => r.seedSummary && r.seedSummary.perSeed.length > 1);
+  const seedCols = (r: CompareRow) => {
+    const s = r.seedSummary;
+    if (!s) return ["-", "-"];
+    return [
+      seedCell(s.accuracy, s.perSeed.map((v) => v.accuracy)),
+      seedCell(s.balancedAccuracy, s.perSeed.map((v) => v.balancedAccuracy)),
+    ];
+  };
+  const t = {
     header: COMPARE_HEADER.slice(0, n),
     rows: rows.map((r) =>
       [
@@ -137,6 +149,15 @@ export function compareTable(rows: readonly CompareRow[], short = false): TextTa
         r.run,
       ].slice(0, n)
     ),
+  };
+  if (!seeds) return t;
+  return {
+    header: [
+      ...t.header,
+      "accuracy % over seeds: mean ± sd (per seed)",
+      "balanced accuracy % over seeds: mean ± sd (per seed)",
+    ],
+    rows: t.rows.map((cells, i) => [...cells, ...seedCols(rows[i]!)]),
   };
 }
 
@@ -186,6 +207,11 @@ export function compareCsv(rows: readonly CompareRow[]): string {
       "snia_efficiency",
       "seeds",
       "window",
+      "accuracy_seed_mean",
+      "accuracy_seed_sd",
+      "balanced_accuracy_seed_mean",
+      "balanced_accuracy_seed_sd",
+      "accuracy_per_seed",
     ],
     rows.map((r) => [
       r.model,
@@ -217,6 +243,11 @@ export function compareCsv(rows: readonly CompareRow[]): string {
       r.snia?.efficiency ?? null,
       r.seeds?.join(" ") ?? "",
       r.window ?? "",
+      r.seedSummary?.accuracy.mean ?? null,
+      r.seedSummary?.accuracy.sd ?? null,
+      r.seedSummary?.balancedAccuracy.mean ?? null,
+      r.seedSummary?.balancedAccuracy.sd ?? null,
+      r.seedSummary?.perSeed.map((v) => v.accuracy).join(" ") ?? "",
     ]),
   );
 }

@@ -59,6 +59,11 @@ export interface DataConfig {
   bands: string[] | null;
   /** Fraction of the confirmed objects kept for the test set. */
   testFraction: number;
+  /**
+   * Seed of the data split alone (null: the run's `seed`). Set it to train
+   * several initialisation seeds on the same split (`--seeds N`).
+   */
+  splitSeed: number | null;
   /** Fraction of each stage's pool kept for its validation set. */
   valFraction: number;
   /** Balance classes in training epochs (over/undersampling). */
@@ -176,6 +181,7 @@ const PAPER: TrainConfig = {
     store: null,
     bands: null,
     testFraction: 0.1,
+    splitSeed: null,
     valFraction: 0.1,
     balance: true,
     augment: true,
@@ -442,6 +448,11 @@ export function validateConfig(c: TrainConfig): TrainConfig {
     fail("data.bands", c.data.bands, "null or a non-empty list of band names");
   }
   frac("data.testFraction", c.data.testFraction);
+  // Configurations written before splitSeed existed have none: the run's seed.
+  c.data.splitSeed ??= null;
+  if (c.data.splitSeed !== null && !Number.isInteger(c.data.splitSeed)) {
+    fail("data.splitSeed", c.data.splitSeed, "null or an integer");
+  }
   frac("data.valFraction", c.data.valFraction);
   nonNegInt("data.workers", c.data.workers);
   if (c.data.stretch !== null && !(typeof c.data.stretch === "number" && c.data.stretch > 0)) {

@@ -163,7 +163,7 @@ export async function setUp<I>(
     split = makeSplit(
       store.objects.map((o) => ({ id: o.id, label: o.label, confirmed: o.confirmed })),
       {
-        seed: config.seed,
+        seed: config.data.splitSeed ?? config.seed,
         testFraction: config.data.testFraction,
         valFraction: config.data.valFraction,
         classes: store.classes,
