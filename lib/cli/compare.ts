@@ -80,6 +80,18 @@ export function registerCompare(program: Command): void {
         return n;
       },
     )
+    .option(
+      "--test-survey <n>",
+      "every-model training: objects of the separate simulated test survey (0 = none; " +
+        "default 5500 with --data default)",
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) {
+          throw new UsageError(`--test-survey ${v} is not a count.`);
+        }
+        return n;
+      },
+    )
     .action(guarded(async (runs, o) => {
       if (o.models !== undefined || o.data !== undefined || o.budget !== undefined) {
         if (runs.length) {
@@ -95,6 +107,7 @@ export function registerCompare(program: Command): void {
           json: o.json,
           seed: o.seed,
           seeds: o.seeds,
+          testSurvey: o.testSurvey,
           ensureDefaultSurvey: hooks.ensureDefaultSurvey,
           selectBackend: hooks.selectBackend,
         });

@@ -31,7 +31,14 @@ import { writeFileAtomic } from "../util/atomic.ts";
 import { fmtTime } from "../util/progress.ts";
 import { heatmapsForStore, lightCurvesForStore } from "../baselines/lc_cache.ts";
 import { useLightCurveData } from "../baselines/register.ts";
-import { compareHtml, earlyComparisonSvg } from "./compare_report.ts";
+import { compareHtml, earlyComparisonSvg, testSetOf } from "./compare_report.ts";
+import {
+  DEFAULT_TEST_SURVEY,
+  ensureTestSurvey,
+  evaluateOnTestSurvey,
+  TEST_SURVEY_EVAL,
+  type TestSurvey,
+} from "./test_survey.ts";
 
 /** One row of the comparison: a registered model on a band set. */
 export interface CompareModel {
@@ -85,6 +92,11 @@ export interface CompareAllOptions {
   out?: string;
   /** Seed of the split and of the first training seed (default 1). */
   seed?: number;
+  /**
+   * A separate simulated test survey every run is evaluated on (besides the paper's protocol);
+   * default {@link DEFAULT_TEST_SURVEY} for `data: "default"` (not with the tiny budget), null: none.
+   */
+  testSurvey?: TestSurvey | null;
   /** Training seeds per row: seed, seed + 1, ... (default 1), all on the same split. */
   seeds?: number;
   /** Run-name prefix (default `table2-<budget>`). */
@@ -245,6 +257,13 @@ export async function compareAll(opts: CompareAllOptions): Promise<CompareAllRes
     ? await opts.selectBackend(rowConfig(rows[0]!, opts).backend)
     : null;
   const selectBackend = backend === null ? undefined : () => Promise.resolve(backend);
+  const survey = opts.testSurvey === undefined
+    ? (opts.data === "default" && budget !== "tiny" ? DEFAULT_TEST_SURVEY : null)
+    : opts.testSurvey;
+  const testSource = survey ? await ensureTestSurvey(survey, opts.prepare, opts.tty) : null;
+  if (survey) {
+    say(`compare: test survey ${testSource} (${survey.objects} objects, seed ${survey.seed})`);
+  }
   const groups: string[][] = [];
   for (const [i, row] of rows.entries()) {
     const group: string[] = [];
@@ -254,23 +273,52 @@ export async function compareAll(opts: CompareAllOptions): Promise<CompareAllRes
         `compare: [${i + 1}/${rows.length}] ${row.key} (${row.model}, preset ` +
           `${config.model.preset}, seed ${config.seed}) -> ${config.runsDir}/${config.name}`,
       );
-      group.push(await trainAndEvaluateRow(row, config, opts, selectBackend, say));
+      const dir = await trainAndEvaluateRow(row, config, opts, selectBackend, say);
+      if (testSource) {
+        const ev = await evaluateOnTestSurvey(dir, row.model, config, testSource, {
+          prepare: opts.prepare,
+          workers: opts.workers,
+          tiny: budget === "tiny",
+          log: say,
+          tty: opts.tty,
+        });
+        say(
+          `compare: ${row.key}: test-survey accuracy ${(100 * ev.metrics.accuracy).toFixed(2)} % ` +
+            `on ${ev.metrics.n} objects`,
+        );
+      }
+      group.push(dir);
     }
     runs.push(...group);
     groups.push(group);
   }
   useLightCurveData(null);
-  const comparison = (opts.seeds ?? 1) > 1
-    ? await compareSeedGroups(groups)
-    : await compareRuns(groups.map((g) => g[0]!));
+  const compare = (evalDir: string) =>
+    (opts.seeds ?? 1) > 1
+      ? compareSeedGroups(groups, { evalDir })
+      : compareRuns(groups.map((g) => g[0]!), { evalDir });
+  const evalDir = testSource ? TEST_SURVEY_EVAL : "eval";
+  const comparison = await compare(evalDir);
   const files = await writeComparison(out, comparison);
+  // With a test survey, the paper's protocol (10 % of the confirmed objects) is kept beside it.
+  if (testSource) {
+    files.push(...await writeComparison(`${out}/paper-protocol`, await compare("eval")));
+  }
   const wallS = (performance.now() - t0) / 1000;
-  const earlySvg = await earlyComparisonSvg(comparison) ?? undefined;
+  const earlySvg = await earlyComparisonSvg(comparison, evalDir) ?? undefined;
   if (earlySvg) {
     await writeFileAtomic(`${out}/early.svg`, earlySvg);
     files.push(`${out}/early.svg`);
   }
-  const html = await compareHtml(comparison, { out, budget, data: opts.data, wallS, earlySvg });
+  const html = await compareHtml(comparison, {
+    out,
+    budget,
+    data: opts.data,
+    wallS,
+    earlySvg,
+    evalDir,
+    testSet: comparison.rows[0] ? await testSetOf(comparison.rows[0].run, evalDir) : undefined,
+  });
   await writeFileAtomic(`${out}/compare.html`, html);
   files.push(`${out}/compare.html`);
   say(`compare: ${rows.length} model(s) in ${fmtTime(wallS)}; ${files.join(", ")}`);
@@ -295,6 +343,8 @@ export interface CompareAllCommandOptions {
   seed?: number;
   /** `--seeds`. */
   seeds?: number;
+  /** `--test-survey`: objects of the test survey (0: none; default: the default's). */
+  testSurvey?: number;
   /** Creates the default survey (lib/train/runtime.ts hooks). */
   ensureDefaultSurvey: (cacheDir: string) => Promise<string>;
   /** Selects the backend (lib/train/runtime.ts hooks). */
@@ -320,6 +370,11 @@ export async function compareAllCommand(o: CompareAllCommandOptions): Promise<nu
     out: o.out,
     seed: o.seed,
     seeds: o.seeds,
+    testSurvey: o.testSurvey === undefined
+      ? undefined
+      : o.testSurvey === 0
+      ? null
+      : { objects: o.testSurvey, seed: DEFAULT_TEST_SURVEY.seed },
     prepare: { ensureDefaultSurvey: o.ensureDefaultSurvey },
     selectBackend: o.selectBackend,
   });

@@ -54,7 +54,15 @@ function relative(from: string, to: string): string {
  */
 export async function compareHtml(
   c: Comparison,
-  info: { out: string; budget: string; data: string; wallS: number; earlySvg?: string },
+  info: {
+    out: string;
+    budget: string;
+    data: string;
+    wallS: number;
+    earlySvg?: string;
+    evalDir?: string;
+    testSet?: string;
+  },
 ): Promise<string> {
   const head = [
     "model",
@@ -99,7 +107,7 @@ export async function compareHtml(
   }).join("\n");
   const plots: string[] = [];
   for (const r of c.rows) {
-    const svg = await readOr(`${r.run}/eval/confusion.svg`, "");
+    const svg = await readOr(`${r.run}/${info.evalDir ?? "eval"}/confusion.svg`, "");
     if (!svg) continue;
     plots.push(
       `<div class="plot"><h3>${escapeHtml(`${r.model} (${r.bands})`)}</h3>${
@@ -120,8 +128,9 @@ tr.significant td { font-weight: bold; }
 </style></head><body>
 <h1>Table 2 comparison</h1>
 <p>Data: <code>${escapeHtml(info.data)}</code>; budget: <code>${escapeHtml(info.budget)}</code>;
-wall time ${escapeHtml(fmtTime(info.wallS))}. Accuracy on the confirmed test objects (same split,
-seed, balancing and two stages for every model). "paper accuracy" is the paper's Table 2 on
+wall time ${escapeHtml(fmtTime(info.wallS))}. Test set: ${
+    escapeHtml(info.testSet ?? "the confirmed test objects of the split")
+  } (the same for every model; same split, seed, balancing and two stages). "paper accuracy" is the paper's Table 2 on
 SDSS-II data, for reference.</p>
 <table id="comparison"><thead><tr>${
     head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")
@@ -151,12 +160,19 @@ ${
  * The early-classification plot of every row (from each run's
  * `eval/early.json`), or null when no run has one.
  */
-export async function earlyComparisonSvg(c: Comparison): Promise<string | null> {
+export async function earlyComparisonSvg(c: Comparison, evalDir = "eval"): Promise<string | null> {
   const series: { name: string; rows: EarlyRow[] }[] = [];
   for (const r of c.rows) {
-    const text = await readOr(`${r.run}/eval/early.json`, "");
+    const text = await readOr(`${r.run}/${evalDir}/early.json`, "");
     if (!text) continue;
     series.push({ name: `${r.model} ${r.bands}`, rows: JSON.parse(text) as EarlyRow[] });
   }
   return series.length ? await renderSvg(earlySpec(series)) : null;
+}
+
+/** The test set a run's evaluation in `evalDir` used (its metrics.json protocol). */
+export async function testSetOf(run: string, evalDir = "eval"): Promise<string | undefined> {
+  const text = await readOr(`${run}/${evalDir}/metrics.json`, "");
+  if (!text) return undefined;
+  return (JSON.parse(text) as { protocol?: { testSet?: string } }).protocol?.testSet;
 }

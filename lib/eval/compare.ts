@@ -13,9 +13,9 @@ import { compareCsv, compareMarkdown, type CompareRow } from "./compare_tables.t
 import { type PairedComparison, pairedComparison, readPredictions } from "./paired.ts";
 import { summarizeSeeds } from "./seed_summary.ts";
 
-/** Reads `eval/metrics.json` of a run (throws when the run was not evaluated). */
-export async function readRunMetrics(dir: string): Promise<Metrics> {
-  const p = `${runPaths(dir).eval}/metrics.json`;
+/** Reads `eval/metrics.json` of a run (or `<evalDir>/`; throws when the run was not evaluated). */
+export async function readRunMetrics(dir: string, evalDir = "eval"): Promise<Metrics> {
+  const p = `${runPaths(dir).dir}/${evalDir}/metrics.json`;
   try {
     return JSON.parse(await Deno.readTextFile(p)) as Metrics;
   } catch (e) {
@@ -29,9 +29,9 @@ export async function readRunMetrics(dir: string): Promise<Metrics> {
 }
 
 /** The Table-2 row of one evaluated run (n, intervals, SN Ia, seed and window included). */
-export async function compareRow(dir: string): Promise<CompareRow> {
+export async function compareRow(dir: string, evalDir = "eval"): Promise<CompareRow> {
   const info = await readRunInfo(dir);
-  const m = await readRunMetrics(dir);
+  const m = await readRunMetrics(dir, evalDir);
   const iv = m.intervals;
   const s = m.snia;
   return {
@@ -75,16 +75,32 @@ export function defaultReference(rows: readonly CompareRow[]): number {
 }
 
 /** Adds to each row its paired comparison against `rows[ref]` (read from predictions.csv). */
-export async function addPairedComparisons(rows: CompareRow[], ref: number): Promise<void> {
+export async function addPairedComparisons(
+  rows: CompareRow[],
+  ref: number,
+  evalDir = "eval",
+): Promise<void> {
   if (rows.length < 2) return;
   const r0 = rows[ref]!;
-  const refPreds = await readPredictions(r0.run);
+  const refPreds = await readPredictions(r0.run, evalDir);
   const name = `${r0.model} ${r0.bands} (${r0.run})`;
   for (const [i, r] of rows.entries()) {
     if (i === ref) continue;
-    const p: PairedComparison = pairedComparison(await readPredictions(r.run), refPreds, name);
+    const p: PairedComparison = pairedComparison(
+      await readPredictions(r.run, evalDir),
+      refPreds,
+      name,
+    );
     r.paired = p;
   }
+}
+
+/** Options of {@link compareRuns}. */
+export interface CompareOptions {
+  /** Index of the reference row (default: ConvEntion on every band, else the first). */
+  reference?: number;
+  /** The evaluation folder inside each run (default `eval`). */
+  evalDir?: string;
 }
 
 /** The comparison of several runs, in every output form. */
@@ -131,15 +147,15 @@ export interface Comparison {
  */
 export async function compareRuns(
   dirs: readonly string[],
-  opts: { reference?: number } = {},
+  opts: CompareOptions = {},
 ): Promise<Comparison> {
   const rows: CompareRow[] = [];
-  for (const d of dirs) rows.push(await compareRow(d));
+  for (const d of dirs) rows.push(await compareRow(d, opts.evalDir));
   const ref = opts.reference ?? defaultReference(rows);
   if (ref < 0 || ref >= rows.length) {
     throw new ConventionError(`Reference row ${ref} is not one of the ${rows.length} runs.`);
   }
-  await addPairedComparisons(rows, ref);
+  await addPairedComparisons(rows, ref, opts.evalDir);
   return { rows, markdown: compareMarkdown(rows), csv: compareCsv(rows) };
 }
 
@@ -154,17 +170,14 @@ export async function compareRuns(
  */
 export async function compareSeedGroups(
   groups: readonly (readonly string[])[],
-  opts: { reference?: number } = {},
+  opts: CompareOptions = {},
 ): Promise<Comparison> {
   const c = await compareRuns(groups.map((g) => g[0]!), opts);
   for (const [i, g] of groups.entries()) {
     const runs = [];
     for (const d of g) {
-      runs.push({
-        seed: (await readRunMetrics(d)).protocol?.seed ?? NaN,
-        run: d,
-        metrics: await readRunMetrics(d),
-      });
+      const metrics = await readRunMetrics(d, opts.evalDir);
+      runs.push({ seed: metrics.protocol?.seed ?? NaN, run: d, metrics });
     }
     const s = summarizeSeeds(runs);
     c.rows[i]!.seedSummary = s;

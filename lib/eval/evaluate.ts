@@ -11,7 +11,8 @@ import { openStore, type Store } from "../data/store.ts";
 import { loadSplit, type Split } from "../data/split.ts";
 import { type LoadedRun, loadRun } from "../train/load_run.ts";
 import { readEpochLog } from "../train/metrics_log.ts";
-import { runPaths, type RunTemperature, writeRunInfo } from "../train/run_dir.ts";
+import { type RunInfo, runPaths, type RunTemperature, writeRunInfo } from "../train/run_dir.ts";
+import { ConventionError } from "../errors.ts";
 import { configToYaml } from "../train/config.ts";
 import { fitRunTemperature } from "../train/calibrate.ts";
 import type { EvalProtocol, Metrics } from "./metrics.ts";
@@ -46,6 +47,15 @@ export interface EvaluateOptions {
   tty?: boolean;
   /** Messages (default stderr). */
   log?: (line: string) => void;
+  /**
+   * Evaluate on the confirmed labelled objects of this store (a separate test
+   * survey, never used for training or selection) instead of the split's test set.
+   */
+  testStore?: string;
+  /** Folder of the outputs inside the run folder (default `eval`). */
+  evalDir?: string;
+  /** Called after calibration, before the test pass (e.g. to load the test store's light curves). */
+  beforeTest?: () => Promise<void> | void;
   /** Early-classification cuts in days (null = whole series; default 5, 10, 20, 40, all; false: none). */
   early?: readonly (number | null)[] | false;
   /** Apply the run's temperature (default true; fitted on validation objects if the run lacks one). */
@@ -96,6 +106,7 @@ interface ReportParts<I> {
   collected: Collected;
   plots: Plot[];
   early: EarlyRow[];
+  evalDir: string;
 }
 
 /** Builds and writes the HTML report of one run. */
@@ -131,13 +142,39 @@ async function writeRunReport<I>(path: string, p: ReportParts<I>): Promise<void>
     ],
     metrics,
     plots: p.plots.map((x) => ({ title: x.title, svg: x.svg })),
-    compare: [await compareRow(run.dir)],
+    compare: [await compareRow(run.dir, p.evalDir)],
     gallery: items,
     early: p.early,
     misclassified: collected.misclassified,
     configYaml: configToYaml(config),
   });
   await writeFileAtomic(path, html);
+}
+
+/**
+ * Opens a separate test store: it must have the run's classes and bands; its
+ * confirmed labelled objects are the test set.
+ */
+export async function openTestStore(
+  path: string,
+  info: RunInfo,
+): Promise<{ store: Store; ids: string[]; description: string }> {
+  const store = await openStore(path);
+  const same = (a: readonly string[], b: readonly string[]) => a.join(",") === b.join(",");
+  if (!same(store.classes, info.classes) || !same(store.bands, info.bands)) {
+    store.close();
+    throw new ConventionError(
+      `Test store ${path} has classes ${store.classes} and bands ${store.bands}; the run ` +
+        `was trained on classes ${info.classes} and bands ${info.bands}.`,
+      { hint: "Ingest the test survey for the run's bands (data.bands) and classes." },
+    );
+  }
+  const ids = store.objects.filter((o) => o.confirmed && o.label !== null).map((o) => o.id);
+  return {
+    store,
+    ids,
+    description: `separate test survey: ${ids.length} confirmed objects of ${store.path}`,
+  };
 }
 
 /** How the run was evaluated, for the tables. */
@@ -187,35 +224,40 @@ export function evalProtocol<I>(run: LoadedRun<I>, split: Split): EvalProtocol {
 export async function evaluateRun(dir: string, opts: EvaluateOptions = {}): Promise<Evaluation> {
   const say = opts.log ?? ((l: string) => console.error(l));
   const paths = runPaths(dir);
+  const out = `${paths.dir}/${opts.evalDir ?? "eval"}`;
   const run = await loadRun(dir, say);
   const store = await openStore(run.info.store);
+  const test = opts.testStore ? await openTestStore(opts.testStore, run.info) : null;
   try {
     const split = await loadSplit(paths.split, (id) => store.indexOf(id) >= 0);
-    const collected = await collectPredictions(run, store, split.test, {
+    const testStore = test?.store ?? store;
+    const ids = test?.ids ?? split.test;
+    const temperature = opts.calibrate === false
+      ? undefined
+      : await runTemperature(run, store, split, say);
+    await opts.beforeTest?.();
+    const collected = await collectPredictions(run, testStore, ids, {
       batchSize: opts.batchSize ?? run.config.evalBatchSize,
       galleryMax: opts.gallery ?? run.config.eval.gallery,
       label: `eval ${paths.name}`,
       tty: opts.tty,
     });
-    const temperature = opts.calibrate === false
-      ? undefined
-      : await runTemperature(run, store, split, say);
+    const protocol = evalProtocol(run, split);
+    if (test) protocol.testSet = test.description;
     const { metrics, probs } = evaluationMetrics(
       collected.labels,
       collected.logits,
       run.info.classes,
-      { temperature, protocol: evalProtocol(run, split) },
+      { temperature, protocol },
     );
-    const markdown = metricsMarkdown(
-      metrics,
-      `Test metrics: ${paths.name} (${split.test.length} objects)`,
-    );
-    const early = opts.early === false ? [] : await earlyClassification(run, store, split.test, {
+    const early = opts.early === false ? [] : await earlyClassification(run, testStore, ids, {
       cuts: opts.early,
       batchSize: opts.batchSize ?? run.config.evalBatchSize,
       temperature,
       tty: opts.tty,
     });
+    const md = metricsMarkdown(metrics, `Test metrics: ${paths.name} (${ids.length} objects)`) +
+      (early.length ? `\n${earlyMarkdown(early, "Early classification")}` : "");
     const plots = await evaluationPlots(metrics, await readEpochLog(paths.metricsJsonl));
     if (early.length) {
       plots.push({
@@ -224,23 +266,29 @@ export async function evaluateRun(dir: string, opts: EvaluateOptions = {}): Prom
         svg: await renderSvg(earlySpec([{ name: run.info.modelLabel, rows: early }])),
       });
     }
-    const md = early.length
-      ? `${markdown}\n${earlyMarkdown(early, "Early classification")}`
-      : markdown;
-    const files = await writeEvaluationFiles(paths.eval, metrics, md, {
-      ...collected,
-      probs,
-    }, plots);
-    if (early.length) files.push(...await writeEarlyFiles(paths.eval, early));
+    const files = await writeEvaluationFiles(out, metrics, md, { ...collected, probs }, plots);
+    if (early.length) files.push(...await writeEarlyFiles(out, early));
     let report: string | undefined;
     if (opts.report) {
-      report = typeof opts.report === "string" ? opts.report : `${paths.eval}/report.html`;
-      await writeRunReport(report, { run, split, store, metrics, probs, collected, plots, early });
+      report = typeof opts.report === "string" ? opts.report : `${out}/report.html`;
+      const parts = {
+        run,
+        split,
+        store: testStore,
+        metrics,
+        probs,
+        collected,
+        plots,
+        early,
+        evalDir: opts.evalDir ?? "eval",
+      };
+      await writeRunReport(report, parts);
       files.push(report);
     }
     return { runDir: dir, metrics, markdown: md, files, report, early };
   } finally {
     run.model.dispose();
     store.close();
+    test?.store.close();
   }
 }

@@ -49,8 +49,8 @@ export interface PairedComparison {
 }
 
 /** Reads `eval/predictions.csv` of a run. */
-export async function readPredictions(dir: string): Promise<RunPredictions> {
-  const p = `${runPaths(dir).eval}/predictions.csv`;
+export async function readPredictions(dir: string, evalDir = "eval"): Promise<RunPredictions> {
+  const p = `${runPaths(dir).dir}/${evalDir}/predictions.csv`;
   let text: string;
   try {
     text = await Deno.readTextFile(p);

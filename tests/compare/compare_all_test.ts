@@ -96,6 +96,7 @@ Deno.test("compareAll trains and evaluates every Table 2 model on the same test 
       models: ["convention-ugriz", "supernnova"],
       budget: "tiny",
       seeds: 2,
+      testSurvey: { objects: 40, seed: 9 },
       runsDir: `${dir}/runs`,
       prepare: { cacheDir: `${dir}/cache`, progress: false },
       workers: 0,
@@ -107,6 +108,21 @@ Deno.test("compareAll trains and evaluates every Table 2 model on the same test 
       assertEquals(row.seeds, [1, 2]);
       assertEquals(row.seedSummary!.perSeed.map((v) => v.n), [row.n, row.n]);
     }
+    // A separate test survey: every row is tested on its confirmed objects, the paper's
+    // protocol is written beside it.
+    const testN = seeds.comparison.rows[0]!.n!;
+    assert(testN > 0);
+    for (const row of seeds.comparison.rows) {
+      assertEquals(row.n, testN);
+      assertEquals(row.run.startsWith(`${dir}/runs/`), true);
+    }
+    const m = JSON.parse(await Deno.readTextFile(`${seeds.runs[0]}/eval-test-survey/metrics.json`));
+    assertEquals(
+      m.protocol.testSet.startsWith(`separate test survey: ${testN} confirmed objects`),
+      true,
+    );
+    assert(seeds.files.some((f) => f.endsWith("paper-protocol/compare.md")));
+    assertEquals(seeds.comparison.rows[1]!.paired!.n, testN);
     const split1 = await Deno.readTextFile(`${seeds.runs[0]}/split.json`);
     const split2 = await Deno.readTextFile(`${seeds.runs[1]}/split.json`);
     assertEquals(JSON.parse(split2).test, JSON.parse(split1).test);
