@@ -22,6 +22,7 @@ import {
 import { train } from "../train/train.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
 import { trainSeeds } from "../compare/train_seeds.ts";
+import { trainFolds } from "../compare/train_folds.ts";
 import { pct } from "../eval/tables.ts";
 import { runtimeHooks } from "../train/runtime.ts";
 
@@ -175,6 +176,7 @@ export function registerTrain(program: Command): void {
     .option("--report <file>", "write the HTML report there (default: <run>/eval/report.html)")
     .option("--json", "print the final summary as JSON on stdout")
     .option("--seeds <n>", "train seeds seed..seed+n-1 on one split, evaluate each", int("seeds"))
+    .option("--folds <k>", "stratified k-fold cross-validation, metrics pooled", int("folds"))
     .action(guarded(async (o) => {
       const hooks = runtimeHooks();
       if (o.resume !== undefined && (o.config || o.preset || o.set)) {
@@ -186,6 +188,14 @@ export function registerTrain(program: Command): void {
       if (o.printConfig) {
         if (!config) throw new UsageError("--print-config needs no --resume.");
         console.log(configToYaml(config));
+        return 0;
+      }
+      if (config && o.folds !== undefined) {
+        const r = await trainFolds(config, o.folds, {
+          prepare: { ensureDefaultSurvey: hooks.ensureDefaultSurvey, cacheDir: o.cacheDir },
+          selectBackend: hooks.selectBackend,
+        });
+        console.log(o.json ? JSON.stringify(r.pooled) : r.markdown);
         return 0;
       }
       if (config && (o.seeds ?? 1) > 1) {

@@ -177,16 +177,30 @@ export async function openTestStore(
   };
 }
 
+/** The epochs a model sees, in words. */
+function evalWindow<I>(run: LoadedRun<I>): string {
+  return run.info.input === "images"
+    ? `${run.length} frames around the brightest`
+    : "the whole light curve";
+}
+
 /** How the run was evaluated, for the tables. */
 export function evalProtocol<I>(run: LoadedRun<I>, split: Split): EvalProtocol {
+  const fold = run.config.data.fold;
+  if (fold) {
+    return {
+      testSet: `stratified ${fold.k}-fold cross-validation: fold ${fold.index + 1} of ${fold.k}, ` +
+        `${split.test.length} confirmed objects (split seed ${split.seed})`,
+      window: evalWindow(run),
+      seed: run.config.seed,
+    };
+  }
   return {
     testSet: `paper protocol: ${split.test.length} confirmed objects held out ` +
       `(split.json, ${
         Math.round(100 * (split.options?.testFraction ?? 0.1))
       } % of confirmed, split seed ${split.seed})`,
-    window: run.info.input === "images"
-      ? `${run.length} frames around the brightest`
-      : "the whole light curve",
+    window: evalWindow(run),
     seed: run.config.seed,
   };
 }

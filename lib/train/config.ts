@@ -64,6 +64,11 @@ export interface DataConfig {
    * several initialisation seeds on the same split (`--seeds N`).
    */
   splitSeed: number | null;
+  /**
+   * Stratified k-fold cross-validation: test on fold `index` of `k` of the
+   * confirmed objects instead of `testFraction` (null: the paper's protocol).
+   */
+  fold: { k: number; index: number } | null;
   /** Fraction of each stage's pool kept for its validation set. */
   valFraction: number;
   /** Balance classes in training epochs (over/undersampling). */
@@ -182,6 +187,7 @@ const PAPER: TrainConfig = {
     bands: null,
     testFraction: 0.1,
     splitSeed: null,
+    fold: null,
     valFraction: 0.1,
     balance: true,
     augment: true,
@@ -450,6 +456,14 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   frac("data.testFraction", c.data.testFraction);
   // Configurations written before splitSeed existed have none: the run's seed.
   c.data.splitSeed ??= null;
+  c.data.fold ??= null;
+  const fo = c.data.fold;
+  if (
+    fo !== null && !(Number.isInteger(fo?.k) && fo.k >= 2 && Number.isInteger(fo.index) &&
+      fo.index >= 0 && fo.index < fo.k)
+  ) {
+    fail("data.fold", fo, "null or { k >= 2, index in 0..k-1 }");
+  }
   if (c.data.splitSeed !== null && !Number.isInteger(c.data.splitSeed)) {
     fail("data.splitSeed", c.data.splitSeed, "null or an integer");
   }

@@ -26,6 +26,7 @@ import { stretchBatch } from "./stretch.ts";
 import { type ValidationScores, validationScores } from "./validation.ts";
 import { readRunInfo, runPaths } from "./run_dir.ts";
 import { type PrepareOptions, prepareStore } from "./data_source.ts";
+import { makeFoldSplit } from "./folds.ts";
 
 /** Everything a run needs once the data and model are set up. */
 export interface Setup<I> {
@@ -160,15 +161,20 @@ export async function setUp<I>(
   let split: Split;
   if (resuming) split = await loadSplit(paths.split, (id) => store.indexOf(id) >= 0);
   else {
-    split = makeSplit(
-      store.objects.map((o) => ({ id: o.id, label: o.label, confirmed: o.confirmed })),
-      {
-        seed: config.data.splitSeed ?? config.seed,
-        testFraction: config.data.testFraction,
-        valFraction: config.data.valFraction,
-        classes: store.classes,
-      },
-    );
+    const objects = store.objects.map((o) => ({
+      id: o.id,
+      label: o.label,
+      confirmed: o.confirmed,
+    }));
+    const splitOpts = {
+      seed: config.data.splitSeed ?? config.seed,
+      testFraction: config.data.testFraction,
+      valFraction: config.data.valFraction,
+      classes: store.classes,
+    };
+    split = config.data.fold
+      ? makeFoldSplit(objects, config.data.fold, splitOpts)
+      : makeSplit(objects, splitOpts);
     await saveSplit(paths.split, split);
   }
   const entry = getModel(config.model.name) as unknown as ModelEntry<I>;
