@@ -24,17 +24,21 @@ export interface EarlyRow {
   n: number;
   /** Mean real frames the model saw. */
   meanFrames: number;
-  /** Accuracy and its Clopper-Pearson interval. */
+  /** Accuracy. */
   accuracy: number;
+  /** Its Clopper-Pearson 95 % interval. */
   accuracyInterval: Interval;
-  /** Balanced accuracy and its bootstrap interval. */
+  /** Balanced accuracy. */
   balancedAccuracy: number;
+  /** Its bootstrap 95 % interval. */
   balancedAccuracyInterval: Interval;
-  /** Macro F1 and its bootstrap interval. */
+  /** Macro F1. */
   macroF1: number;
+  /** Its bootstrap 95 % interval. */
   macroF1Interval: Interval;
-  /** SN Ia efficiency and purity at the argmax (null without an SN Ia class). */
+  /** SN Ia efficiency at the argmax (null without an SN Ia class). */
   sniaEfficiency: number | null;
+  /** SN Ia purity at the argmax (null without an SN Ia class or selection). */
   sniaPurity: number | null;
   /** Expected calibration error of the (scaled) probabilities. */
   ece: number;
