@@ -121,8 +121,10 @@ export {
   epochBatches,
   type EpochOptions,
   evalBatches,
+  type EvalOptions,
   type LoaderOptions,
 } from "./lib/data/loader.ts";
+export { cutCount, cutSeries, type SeriesCut } from "./lib/data/cut.ts";
 export {
   makeSplit,
   type Split,
@@ -144,12 +146,14 @@ export {
   simulateObject,
   type SimulateObjectOptions,
 } from "./lib/simulate/object.ts";
+export type { TemplateImage } from "./lib/simulate/difference.ts";
+export type { EruptiveParams } from "./lib/simulate/eruptive.ts";
 export { type SimulateOptions, simulateSurvey, type SurveySummary } from "./lib/simulate/survey.ts";
 export { DEFAULT_SURVEY, ensureDefaultSurvey } from "./lib/simulate/default_survey.ts";
 export type { ObjectParams, SimClass } from "./lib/simulate/params.ts";
 export type { Epoch, Night } from "./lib/simulate/cadence.ts";
 export type { HostParams } from "./lib/simulate/host.ts";
-export type { SnIaParams } from "./lib/simulate/sn_ia.ts";
+export type { SnIaParams, SnIaSubclass } from "./lib/simulate/sn_ia.ts";
 export type { CcParams, CcSubtype } from "./lib/simulate/sn_cc.ts";
 export type { AgnParams } from "./lib/simulate/agn.ts";
 export type { VariableParams, VariableSubtype } from "./lib/simulate/variable_star.ts";
@@ -259,17 +263,46 @@ export {
 export { predict, type Prediction, type PredictOptions } from "./lib/train/predict.ts";
 export { type PrepareOptions, prepareStore } from "./lib/train/data_source.ts";
 export type { EpochLog, EpochRecord } from "./lib/train/metrics_log.ts";
-export type { RunInfo } from "./lib/train/run_dir.ts";
+export type { RunInfo, RunTemperature } from "./lib/train/run_dir.ts";
 export { type EvaluateOptions, evaluateRun, type Evaluation } from "./lib/eval/evaluate.ts";
-export { type ClassMetrics, computeMetrics, type Metrics } from "./lib/eval/metrics.ts";
+export {
+  type CalibrationInfo,
+  type ClassMetrics,
+  computeMetrics,
+  type EvalProtocol,
+  type Metrics,
+} from "./lib/eval/metrics.ts";
+export { type MetricIntervals, type SniaReport } from "./lib/eval/intervals.ts";
+export type { EarlyRow } from "./lib/eval/early.ts";
+export type { PairedComparison } from "./lib/eval/paired.ts";
+export type { MeanSd, SeedSummary, SeedValue } from "./lib/eval/seed_summary.ts";
+export {
+  binomialCdf,
+  type BootstrapIntervals,
+  bootstrapIntervals,
+  type BootstrapOptions,
+  clopperPearsonInterval,
+  type Interval,
+  mcnemarExact,
+  mcnemarPaired,
+  type McNemarResult,
+  pairedAccuracyDifference,
+  type PairedDifference,
+  purityAtEfficiency,
+  type Selection,
+  type SniaMetrics,
+  sniaMetrics,
+  wilsonInterval,
+} from "./lib/eval/stats/mod.ts";
+export { fitTemperature, type TemperatureFit } from "./lib/train/temperature.ts";
 export { rocAuc } from "./lib/eval/roc_auc.ts";
 export {
   type Calibration,
   type CalibrationBin,
   expectedCalibrationError,
 } from "./lib/eval/calibration.ts";
-export { compareRuns, type Comparison } from "./lib/eval/compare.ts";
-export type { CompareRow } from "./lib/eval/tables.ts";
+export { type CompareOptions, compareRuns, type Comparison } from "./lib/eval/compare.ts";
+export type { CompareRow } from "./lib/eval/compare_tables.ts";
 
 // The paper's baselines: light curves from stamps, GP heatmaps, the Table 2 comparison
 export { type PsfComponent, SDSS_DOUBLE_GAUSSIAN } from "./lib/baselines/psf.ts";

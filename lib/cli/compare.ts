@@ -69,6 +69,17 @@ export function registerCompare(program: Command): void {
     .option("--models <list>", `train every model: \`all\` or rows/models: ${compareModelsHelp()}`)
     .option("--budget <name>", "train every model with this budget: cpu (default) or paper")
     .option("--seed <n>", "seed of the every-model training (default 1)", integer("seed"))
+    .option(
+      "--seeds <n>",
+      "every-model training: seeds seed..seed+n-1 per model, one split",
+      integer("seeds", { min: 1 }),
+    )
+    .option(
+      "--test-survey <n>",
+      "every-model training: objects of the separate simulated test survey (0 = none; " +
+        "default 5500 with --data default)",
+      integer("test-survey", { min: 0 }),
+    )
     .action(guarded(async (runs, o) => {
       if (o.models !== undefined || o.data !== undefined || o.budget !== undefined) {
         if (runs.length) {
@@ -83,6 +94,8 @@ export function registerCompare(program: Command): void {
           out: o.out,
           json: o.json,
           seed: o.seed,
+          seeds: o.seeds,
+          testSurvey: o.testSurvey,
           ensureDefaultSurvey: hooks.ensureDefaultSurvey,
           selectBackend: hooks.selectBackend,
         });

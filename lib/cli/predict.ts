@@ -18,6 +18,7 @@ import {
   type CutoutChoice,
   CUTOUTS,
   integer,
+  number,
 } from "./util/options.ts";
 import { UsageError } from "../errors.ts";
 import { predict, type Prediction } from "../train/predict.ts";
@@ -42,6 +43,8 @@ interface PredictCliOptions {
   backend: BackendName;
   strict?: boolean;
   schema?: string;
+  asOf?: number;
+  calibrate: boolean;
 }
 
 /** Writes predictions on stdout as JSON lines or CSV (header from the first prediction). */
@@ -102,6 +105,8 @@ async function predictAction(inputArgs: string[], o: PredictCliOptions): Promise
     seed: o.seed,
     kind: o.alerts ? (isRubinRequest([o.alerts]) ? "rubin" : "alerts") : o.kind,
     source: { cutout: o.cutout, schema: o.schema },
+    asOf: o.asOf,
+    calibrate: o.calibrate,
   };
   const onProblem = (pr: Problem) => skipped.warn(`${pr.message} (${pr.skipped} skipped)`);
   for await (const p of predict(dir, inputs, options, onProblem)) {
@@ -181,6 +186,8 @@ export function registerPredict(program: Command): void {
       choice("backend", BACKENDS),
       "auto" as BackendName,
     )
+    .option("--as-of <mjd>", "classify with the epochs up to this MJD only", number("as-of"))
+    .option("--no-calibrate", "do not divide the logits by the run's fitted temperature")
     .option(STRICT_FLAG, STRICT_HELP)
     .action(guarded(predictAction));
 }

@@ -24,6 +24,8 @@ import {
 import { train } from "../train/train.ts";
 import { prepareStore } from "../train/data_source.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
+import { trainSeeds } from "../compare/train_seeds.ts";
+import { trainFolds } from "../compare/train_folds.ts";
 import { pct } from "../eval/tables.ts";
 import { runtimeHooks } from "../train/runtime.ts";
 import { registeredModelsHelp } from "./util/models_help.ts";
@@ -112,7 +114,27 @@ type TrainCommandOptions = TrainCliOptions & {
   eval: boolean;
   report?: string;
   json?: boolean;
+  seeds?: number;
+  folds?: number;
 };
+
+/** `--folds k` (k-fold cross-validation) or `--seeds n` (n trainings on one split). */
+async function trainMany(config: TrainConfig, o: TrainCommandOptions): Promise<number> {
+  const hooks = runtimeHooks();
+  const opts = {
+    prepare: { ensureDefaultSurvey: hooks.ensureDefaultSurvey, cacheDir: o.cacheDir },
+    selectBackend: hooks.selectBackend,
+  };
+  await checkWritableFolder(config.runsDir, "runs folder");
+  if (o.folds !== undefined) {
+    const r = await trainFolds(config, o.folds, opts);
+    console.log(o.json ? JSON.stringify(r.pooled) : r.markdown);
+    return 0;
+  }
+  const r = await trainSeeds(config, o.seeds!, opts);
+  console.log(o.json ? JSON.stringify(r.summary) : r.markdown);
+  return 0;
+}
 
 /** Adds the options of `train` to `cmd` (configuration, data, model, training, output). */
 function trainOptions(cmd: Command) {
@@ -171,7 +193,17 @@ function trainOptions(cmd: Command) {
     .option("--print-config", "print the resolved configuration (YAML) and exit")
     .option("--no-eval", "do not evaluate on the test split at the end")
     .option("--report <file>", "write the HTML report there (default: <run>/eval/report.html)")
-    .option("--json", "print the final summary as JSON on stdout");
+    .option("--json", "print the final summary as JSON on stdout")
+    .option(
+      "--seeds <n>",
+      "train seeds seed..seed+n-1 on one split, evaluate each",
+      integer("seeds", { min: 1 }),
+    )
+    .option(
+      "--folds <k>",
+      "stratified k-fold cross-validation, metrics pooled",
+      integer("folds", { min: 2 }),
+    );
 }
 
 /** Trains (or resumes), evaluates, and prints the run folder; returns the exit code. */
@@ -188,6 +220,7 @@ async function trainAction(o: TrainCommandOptions): Promise<number> {
     console.log(configToYaml(config));
     return 0;
   }
+  if (config && (o.folds !== undefined || (o.seeds ?? 1) > 1)) return await trainMany(config, o);
   if (config) await checkWritableFolder(config.runsDir, "runs folder");
   if (o.report) await checkWritableFile(o.report, "report file");
   const prepare = { ensureDefaultSurvey: hooks.ensureDefaultSurvey, cacheDir: o.cacheDir };

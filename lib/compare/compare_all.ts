@@ -21,13 +21,25 @@ import { merge, type TrainConfig, trainPreset } from "../train/config.ts";
 import { type PrepareOptions, prepareStore } from "../train/data_source.ts";
 import { train } from "../train/train.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
-import { compareRuns, type Comparison, writeComparison } from "../eval/compare.ts";
+import {
+  compareRuns,
+  compareSeedGroups,
+  type Comparison,
+  writeComparison,
+} from "../eval/compare.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { fmtTime } from "../util/progress.ts";
 import { heatmapsForStore, lightCurvesForStore } from "../baselines/lc_cache.ts";
 import { useLightCurveData } from "../baselines/lc_data.ts";
 import "./register_baselines.ts";
-import { compareHtml } from "./compare_report.ts";
+import { compareHtml, earlyComparisonSvg, testSetOf } from "./compare_report.ts";
+import {
+  DEFAULT_TEST_SURVEY,
+  ensureTestSurvey,
+  evaluateOnTestSurvey,
+  TEST_SURVEY_EVAL,
+  type TestSurvey,
+} from "./test_survey.ts";
 
 /** One row of the comparison: a registered model on a band set. */
 export interface CompareModel {
@@ -79,8 +91,15 @@ export interface CompareAllOptions {
   runsDir?: string;
   /** Where the comparison files go (default `<runsDir>/compare-<budget>`). */
   out?: string;
-  /** Seed of everything (default 1). */
+  /** Seed of the split and of the first training seed (default 1). */
   seed?: number;
+  /**
+   * A separate simulated test survey every run is evaluated on (besides the paper's protocol);
+   * default {@link DEFAULT_TEST_SURVEY} for `data: "default"` (not with the tiny budget), null: none.
+   */
+  testSurvey?: TestSurvey | null;
+  /** Training seeds per row: seed, seed + 1, ... (default 1), all on the same split. */
+  seeds?: number;
   /** Run-name prefix (default `table2-<budget>`). */
   prefix?: string;
   /** Configuration changes applied to every run (e.g. a smaller epoch count). */
@@ -139,21 +158,76 @@ function modelPreset(row: CompareModel, budget: Budget): string {
 /**
  * The training configuration of one row: the budget's training preset with this model, its
  * preset, the bands and the data source; everything else (seed, split fractions, stages,
- * balancing, batch size) identical across rows.
+ * balancing, batch size) identical across rows. `k` > 0 is the row's (k+1)-th training seed
+ * (seed + k, run name suffixed `-seed<n>`), on the same split (`data.splitSeed` = seed).
  */
-export function rowConfig(row: CompareModel, opts: CompareAllOptions): TrainConfig {
+export function rowConfig(row: CompareModel, opts: CompareAllOptions, k = 0): TrainConfig {
   const budget = opts.budget ?? "cpu";
+  const trainingSeed = (opts.seed ?? 1) + k;
   let c = trainPreset(budget);
   c = merge(c, {
-    name: `${opts.prefix ?? `table2-${budget}`}-${row.key}`,
+    name: `${opts.prefix ?? `table2-${budget}`}-${row.key}${k > 0 ? `-seed${trainingSeed}` : ""}`,
     runsDir: opts.runsDir ?? "runs",
-    seed: opts.seed ?? 1,
+    seed: trainingSeed,
     model: { name: row.model, preset: modelPreset(row, budget), options: {} },
   });
-  c.data = { ...c.data, source: opts.data, bands: row.bands ? [...row.bands] : null };
+  // Every seed of every row on the split of the base seed.
+  c.data = {
+    ...c.data,
+    source: opts.data,
+    bands: row.bands ? [...row.bands] : null,
+    splitSeed: opts.seed ?? 1,
+  };
   if (budget === "cpu") c = merge(c, CPU_BUDGET_OVERRIDE);
   if (opts.override) c = merge(c, opts.override);
   return c;
+}
+
+/** Trains (or reuses, or resumes) one run of a row and evaluates it; returns its folder. */
+async function trainAndEvaluateRow(
+  row: CompareModel,
+  config: TrainConfig,
+  opts: CompareAllOptions,
+  selectBackend: ((choice: TrainConfig["backend"]) => Promise<string>) | undefined,
+  say: (line: string) => void,
+): Promise<string> {
+  const budget = opts.budget ?? "cpu";
+  const dir = `${config.runsDir}/${config.name}`;
+  let status: string | null = null;
+  try {
+    status =
+      (JSON.parse(await Deno.readTextFile(`${dir}/run.json`)) as { status?: string }).status ??
+        null;
+  } catch { /* a new run */ }
+  const isLc = ["supernnova", "supernnova-bayes", "sits-bert", "scone"].includes(row.model);
+  if (isLc) {
+    const storePath = await prepareStore(config.data, opts.prepare);
+    const store = await openStore(storePath);
+    try {
+      const lightCurves = await lightCurvesForStore(store, { workers: opts.workers, log: say });
+      const heatmaps = row.model === "scone"
+        ? await heatmapsForStore(store, lightCurves, {
+          workers: opts.workers,
+          heatmap: budget === "tiny" ? { wavelengthBins: 8, dayBins: 16 } : {},
+        })
+        : undefined;
+      useLightCurveData({ lightCurves, heatmaps });
+    } finally {
+      store.close();
+    }
+  } else useLightCurveData(null);
+  if (status === "done") {
+    say(`compare: ${dir} is already trained; reusing it.`);
+  } else {
+    await train(
+      status === null
+        ? { config, prepare: opts.prepare, selectBackend, log: say, tty: opts.tty }
+        : { resume: dir, prepare: opts.prepare, selectBackend, log: say, tty: opts.tty },
+    );
+  }
+  const ev = await evaluateRun(dir, { report: opts.reports ?? true, log: say, tty: opts.tty });
+  say(`compare: ${row.key}: test accuracy ${(100 * ev.metrics.accuracy).toFixed(2)} %`);
+  return dir;
 }
 
 /**
@@ -184,55 +258,68 @@ export async function compareAll(opts: CompareAllOptions): Promise<CompareAllRes
     ? await opts.selectBackend(rowConfig(rows[0]!, opts).backend)
     : null;
   const selectBackend = backend === null ? undefined : () => Promise.resolve(backend);
+  const survey = opts.testSurvey === undefined
+    ? (opts.data === "default" && budget !== "tiny" ? DEFAULT_TEST_SURVEY : null)
+    : opts.testSurvey;
+  const testSource = survey ? await ensureTestSurvey(survey, opts.prepare, opts.tty) : null;
+  if (survey) {
+    say(`compare: test survey ${testSource} (${survey.objects} objects, seed ${survey.seed})`);
+  }
+  const groups: string[][] = [];
   for (const [i, row] of rows.entries()) {
-    const config = rowConfig(row, opts);
-    const dir = `${config.runsDir}/${config.name}`;
-    say(
-      `compare: [${
-        i + 1
-      }/${rows.length}] ${row.key} (${row.model}, preset ${config.model.preset}) -> ${dir}`,
-    );
-    let status: string | null = null;
-    try {
-      status =
-        (JSON.parse(await Deno.readTextFile(`${dir}/run.json`)) as { status?: string }).status ??
-          null;
-    } catch { /* a new run */ }
-    const isLc = ["supernnova", "supernnova-bayes", "sits-bert", "scone"].includes(row.model);
-    if (isLc) {
-      const storePath = await prepareStore(config.data, opts.prepare);
-      const store = await openStore(storePath);
-      try {
-        const lightCurves = await lightCurvesForStore(store, { workers: opts.workers, log: say });
-        const heatmaps = row.model === "scone"
-          ? await heatmapsForStore(store, lightCurves, {
-            workers: opts.workers,
-            heatmap: budget === "tiny" ? { wavelengthBins: 8, dayBins: 16 } : {},
-          })
-          : undefined;
-        useLightCurveData({ lightCurves, heatmaps });
-      } finally {
-        store.close();
-      }
-    } else useLightCurveData(null);
-    if (status === "done") {
-      say(`compare: ${dir} is already trained; reusing it.`);
-    } else {
-      await train(
-        status === null
-          ? { config, prepare: opts.prepare, selectBackend, log: say, tty: opts.tty }
-          : { resume: dir, prepare: opts.prepare, selectBackend, log: say, tty: opts.tty },
+    const group: string[] = [];
+    for (let k = 0; k < (opts.seeds ?? 1); k++) {
+      const config = rowConfig(row, opts, k);
+      say(
+        `compare: [${i + 1}/${rows.length}] ${row.key} (${row.model}, preset ` +
+          `${config.model.preset}, seed ${config.seed}) -> ${config.runsDir}/${config.name}`,
       );
+      const dir = await trainAndEvaluateRow(row, config, opts, selectBackend, say);
+      if (testSource) {
+        const ev = await evaluateOnTestSurvey(dir, row.model, config, testSource, {
+          prepare: opts.prepare,
+          workers: opts.workers,
+          tiny: budget === "tiny",
+          log: say,
+          tty: opts.tty,
+        });
+        say(
+          `compare: ${row.key}: test-survey accuracy ${(100 * ev.metrics.accuracy).toFixed(2)} % ` +
+            `on ${ev.metrics.n} objects`,
+        );
+      }
+      group.push(dir);
     }
-    const ev = await evaluateRun(dir, { report: opts.reports ?? true, log: say, tty: opts.tty });
-    say(`compare: ${row.key}: test accuracy ${(100 * ev.metrics.accuracy).toFixed(2)} %`);
-    runs.push(dir);
+    runs.push(...group);
+    groups.push(group);
   }
   useLightCurveData(null);
-  const comparison = await compareRuns(runs);
+  const compare = (evalDir: string) =>
+    (opts.seeds ?? 1) > 1
+      ? compareSeedGroups(groups, { evalDir })
+      : compareRuns(groups.map((g) => g[0]!), { evalDir });
+  const evalDir = testSource ? TEST_SURVEY_EVAL : "eval";
+  const comparison = await compare(evalDir);
   const files = await writeComparison(out, comparison);
+  // With a test survey, the paper's protocol (10 % of the confirmed objects) is kept beside it.
+  if (testSource) {
+    files.push(...await writeComparison(`${out}/paper-protocol`, await compare("eval")));
+  }
   const wallS = (performance.now() - t0) / 1000;
-  const html = await compareHtml(comparison, { out, budget, data: opts.data, wallS });
+  const earlySvg = await earlyComparisonSvg(comparison, evalDir) ?? undefined;
+  if (earlySvg) {
+    await writeFileAtomic(`${out}/early.svg`, earlySvg);
+    files.push(`${out}/early.svg`);
+  }
+  const html = await compareHtml(comparison, {
+    out,
+    budget,
+    data: opts.data,
+    wallS,
+    earlySvg,
+    evalDir,
+    testSet: comparison.rows[0] ? await testSetOf(comparison.rows[0].run, evalDir) : undefined,
+  });
   await writeFileAtomic(`${out}/compare.html`, html);
   files.push(`${out}/compare.html`);
   say(`compare: ${rows.length} model(s) in ${fmtTime(wallS)}; ${files.join(", ")}`);
@@ -255,6 +342,10 @@ export interface CompareAllCommandOptions {
   json?: boolean;
   /** `--seed`. */
   seed?: number;
+  /** `--seeds`. */
+  seeds?: number;
+  /** `--test-survey`: objects of the test survey (0: none; default: the default's). */
+  testSurvey?: number;
   /** Creates the default survey (lib/train/runtime.ts hooks). */
   ensureDefaultSurvey: (cacheDir: string) => Promise<string>;
   /** Selects the backend (lib/train/runtime.ts hooks). */
@@ -279,6 +370,12 @@ export async function compareAllCommand(o: CompareAllCommandOptions): Promise<nu
     runsDir: o.runsDir,
     out: o.out,
     seed: o.seed,
+    seeds: o.seeds,
+    testSurvey: o.testSurvey === undefined
+      ? undefined
+      : o.testSurvey === 0
+      ? null
+      : { objects: o.testSurvey, seed: DEFAULT_TEST_SURVEY.seed },
     prepare: { ensureDefaultSurvey: o.ensureDefaultSurvey },
     selectBackend: o.selectBackend,
   });

@@ -11,6 +11,7 @@ import { type Batch, emptyBatch } from "./batch.ts";
 import { selectEvalWindow, selectTrainWindow } from "./reformat.ts";
 import { type AugmentConfig, augmentPositions, drawAugment } from "./augment.ts";
 import { fillSample } from "./sample.ts";
+import { cutCount, type SeriesCut } from "./cut.ts";
 import type { Normalization } from "./normalization.ts";
 
 /** One row of a batch to build. */
@@ -39,6 +40,8 @@ export interface BuildOptions {
   augment: AugmentConfig | null;
   /** `maxDrop` of the training window. */
   maxDrop: number;
+  /** Eval mode: only the frames up to this cut (early classification; absent: all). */
+  cut?: SeriesCut | null;
 }
 
 /** Builds the batch for `visits` (one row each). */
@@ -57,7 +60,8 @@ export function buildBatch(store: Store, visits: readonly Visit[], opts: BuildOp
     let rng: Rng | undefined;
     let augment = null;
     if (opts.mode === "eval") {
-      positions = selectEvalWindow(store.score, opts.length, o.first, o.count);
+      const count = cutCount(store.mjd, o.first, o.count, opts.cut);
+      positions = selectEvalWindow(store.score, opts.length, o.first, count);
     } else {
       rng = new Rng(v.seed);
       const cfg = opts.augment;

@@ -28,6 +28,7 @@ import { type AugmentConfig, resolveAugment } from "./augment.ts";
 import { type ClassTarget, epochPlan, type PlanEntry } from "./balance.ts";
 import { buildBatch, type BuildOptions, type Visit } from "./batch_builder.ts";
 import { DEFAULT_LENGTH } from "./reformat.ts";
+import type { SeriesCut } from "./cut.ts";
 import type { WorkerStart } from "./loader_protocol.ts";
 import { orderedFromWorkers } from "../util/worker_pool.ts";
 
@@ -49,6 +50,12 @@ export interface LoaderOptions {
   cacheBytes?: number;
   /** Drop a last, smaller batch (default false). */
   dropLast?: boolean;
+}
+
+/** Options of {@link evalBatches}. */
+export interface EvalOptions extends LoaderOptions {
+  /** Only the frames up to this cut (early classification; default all). */
+  cut?: SeriesCut | null;
 }
 
 /** Options of {@link epochBatches}. */
@@ -272,10 +279,16 @@ export function epochBatches(
 export function evalBatches(
   store: Store,
   ids: readonly string[],
-  opts: LoaderOptions = {},
+  opts: EvalOptions = {},
 ): BatchStream {
   const common = resolveCommon(store, opts);
-  const build: BuildOptions = { mode: "eval", ...common, augment: null, maxDrop: 0 };
+  const build: BuildOptions = {
+    mode: "eval",
+    ...common,
+    augment: null,
+    maxDrop: 0,
+    cut: opts.cut ?? null,
+  };
   const plan = ids.map((id) => {
     const o = store.get(id);
     return { object: o.index, label: o.labelIndex, duplicate: false, seed: 0 };

@@ -9,11 +9,13 @@ import { ConventionError } from "../errors.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { readRunInfo, runPaths } from "../train/run_dir.ts";
 import type { Metrics } from "./metrics.ts";
-import { compareCsv, compareMarkdown, type CompareRow } from "./tables.ts";
+import { compareCsv, compareMarkdown, type CompareRow } from "./compare_tables.ts";
+import { type PairedComparison, pairedComparison, readPredictions } from "./paired.ts";
+import { summarizeSeeds } from "./seed_summary.ts";
 
-/** Reads `eval/metrics.json` of a run (throws when the run was not evaluated). */
-export async function readRunMetrics(dir: string): Promise<Metrics> {
-  const p = `${runPaths(dir).eval}/metrics.json`;
+/** Reads `eval/metrics.json` of a run (or `<evalDir>/`; throws when the run was not evaluated). */
+export async function readRunMetrics(dir: string, evalDir = "eval"): Promise<Metrics> {
+  const p = `${runPaths(dir).dir}/${evalDir}/metrics.json`;
   try {
     return JSON.parse(await Deno.readTextFile(p)) as Metrics;
   } catch (e) {
@@ -26,10 +28,12 @@ export async function readRunMetrics(dir: string): Promise<Metrics> {
   }
 }
 
-/** The Table-2 row of one evaluated run. */
-export async function compareRow(dir: string): Promise<CompareRow> {
+/** The Table-2 row of one evaluated run (n, intervals, SN Ia, seed and window included). */
+export async function compareRow(dir: string, evalDir = "eval"): Promise<CompareRow> {
   const info = await readRunInfo(dir);
-  const m = await readRunMetrics(dir);
+  const m = await readRunMetrics(dir, evalDir);
+  const iv = m.intervals;
+  const s = m.snia;
   return {
     model: info.modelLabel,
     preset: info.preset,
@@ -42,7 +46,61 @@ export async function compareRow(dir: string): Promise<CompareRow> {
     trainTimeS: info.trainTimeS,
     testObjects: m.n,
     run: dir,
+    n: m.n,
+    accuracyInterval: iv?.accuracyClopperPearson,
+    balancedAccuracyInterval: iv?.bootstrap.balancedAccuracy,
+    macroF1Interval: iv?.bootstrap.macroF1,
+    snia: s
+      ? {
+        efficiency: s.argmax.efficiency,
+        efficiencyInterval: s.intervals.argmaxEfficiency,
+        purity: s.argmax.purity,
+        purityInterval: s.intervals.argmaxPurity,
+        purityAtEfficiency: s.purityAtEfficiency,
+        rocAuc: s.rocAuc,
+      }
+      : undefined,
+    seeds: m.protocol ? [m.protocol.seed] : undefined,
+    window: m.protocol?.window,
   };
+}
+
+/**
+ * The index of the default reference row: ConvEntion on every band (the
+ * paper's model), else the first row.
+ */
+export function defaultReference(rows: readonly CompareRow[]): number {
+  const i = rows.findIndex((r) => r.model === "ConvEntion" && r.bands.length > 1);
+  return i >= 0 ? i : 0;
+}
+
+/** Adds to each row its paired comparison against `rows[ref]` (read from predictions.csv). */
+export async function addPairedComparisons(
+  rows: CompareRow[],
+  ref: number,
+  evalDir = "eval",
+): Promise<void> {
+  if (rows.length < 2) return;
+  const r0 = rows[ref]!;
+  const refPreds = await readPredictions(r0.run, evalDir);
+  const name = `${r0.model} ${r0.bands} (${r0.run})`;
+  for (const [i, r] of rows.entries()) {
+    if (i === ref) continue;
+    const p: PairedComparison = pairedComparison(
+      await readPredictions(r.run, evalDir),
+      refPreds,
+      name,
+    );
+    r.paired = p;
+  }
+}
+
+/** Options of {@link compareRuns}. */
+export interface CompareOptions {
+  /** Index of the reference row (default: ConvEntion on every band, else the first). */
+  reference?: number;
+  /** The evaluation folder inside each run (default `eval`). */
+  evalDir?: string;
 }
 
 /** The comparison of several runs, in every output form. */
@@ -58,7 +116,8 @@ export interface Comparison {
 /**
  * Builds the comparison of evaluated runs.
  *
- * @param dirs Run folders (each with `run.json` and `eval/metrics.json`).
+ * @param dirs Run folders (each with `run.json`, `eval/metrics.json` and `eval/predictions.csv`).
+ * @param opts `reference`: index of the reference row (default: ConvEntion on every band, else the first).
  * @example Two seeds of the same model, side by side
  * ```ts
  * import { compareRuns, evaluateRun, simulateSurvey, train, trainPreset } from "../../mod.ts";
@@ -86,10 +145,45 @@ export interface Comparison {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function compareRuns(dirs: readonly string[]): Promise<Comparison> {
+export async function compareRuns(
+  dirs: readonly string[],
+  opts: CompareOptions = {},
+): Promise<Comparison> {
   const rows: CompareRow[] = [];
-  for (const d of dirs) rows.push(await compareRow(d));
+  for (const d of dirs) rows.push(await compareRow(d, opts.evalDir));
+  const ref = opts.reference ?? defaultReference(rows);
+  if (ref < 0 || ref >= rows.length) {
+    throw new ConventionError(`Reference row ${ref} is not one of the ${rows.length} runs.`);
+  }
+  await addPairedComparisons(rows, ref, opts.evalDir);
   return { rows, markdown: compareMarkdown(rows), csv: compareCsv(rows) };
+}
+
+/**
+ * The comparison of groups of runs, one group per row: the runs of one model
+ * with training seeds 1..N on the same split. Each row shows its first run
+ * (intervals, paired comparison against the reference group's first run)
+ * and the per-seed values with their mean and sd.
+ *
+ * @param groups Run folders per row (each evaluated), first seed first.
+ * @param opts `reference`: the reference row's index.
+ */
+export async function compareSeedGroups(
+  groups: readonly (readonly string[])[],
+  opts: CompareOptions = {},
+): Promise<Comparison> {
+  const c = await compareRuns(groups.map((g) => g[0]!), opts);
+  for (const [i, g] of groups.entries()) {
+    const runs = [];
+    for (const d of g) {
+      const metrics = await readRunMetrics(d, opts.evalDir);
+      runs.push({ seed: metrics.protocol?.seed ?? NaN, run: d, metrics });
+    }
+    const s = summarizeSeeds(runs);
+    c.rows[i]!.seedSummary = s;
+    c.rows[i]!.seeds = s.perSeed.map((v) => v.seed);
+  }
+  return { rows: c.rows, markdown: compareMarkdown(c.rows), csv: compareCsv(c.rows) };
 }
 
 /** Writes `compare.md`, `compare.csv` and `compare.json` into `outDir`; returns their paths. */

@@ -1,29 +1,40 @@
 /**
  * Evaluating a trained run on its saved test split (confirmed objects never
- * used in training or model selection): metrics, tables, plots, predictions
- * and the HTML report, written to `runs/<name>/eval/`.
+ * used in training or model selection): metrics with 95 % intervals, SN Ia
+ * selection, calibration (the run's temperature), tables, plots,
+ * predictions and the HTML report, written to `runs/<name>/eval/`.
  *
  * @module
  */
 import { writeFileAtomic } from "../util/atomic.ts";
-import { Progress } from "../util/progress.ts";
-import { openStore } from "../data/store.ts";
+import { openStore, type Store } from "../data/store.ts";
+import { loadSplit, type Split } from "../data/split.ts";
+import { type LoadedRun, loadRun } from "../train/load_run.ts";
 import { checkStoreFingerprint } from "../data/store_fingerprint.ts";
-import { loadSplit } from "../data/split.ts";
-import { evalBatches } from "../data/loader.ts";
-import type { Batch } from "../data/batch.ts";
-import { loadRun } from "../train/load_run.ts";
-import { batchLogits, softmaxRows } from "../train/infer.ts";
-import { stretchBatch } from "../train/stretch.ts";
 import { readEpochLog } from "../train/metrics_log.ts";
-import { runPaths } from "../train/run_dir.ts";
+import { type RunInfo, runPaths, type RunTemperature, writeRunInfo } from "../train/run_dir.ts";
+import { ConventionError } from "../errors.ts";
 import { configToYaml } from "../train/config.ts";
-import { argmax, computeMetrics, type Metrics } from "./metrics.ts";
-import { csvTable, metricsCsv, metricsMarkdown } from "./tables.ts";
-import { confusionSpec, learningCurvesSpec, reliabilitySpec, renderSvg } from "./plots.ts";
-import { renderStampStrips, type StampFrame } from "./stamps.ts";
+import { fitRunTemperature } from "../train/calibrate.ts";
+import type { EvalProtocol, Metrics } from "./metrics.ts";
+import { metricsMarkdown } from "./tables.ts";
+import { renderStampStrips } from "./stamps.ts";
 import { buildReport, type GalleryItem } from "./report.ts";
 import { compareRow } from "./compare.ts";
+import { type Collected, collectPredictions } from "./collect.ts";
+import { evaluationMetrics } from "./eval_metrics.ts";
+import { evaluationPlots, type Plot, writeEvaluationFiles } from "./eval_files.ts";
+import { earlyClassification, type EarlyRow } from "./early.ts";
+import { earlyCsv, earlyMarkdown, earlySpec } from "./early_tables.ts";
+import { renderSvg } from "./plots.ts";
+
+/** Writes `early.json` and `early.csv`; returns their paths. */
+async function writeEarlyFiles(evalDir: string, rows: readonly EarlyRow[]): Promise<string[]> {
+  const json = `${evalDir}/early.json`, csv = `${evalDir}/early.csv`;
+  await writeFileAtomic(json, JSON.stringify(rows, null, 2) + "\n");
+  await writeFileAtomic(csv, earlyCsv(rows));
+  return [json, csv];
+}
 
 /** Options of {@link evaluateRun}. */
 export interface EvaluateOptions {
@@ -37,6 +48,19 @@ export interface EvaluateOptions {
   tty?: boolean;
   /** Messages (default stderr). */
   log?: (line: string) => void;
+  /**
+   * Evaluate on the confirmed labelled objects of this store (a separate test
+   * survey, never used for training or selection) instead of the split's test set.
+   */
+  testStore?: string;
+  /** Folder of the outputs inside the run folder (default `eval`). */
+  evalDir?: string;
+  /** Called after calibration, before the test pass (e.g. to load the test store's light curves). */
+  beforeTest?: () => Promise<void> | void;
+  /** Early-classification cuts in days (null = whole series; default 5, 10, 20, 40, all; false: none). */
+  early?: readonly (number | null)[] | false;
+  /** Apply the run's temperature (default true; fitted on validation objects if the run lacks one). */
+  calibrate?: boolean;
 }
 
 /** Result of {@link evaluateRun}. */
@@ -51,33 +75,135 @@ export interface Evaluation {
   files: string[];
   /** The report path, when written. */
   report?: string;
+  /** Early-classification rows (one per cut; empty when not asked). */
+  early: EarlyRow[];
 }
 
-interface PendingGallery {
-  id: string;
-  truth: number;
-  pred: number;
-  probs: number[];
-  frames: StampFrame[];
+/**
+ * The run's temperature; a run trained before calibration existed gets one
+ * fitted now on its validation objects, saved into its `run.json`.
+ */
+async function runTemperature<I>(
+  run: LoadedRun<I>,
+  store: Store,
+  split: Split,
+  say: (line: string) => void,
+): Promise<RunTemperature> {
+  if (run.info.temperature) return run.info.temperature;
+  const t = await fitRunTemperature({ ...run, store }, split);
+  run.info.temperature = t;
+  await writeRunInfo(run.dir, run.info);
+  say(`calibration: fitted temperature ${t.value.toFixed(3)} on ${t.fittedOn} ${t.split} objects`);
+  return t;
 }
 
-function objectFrames(batch: Batch, row: number, bands: readonly string[]): StampFrame[] {
-  const { length: l, height: h, width: w } = batch;
-  const out: StampFrame[] = [];
-  for (let f = 0; f < l; f++) {
-    const k = row * l + f;
-    const b = batch.bands[k]!;
-    if (b <= 0) continue;
-    const start = k * h * w;
-    out.push({
-      band: bands[b - 1] ?? String(b),
-      mjd: batch.mjd[k]!,
-      width: w,
-      height: h,
-      pixels: batch.frames.slice(start, start + h * w),
+/** What the report of one run shows beyond the metrics. */
+interface ReportParts<I> {
+  run: LoadedRun<I>;
+  split: Split;
+  store: Store;
+  metrics: Metrics;
+  probs: number[][];
+  collected: Collected;
+  plots: Plot[];
+  early: EarlyRow[];
+  evalDir: string;
+}
+
+/** Builds and writes the HTML report of one run. */
+async function writeRunReport<I>(path: string, p: ReportParts<I>): Promise<void> {
+  const { run, split, store, metrics, collected } = p;
+  const { info, config } = run;
+  const classes = info.classes;
+  const items: GalleryItem[] = [];
+  for (const g of collected.gallery) {
+    items.push({
+      id: g.id,
+      trueClass: classes[g.truth]!,
+      predictedClass: classes[g.pred]!,
+      probabilities: p.probs[g.row]!,
+      frames: g.frames.length,
+      strips: await renderStampStrips(g.frames, store.bands, 40, 0.5),
     });
   }
-  return out;
+  const html = buildReport({
+    title: `ConvEntion evaluation: ${runPaths(run.dir).name}`,
+    facts: [
+      ["run", run.dir],
+      ["model", `${info.modelLabel} (${info.preset})`],
+      ["parameters", info.parameters.toLocaleString("en-US")],
+      ["data", info.store],
+      ["bands", info.bands.join("")],
+      ["backend", info.backend],
+      ["status", info.status],
+      ["train time", `${info.trainTimeS.toFixed(1)} s`],
+      ["weights", run.weights],
+      ["test set", metrics.protocol?.testSet ?? `${split.test.length} objects`],
+      ["epochs seen", metrics.protocol?.window ?? "-"],
+    ],
+    metrics,
+    plots: p.plots.map((x) => ({ title: x.title, svg: x.svg })),
+    compare: [await compareRow(run.dir, p.evalDir)],
+    gallery: items,
+    early: p.early,
+    misclassified: collected.misclassified,
+    configYaml: configToYaml(config),
+  });
+  await writeFileAtomic(path, html);
+}
+
+/**
+ * Opens a separate test store: it must have the run's classes and bands; its
+ * confirmed labelled objects are the test set.
+ */
+export async function openTestStore(
+  path: string,
+  info: RunInfo,
+): Promise<{ store: Store; ids: string[]; description: string }> {
+  const store = await openStore(path);
+  const same = (a: readonly string[], b: readonly string[]) => a.join(",") === b.join(",");
+  if (!same(store.classes, info.classes) || !same(store.bands, info.bands)) {
+    store.close();
+    throw new ConventionError(
+      `Test store ${path} has classes ${store.classes} and bands ${store.bands}; the run ` +
+        `was trained on classes ${info.classes} and bands ${info.bands}.`,
+      { hint: "Ingest the test survey for the run's bands (data.bands) and classes." },
+    );
+  }
+  const ids = store.objects.filter((o) => o.confirmed && o.label !== null).map((o) => o.id);
+  return {
+    store,
+    ids,
+    description: `separate test survey: ${ids.length} confirmed objects of ${store.path}`,
+  };
+}
+
+/** The epochs a model sees, in words. */
+function evalWindow<I>(run: LoadedRun<I>): string {
+  return run.info.input === "images"
+    ? `${run.length} frames around the brightest`
+    : "the whole light curve";
+}
+
+/** How the run was evaluated, for the tables. */
+export function evalProtocol<I>(run: LoadedRun<I>, split: Split): EvalProtocol {
+  const fold = run.config.data.fold;
+  if (fold) {
+    return {
+      testSet: `stratified ${fold.k}-fold cross-validation: fold ${fold.index + 1} of ${fold.k}, ` +
+        `${split.test.length} confirmed objects (split seed ${split.seed})`,
+      window: evalWindow(run),
+      seed: run.config.seed,
+    };
+  }
+  return {
+    testSet: `paper protocol: ${split.test.length} confirmed objects held out ` +
+      `(split.json, ${
+        Math.round(100 * (split.options?.testFraction ?? 0.1))
+      } % of confirmed, split seed ${split.seed})`,
+    window: evalWindow(run),
+    seed: run.config.seed,
+  };
 }
 
 /**
@@ -113,148 +239,72 @@ function objectFrames(batch: Batch, row: number, bands: readonly string[]): Stam
 export async function evaluateRun(dir: string, opts: EvaluateOptions = {}): Promise<Evaluation> {
   const say = opts.log ?? ((l: string) => console.error(l));
   const paths = runPaths(dir);
+  const out = `${paths.dir}/${opts.evalDir ?? "eval"}`;
   const run = await loadRun(dir, say);
-  const { info, config, entry, model } = run;
-  const store = await openStore(info.store);
+  const store = await openStore(run.info.store);
+  const test = opts.testStore ? await openTestStore(opts.testStore, run.info) : null;
   try {
-    checkStoreFingerprint(store.path, store.index, info.storeFingerprint, dir);
+    checkStoreFingerprint(store.path, store.index, run.info.storeFingerprint, dir);
     const split = await loadSplit(paths.split, (id) => store.indexOf(id) >= 0);
-    const classes = info.classes;
-    const c = classes.length;
-    const galleryMax = opts.gallery ?? config.eval.gallery;
-    const stream = evalBatches(store, split.test, {
-      batchSize: opts.batchSize ?? config.evalBatchSize,
-      length: run.length,
-      size: run.size,
-      normalization: run.normalization,
-      prefetch: config.data.workers > 0 ? 2 : 0,
-      workers: Math.max(1, config.data.workers),
+    const testStore = test?.store ?? store;
+    const ids = test?.ids ?? split.test;
+    const temperature = opts.calibrate === false
+      ? undefined
+      : await runTemperature(run, store, split, say);
+    await opts.beforeTest?.();
+    const collected = await collectPredictions(run, testStore, ids, {
+      batchSize: opts.batchSize ?? run.config.evalBatchSize,
+      galleryMax: opts.gallery ?? run.config.eval.gallery,
+      label: `eval ${paths.name}`,
+      tty: opts.tty,
     });
-    const progress = new Progress(`eval ${paths.name}`, stream.rows, "objects", opts.tty);
-    const labels: number[] = [], probs: number[][] = [], ids: string[] = [], nFrames: number[] = [];
-    const gallery: PendingGallery[] = [];
-    let misclassified = 0;
-    for await (const batch of stream) {
-      stretchBatch(batch, config.data.stretch ?? null);
-      const p = softmaxRows(await batchLogits(entry, model, batch), c);
-      for (let i = 0; i < batch.batchSize; i++) {
-        const y = batch.labels[i]!;
-        if (y < 0) continue;
-        const row = Array.from(p.subarray(i * c, (i + 1) * c));
-        let frames = 0;
-        for (let f = 0; f < batch.length; f++) {
-          frames += batch.mask[i * batch.length + f]! > 0 ? 1 : 0;
-        }
-        labels.push(y);
-        probs.push(row);
-        ids.push(batch.ids[i]!);
-        nFrames.push(frames);
-        const pred = argmax(row);
-        if (pred !== y) {
-          misclassified++;
-          if (gallery.length < galleryMax) {
-            gallery.push({
-              id: batch.ids[i]!,
-              truth: y,
-              pred,
-              probs: row,
-              frames: objectFrames(batch, i, store.bands),
-            });
-          }
-        }
-      }
-      progress.tick(batch.batchSize);
+    const protocol = evalProtocol(run, split);
+    if (test) protocol.testSet = test.description;
+    const { metrics, probs } = evaluationMetrics(
+      collected.labels,
+      collected.logits,
+      run.info.classes,
+      { temperature, protocol },
+    );
+    const early = opts.early === false ? [] : await earlyClassification(run, testStore, ids, {
+      cuts: opts.early,
+      batchSize: opts.batchSize ?? run.config.evalBatchSize,
+      temperature,
+      tty: opts.tty,
+    });
+    const md = metricsMarkdown(metrics, `Test metrics: ${paths.name} (${ids.length} objects)`) +
+      (early.length ? `\n${earlyMarkdown(early, "Early classification")}` : "");
+    const plots = await evaluationPlots(metrics, await readEpochLog(paths.metricsJsonl));
+    if (early.length) {
+      plots.push({
+        title: "Early classification",
+        file: "early.svg",
+        svg: await renderSvg(earlySpec([{ name: run.info.modelLabel, rows: early }])),
+      });
     }
-    progress.done(undefined, true);
-    const metrics = computeMetrics(labels, probs, classes);
-    const markdown = metricsMarkdown(
-      metrics,
-      `Test metrics: ${paths.name} (${split.test.length} objects)`,
-    );
-    await Deno.mkdir(paths.eval, { recursive: true });
-    const files: string[] = [];
-    const write = async (name: string, text: string) => {
-      const p = `${paths.eval}/${name}`;
-      await writeFileAtomic(p, text);
-      files.push(p);
-    };
-    await write("metrics.json", JSON.stringify(metrics, null, 2) + "\n");
-    await write("metrics.csv", metricsCsv(metrics));
-    await write("metrics.md", markdown);
-    await write(
-      "predictions.csv",
-      csvTable(
-        ["object_id", "true", "predicted", "frames", ...classes.map((k) => `p_${k}`)],
-        ids.map((id, i) => [
-          id,
-          classes[labels[i]!]!,
-          classes[argmax(probs[i]!)]!,
-          nFrames[i]!,
-          ...probs[i]!,
-        ]),
-      ),
-    );
-    const epochLog = await readEpochLog(paths.metricsJsonl);
-    const plots = [
-      {
-        title: "Confusion matrix",
-        file: "confusion.svg",
-        svg: await renderSvg(confusionSpec(metrics)),
-      },
-      {
-        title: "Learning curves",
-        file: "learning_curves.svg",
-        svg: await renderSvg(learningCurvesSpec(epochLog)),
-      },
-      {
-        title: "Reliability",
-        file: "reliability.svg",
-        svg: await renderSvg(reliabilitySpec(metrics)),
-      },
-    ];
-    for (const p of plots) await write(p.file, p.svg);
+    const files = await writeEvaluationFiles(out, metrics, md, { ...collected, probs }, plots);
+    if (early.length) files.push(...await writeEarlyFiles(out, early));
     let report: string | undefined;
     if (opts.report) {
-      report = typeof opts.report === "string" ? opts.report : `${paths.eval}/report.html`;
-      const items: GalleryItem[] = [];
-      for (const g of gallery) {
-        items.push({
-          id: g.id,
-          trueClass: classes[g.truth]!,
-          predictedClass: classes[g.pred]!,
-          probabilities: g.probs,
-          frames: g.frames.length,
-          strips: await renderStampStrips(g.frames, store.bands, 40, 0.5),
-        });
-      }
-      const compare = [await compareRow(dir)];
-      const html = buildReport({
-        title: `ConvEntion evaluation: ${paths.name}`,
-        facts: [
-          ["run", dir],
-          ["model", `${info.modelLabel} (${info.preset})`],
-          ["parameters", info.parameters.toLocaleString("en-US")],
-          ["data", info.store],
-          ["bands", info.bands.join("")],
-          ["backend", info.backend],
-          ["status", info.status],
-          ["train time", `${info.trainTimeS.toFixed(1)} s`],
-          ["weights", run.weights],
-          ["test set", `${split.test.length} confirmed objects (split.json, seed ${split.seed})`],
-        ],
+      report = typeof opts.report === "string" ? opts.report : `${out}/report.html`;
+      const parts = {
+        run,
+        split,
+        store: testStore,
         metrics,
-        plots: plots.map((p) => ({ title: p.title, svg: p.svg })),
-        compare,
-        gallery: items,
-        misclassified,
-        configYaml: configToYaml(config),
-      });
-      await writeFileAtomic(report, html);
+        probs,
+        collected,
+        plots,
+        early,
+        evalDir: opts.evalDir ?? "eval",
+      };
+      await writeRunReport(report, parts);
       files.push(report);
     }
-    return { runDir: dir, metrics, markdown, files, report };
+    return { runDir: dir, metrics, markdown: md, files, report, early };
   } finally {
-    model.dispose();
+    run.model.dispose();
     store.close();
+    test?.store.close();
   }
 }

@@ -17,6 +17,33 @@
  */
 import { rocAuc } from "./roc_auc.ts";
 import { type CalibrationBin, expectedCalibrationError } from "./calibration.ts";
+import type { MetricIntervals, SniaReport } from "./intervals.ts";
+
+/** How an evaluation was made. */
+export interface EvalProtocol {
+  /** The test set (e.g. `paper protocol: 10 % of confirmed objects (split seed 1)`). */
+  testSet: string;
+  /** The epochs each object showed the model (e.g. `48 frames around the brightest`). */
+  window: string;
+  /** Training seed of the run. */
+  seed: number;
+  /** Days after the first epoch the series were cut at (absent: not cut). */
+  cutDays?: number;
+}
+
+/** Temperature scaling applied to the probabilities, and the metrics before it. */
+export interface CalibrationInfo {
+  /** The temperature dividing the logits (fitted on the validation objects). */
+  temperature: number;
+  /** Validation objects it was fitted on. */
+  fittedOn: number;
+  /** ECE of the unscaled probabilities (T = 1). */
+  eceBefore: number;
+  /** Log loss of the unscaled probabilities. */
+  logLossBefore: number;
+  /** Reliability table of the unscaled probabilities. */
+  calibrationBefore: CalibrationBin[];
+}
 
 /** Metrics of one class. */
 export interface ClassMetrics {
@@ -64,6 +91,14 @@ export interface Metrics {
   perClass: ClassMetrics[];
   /** confusion[true][predicted] counts. */
   confusion: number[][];
+  /** 95 % intervals (set by the evaluation; absent in metrics files made before them). */
+  intervals?: MetricIntervals;
+  /** SN Ia efficiency, purity, AUC (null when the classes have no SN Ia). */
+  snia?: SniaReport | null;
+  /** What was evaluated, how (set by the evaluation). */
+  protocol?: EvalProtocol;
+  /** Temperature scaling behind the probabilities (absent: unscaled). */
+  temperatureScaling?: CalibrationInfo;
 }
 
 /** Index of the largest value of `row` (the first one on ties). */

@@ -133,16 +133,32 @@ export function learningCurvesSpec(records: readonly EpochRecord[]): TopLevelSpe
   };
 }
 
-/** Vega-lite specification of the reliability diagram behind the ECE. */
+/**
+ * Vega-lite specification of the reliability diagram behind the ECE: the
+ * bins of the evaluated probabilities and, when a temperature scaled them,
+ * the bins before scaling (T = 1) beside them.
+ */
 export function reliabilitySpec(metrics: Metrics): TopLevelSpec {
-  const values = metrics.calibration.filter((b) => b.count > 0).map((b) => ({
-    confidence: b.confidence,
-    accuracy: b.accuracy,
-    count: b.count,
-  }));
+  const bins = (table: Metrics["calibration"], curve: string) =>
+    table.filter((b) => b.count > 0).map((b) => ({
+      confidence: b.confidence,
+      accuracy: b.accuracy,
+      count: b.count,
+      curve,
+    }));
+  const ts = metrics.temperatureScaling;
+  const values = ts
+    ? [
+      ...bins(ts.calibrationBefore, `before (T = 1, ECE ${ts.eceBefore.toFixed(3)})`),
+      ...bins(
+        metrics.calibration,
+        `after (T = ${ts.temperature.toFixed(2)}, ECE ${metrics.ece.toFixed(3)})`,
+      ),
+    ]
+    : bins(metrics.calibration, `ECE ${metrics.ece.toFixed(3)}`);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: `Reliability (ECE ${metrics.ece.toFixed(3)}, ${metrics.eceBins} equal-width bins)`,
+    title: `Reliability (${metrics.eceBins} equal-width bins, ${metrics.n} objects)`,
     width: 220,
     height: 220,
     layer: [
@@ -156,11 +172,12 @@ export function reliabilitySpec(metrics: Metrics): TopLevelSpec {
       },
       {
         data: { values },
-        mark: { type: "point", filled: true },
+        mark: { type: "line", point: true },
         encoding: {
           x: { field: "confidence", type: "quantitative" },
           y: { field: "accuracy", type: "quantitative" },
-          size: { field: "count", type: "quantitative" },
+          color: { field: "curve", type: "nominal", title: null },
+          tooltip: [{ field: "count", type: "quantitative" }],
         },
       },
     ],

@@ -7,8 +7,10 @@
  * @module
  */
 import type { Metrics } from "./metrics.ts";
-import { type CompareRow, compareTable, metricsTables } from "./tables.ts";
+import { metricsTables } from "./tables.ts";
+import { type CompareRow, compareTable } from "./compare_tables.ts";
 import type { StampStrip } from "./stamps.ts";
+import { type EarlyRow, earlyTable } from "./early_tables.ts";
 import { toBase64 } from "../util/png.ts";
 
 /** One misclassified (or any) object shown in the gallery. */
@@ -43,6 +45,8 @@ export interface ReportInput {
   gallery: GalleryItem[];
   /** Total misclassified objects (the gallery may show fewer). */
   misclassified: number;
+  /** Optional early-classification rows (metrics per cut); its plot goes in `plots`. */
+  early?: EarlyRow[];
   /** Optional resolved configuration (YAML) shown at the end. */
   configYaml?: string;
 }
@@ -97,6 +101,17 @@ export function buildReport(input: ReportInput): string {
   const summary = table(t.summary.header, t.summary.rows);
   const perClass = table(t.perClass.header, t.perClass.rows);
   const confusion = table(t.confusion.header, t.confusion.rows, "confusion");
+  const snia = t.snia ? `<h2>SN Ia selection</h2>\n${table(t.snia.header, t.snia.rows)}` : "";
+  const calibration = t.calibration
+    ? `<h2>Calibration (temperature scaling)</h2>\n${
+      table(t.calibration.header, t.calibration.rows)
+    }`
+    : "";
+  const early = input.early?.length
+    ? `<h2>Early classification</h2>\n${
+      table(earlyTable(input.early).header, earlyTable(input.early).rows)
+    }`
+    : "";
   const ct = input.compare?.length ? compareTable(input.compare, true) : null;
   const compare = ct
     ? `<h2>Comparison (layout of the paper's Table 2)</h2>\n` + table(ct.header, ct.rows)
@@ -141,6 +156,9 @@ ${summary}
 ${perClass}
 <h2>Confusion matrix (rows: true class, columns: predicted)</h2>
 ${confusion}
+${snia}
+${calibration}
+${early}
 ${compare}
 <h2>Plots</h2>
 <div class="plots">

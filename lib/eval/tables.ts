@@ -5,6 +5,7 @@
  */
 import { stringify } from "csv-stringify/sync";
 import type { Metrics } from "./metrics.ts";
+import type { Interval } from "./stats/binomial.ts";
 
 /** Formats a fraction as a percentage with 2 decimals (`79.83`). */
 export function pct(x: number | null | undefined): string {
@@ -50,39 +51,138 @@ export interface TextTable {
   rows: string[][];
 }
 
+/** `[lo, hi]` of a fraction as percentages with 1 decimal, `-` when absent. */
+export function pctInterval(iv: Interval | null | undefined): string {
+  return iv && Number.isFinite(iv.lo) && Number.isFinite(iv.hi)
+    ? `[${(100 * iv.lo).toFixed(1)}, ${(100 * iv.hi).toFixed(1)}]`
+    : "-";
+}
+
+/** `[lo, hi]` with 3 decimals, `-` when absent. */
+export function fix3Interval(iv: Interval | null | undefined): string {
+  return iv && Number.isFinite(iv.lo) && Number.isFinite(iv.hi)
+    ? `[${iv.lo.toFixed(3)}, ${iv.hi.toFixed(3)}]`
+    : "-";
+}
+
+function summaryTable(m: Metrics): TextTable {
+  const iv = m.intervals;
+  const boot = iv ? `bootstrap (${iv.bootstrap.resamples}, seed ${iv.bootstrap.seed})` : "-";
+  const n = String(m.n);
+  const rows: string[][] = [
+    ["objects", n, "-", "-", n],
+    ["accuracy %", pct(m.accuracy), pctInterval(iv?.accuracyClopperPearson), "Clopper-Pearson", n],
+  ];
+  if (iv) {
+    rows.push([
+      "accuracy % (Wilson)",
+      pct(m.accuracy),
+      pctInterval(iv.accuracyWilson),
+      "Wilson",
+      n,
+    ]);
+  }
+  rows.push(
+    [
+      "balanced accuracy %",
+      pct(m.balancedAccuracy),
+      pctInterval(iv?.bootstrap.balancedAccuracy),
+      boot,
+      n,
+    ],
+    ["macro F1", fix3(m.macroF1), fix3Interval(iv?.bootstrap.macroF1), boot, n],
+    ["weighted F1", fix3(m.weightedF1), "-", "-", n],
+    ["macro ROC AUC (one-vs-rest)", fix3(m.macroRocAuc), "-", "-", n],
+    [`ECE (${m.eceBins} equal-width bins)`, fix3(m.ece), "-", "-", n],
+    ["log loss", fix3(m.logLoss), "-", "-", n],
+  );
+  return { header: ["metric", "value", "95 % interval", "interval", "n"], rows };
+}
+
+/** The SN Ia table (efficiency, purity, AUC), or null when the classes have no SN Ia. */
+export function sniaTable(m: Metrics): TextTable | null {
+  const s = m.snia;
+  if (!s) return null;
+  const t = s.threshold.toFixed(2);
+  return {
+    header: ["SN Ia metric", "value %", "95 % interval (Wilson)", "n"],
+    rows: [
+      [
+        "efficiency (argmax)",
+        pct(s.argmax.efficiency),
+        pctInterval(s.intervals.argmaxEfficiency),
+        `${s.argmax.truePositives}/${s.argmax.positives}`,
+      ],
+      [
+        "purity (argmax)",
+        pct(s.argmax.purity),
+        pctInterval(s.intervals.argmaxPurity),
+        `${s.argmax.truePositives}/${s.argmax.selected}`,
+      ],
+      [
+        `efficiency (P(Ia) >= ${t})`,
+        pct(s.atThreshold.efficiency),
+        pctInterval(s.intervals.thresholdEfficiency),
+        `${s.atThreshold.truePositives}/${s.atThreshold.positives}`,
+      ],
+      [
+        `purity (P(Ia) >= ${t})`,
+        pct(s.atThreshold.purity),
+        pctInterval(s.intervals.thresholdPurity),
+        `${s.atThreshold.truePositives}/${s.atThreshold.selected}`,
+      ],
+      [
+        `purity at ${pct(s.targetEfficiency)} % efficiency`,
+        pct(s.purityAtEfficiency),
+        "-",
+        String(m.n),
+      ],
+      ["Ia-vs-rest ROC AUC (x 100)", pct(s.rocAuc), "-", String(m.n)],
+    ],
+  };
+}
+
+/** The calibration table (temperature, ECE and log loss before/after), or null when unscaled. */
+export function calibrationTable(m: Metrics): TextTable | null {
+  const c = m.temperatureScaling;
+  if (!c) return null;
+  return {
+    header: ["calibration", "before (T = 1)", `after (T = ${c.temperature.toFixed(3)})`, "n"],
+    rows: [
+      [`ECE (${m.eceBins} bins)`, fix3(c.eceBefore), fix3(m.ece), String(m.n)],
+      ["log loss", fix3(c.logLossBefore), fix3(m.logLoss), String(m.n)],
+      ["temperature fitted on", "-", `${c.fittedOn} validation objects`, String(c.fittedOn)],
+    ],
+  };
+}
+
 /**
- * The three tables of a metrics report as text cells (one source for the
- * Markdown summary and the HTML report): the summary (objects, accuracy,
- * balanced accuracy, macro and weighted F1, macro ROC AUC, ECE, log loss),
- * per-class precision/recall/F1/ROC AUC, and the confusion matrix.
+ * The tables of a metrics report as text cells (one source for the Markdown
+ * summary and the HTML report): the summary with 95 % intervals and n, per
+ * class precision/recall (with its bootstrap interval)/F1/ROC AUC, the
+ * confusion matrix, and when known the SN Ia and calibration tables.
  *
  * @param metrics Computed metrics.
- * @returns The summary, per-class and confusion tables.
+ * @returns The tables.
  */
-export function metricsTables(
-  metrics: Metrics,
-): { summary: TextTable; perClass: TextTable; confusion: TextTable } {
+export function metricsTables(metrics: Metrics): {
+  summary: TextTable;
+  perClass: TextTable;
+  confusion: TextTable;
+  snia: TextTable | null;
+  calibration: TextTable | null;
+} {
+  const recall = metrics.intervals?.bootstrap.recall;
   return {
-    summary: {
-      header: ["metric", "value"],
-      rows: [
-        ["objects", String(metrics.n)],
-        ["accuracy %", pct(metrics.accuracy)],
-        ["balanced accuracy %", pct(metrics.balancedAccuracy)],
-        ["macro F1", fix3(metrics.macroF1)],
-        ["weighted F1", fix3(metrics.weightedF1)],
-        ["macro ROC AUC (one-vs-rest)", fix3(metrics.macroRocAuc)],
-        [`ECE (${metrics.eceBins} equal-width bins)`, fix3(metrics.ece)],
-        ["log loss", fix3(metrics.logLoss)],
-      ],
-    },
+    summary: summaryTable(metrics),
     perClass: {
-      header: ["class", "support", "precision", "recall", "F1", "ROC AUC"],
-      rows: metrics.perClass.map((p) => [
+      header: ["class", "support", "precision", "recall", "recall 95 % interval", "F1", "ROC AUC"],
+      rows: metrics.perClass.map((p, k) => [
         p.name,
         String(p.support),
         fix3(p.precision),
         fix3(p.recall),
+        fix3Interval(recall?.[k]),
         fix3(p.f1),
         fix3(p.rocAuc),
       ]),
@@ -91,167 +191,112 @@ export function metricsTables(
       header: ["true \\ predicted", ...metrics.classes],
       rows: metrics.confusion.map((row, i) => [metrics.classes[i]!, ...row.map(String)]),
     },
+    snia: sniaTable(metrics),
+    calibration: calibrationTable(metrics),
   };
 }
 
 /**
- * The metrics as Markdown: a summary table, a per-class table and the
- * confusion matrix (rows true, columns predicted).
+ * The metrics as Markdown: a summary table with intervals, a per-class table,
+ * the confusion matrix (rows true, columns predicted), and the SN Ia and
+ * calibration tables when known.
  *
  * @param metrics Computed metrics.
  * @param title Heading text.
  */
 export function metricsMarkdown(metrics: Metrics, title = "Test metrics"): string {
   const t = metricsTables(metrics);
-  const summary = markdownTable(t.summary.header, t.summary.rows);
-  const perClass = markdownTable(t.perClass.header, t.perClass.rows);
-  const confusion = markdownTable(t.confusion.header, t.confusion.rows);
-  return `## ${title}\n\n${summary}\n\n### Per class\n\n${perClass}\n\n` +
-    `### Confusion matrix (rows: true class, columns: predicted)\n\n${confusion}\n`;
+  const md = (x: TextTable) => markdownTable(x.header, x.rows);
+  let out = `## ${title}\n\n${md(t.summary)}\n\n### Per class\n\n${md(t.perClass)}\n\n` +
+    `### Confusion matrix (rows: true class, columns: predicted)\n\n${md(t.confusion)}\n`;
+  if (t.snia) out += `\n### SN Ia selection\n\n${md(t.snia)}\n`;
+  if (t.calibration) out += `\n### Calibration (temperature scaling)\n\n${md(t.calibration)}\n`;
+  return out;
 }
 
 /**
  * The metrics as CSV in long form, one value per row:
- * `metric,class,value` (class empty for overall metrics; confusion cells are
+ * `metric,class,value,lo,hi,n` (class empty for overall metrics; lo/hi the
+ * 95 % interval when there is one; confusion cells are
  * `confusion,TRUE>PREDICTED,count`).
  */
 export function metricsCsv(metrics: Metrics): string {
-  const rows: (string | number | null)[][] = [
-    ["n", "", metrics.n],
-    ["accuracy", "", metrics.accuracy],
-    ["balanced_accuracy", "", metrics.balancedAccuracy],
-    ["macro_f1", "", metrics.macroF1],
-    ["weighted_f1", "", metrics.weightedF1],
-    ["macro_roc_auc", "", metrics.macroRocAuc],
-    ["ece", "", metrics.ece],
-    ["ece_bins", "", metrics.eceBins],
-    ["log_loss", "", metrics.logLoss],
+  const iv = metrics.intervals;
+  const n = metrics.n;
+  type Row = (string | number | null)[];
+  const r = (metric: string, cls: string, v: number | null, i?: Interval | null, k = n): Row => [
+    metric,
+    cls,
+    v,
+    i?.lo ?? null,
+    i?.hi ?? null,
+    k,
   ];
-  for (const p of metrics.perClass) {
-    rows.push(["support", p.name, p.support]);
-    rows.push(["precision", p.name, p.precision]);
-    rows.push(["recall", p.name, p.recall]);
-    rows.push(["f1", p.name, p.f1]);
-    rows.push(["roc_auc", p.name, p.rocAuc]);
+  const rows: Row[] = [
+    r("n", "", n),
+    r("accuracy", "", metrics.accuracy, iv?.accuracyClopperPearson),
+    r("accuracy_wilson", "", metrics.accuracy, iv?.accuracyWilson),
+    r("balanced_accuracy", "", metrics.balancedAccuracy, iv?.bootstrap.balancedAccuracy),
+    r("macro_f1", "", metrics.macroF1, iv?.bootstrap.macroF1),
+    r("weighted_f1", "", metrics.weightedF1),
+    r("macro_roc_auc", "", metrics.macroRocAuc),
+    r("ece", "", metrics.ece),
+    r("ece_bins", "", metrics.eceBins),
+    r("log_loss", "", metrics.logLoss),
+  ];
+  metrics.perClass.forEach((p, k) => {
+    rows.push(r("support", p.name, p.support, null, p.support));
+    rows.push(r("precision", p.name, p.precision, null, p.predicted));
+    rows.push(r("recall", p.name, p.recall, iv?.bootstrap.recall[k], p.support));
+    rows.push(r("f1", p.name, p.f1, null, p.support));
+    rows.push(r("roc_auc", p.name, p.rocAuc));
+  });
+  const s = metrics.snia;
+  if (s) {
+    const c = s.className;
+    rows.push(
+      r(
+        "snia_efficiency_argmax",
+        c,
+        s.argmax.efficiency,
+        s.intervals.argmaxEfficiency,
+        s.argmax.positives,
+      ),
+    );
+    rows.push(
+      r("snia_purity_argmax", c, s.argmax.purity, s.intervals.argmaxPurity, s.argmax.selected),
+    );
+    rows.push(
+      r(
+        `snia_efficiency_p>=${s.threshold}`,
+        c,
+        s.atThreshold.efficiency,
+        s.intervals.thresholdEfficiency,
+        s.atThreshold.positives,
+      ),
+    );
+    rows.push(
+      r(
+        `snia_purity_p>=${s.threshold}`,
+        c,
+        s.atThreshold.purity,
+        s.intervals.thresholdPurity,
+        s.atThreshold.selected,
+      ),
+    );
+    rows.push(r(`snia_purity_at_efficiency_${s.targetEfficiency}`, c, s.purityAtEfficiency));
+    rows.push(r("snia_roc_auc", c, s.rocAuc));
+  }
+  const cal = metrics.temperatureScaling;
+  if (cal) {
+    rows.push(r("temperature", "", cal.temperature, null, cal.fittedOn));
+    rows.push(r("ece_before_scaling", "", cal.eceBefore));
+    rows.push(r("log_loss_before_scaling", "", cal.logLossBefore));
   }
   metrics.confusion.forEach((row, i) =>
     row.forEach((count, j) => {
-      rows.push(["confusion", `${metrics.classes[i]}>${metrics.classes[j]}`, count]);
+      rows.push(r("confusion", `${metrics.classes[i]}>${metrics.classes[j]}`, count));
     })
   );
-  return csvTable(["metric", "class", "value"], rows);
-}
-
-/** One row of the paper's Table 2 layout. */
-export interface CompareRow {
-  /** Model name (e.g. `ConvEntion`). */
-  model: string;
-  /** Bands used (e.g. `ugriz`, `g`). */
-  bands: string;
-  /** Input kind: `images` or `light curves`. */
-  input: string;
-  /** Test accuracy (fraction). */
-  accuracy: number;
-  /** Test balanced accuracy (fraction). */
-  balancedAccuracy: number;
-  /** Test macro F1. */
-  macroF1: number;
-  /** Trainable parameters. */
-  parameters: number;
-  /** Training wall time in seconds (null when unknown). */
-  trainTimeS: number | null;
-  /** Number of test objects. */
-  testObjects: number;
-  /** Run folder the row comes from. */
-  run: string;
-  /** Preset or variant name. */
-  preset?: string;
-}
-
-function fmtDuration(s: number | null): string {
-  if (s === null || !Number.isFinite(s)) return "n/a";
-  if (s >= 3600) return `${(s / 3600).toFixed(1)} h`;
-  if (s >= 60) return `${(s / 60).toFixed(1)} min`;
-  return `${s.toFixed(1)} s`;
-}
-
-const COMPARE_HEADER = [
-  "model",
-  "bands",
-  "input",
-  "accuracy %",
-  "balanced accuracy %",
-  "macro F1",
-  "parameters",
-  "train time",
-  "test objects",
-  "run",
-];
-
-/**
- * The comparison in the layout of the paper's Table 2 as text cells: model,
- * bands, input, accuracy %, balanced accuracy %, macro F1, parameters, then
- * (unless `short`) train time, test objects and run.
- *
- * @param rows One row per run.
- * @param short Only the paper's columns and the parameter count.
- * @returns Header and rows.
- */
-export function compareTable(rows: readonly CompareRow[], short = false): TextTable {
-  const n = short ? 7 : COMPARE_HEADER.length;
-  return {
-    header: COMPARE_HEADER.slice(0, n),
-    rows: rows.map((r) =>
-      [
-        r.preset ? `${r.model} (${r.preset})` : r.model,
-        r.bands,
-        r.input,
-        pct(r.accuracy),
-        pct(r.balancedAccuracy),
-        fix3(r.macroF1),
-        r.parameters.toLocaleString("en-US"),
-        fmtDuration(r.trainTimeS),
-        String(r.testObjects),
-        r.run,
-      ].slice(0, n)
-    ),
-  };
-}
-
-/** The comparison as Markdown, in the layout of the paper's Table 2 (plus extra columns). */
-export function compareMarkdown(rows: readonly CompareRow[]): string {
-  const t = compareTable(rows);
-  return markdownTable(t.header, t.rows) + "\n";
-}
-
-/** The comparison as CSV (raw numbers: fractions, seconds). */
-export function compareCsv(rows: readonly CompareRow[]): string {
-  return csvTable(
-    [
-      "model",
-      "preset",
-      "bands",
-      "input",
-      "accuracy",
-      "balanced_accuracy",
-      "macro_f1",
-      "parameters",
-      "train_time_s",
-      "test_objects",
-      "run",
-    ],
-    rows.map((r) => [
-      r.model,
-      r.preset ?? "",
-      r.bands,
-      r.input,
-      r.accuracy,
-      r.balancedAccuracy,
-      r.macroF1,
-      r.parameters,
-      r.trainTimeS,
-      r.testObjects,
-      r.run,
-    ]),
-  );
+  return csvTable(["metric", "class", "value", "lo", "hi", "n"], rows);
 }

@@ -60,6 +60,16 @@ export interface DataConfig {
   bands: string[] | null;
   /** Fraction of the confirmed objects kept for the test set. */
   testFraction: number;
+  /**
+   * Seed of the data split alone (null: the run's `seed`). Set it to train
+   * several initialisation seeds on the same split (`--seeds N`).
+   */
+  splitSeed: number | null;
+  /**
+   * Stratified k-fold cross-validation: test on fold `index` of `k` of the
+   * confirmed objects instead of `testFraction` (null: the paper's protocol).
+   */
+  fold: { k: number; index: number } | null;
   /** Fraction of each stage's pool kept for its validation set. */
   valFraction: number;
   /** Balance classes in training epochs (over/undersampling). */
@@ -177,6 +187,8 @@ const PAPER: TrainConfig = {
     store: null,
     bands: null,
     testFraction: 0.1,
+    splitSeed: null,
+    fold: null,
     valFraction: 0.1,
     balance: true,
     augment: true,
@@ -438,6 +450,19 @@ export function validateConfig(c: TrainConfig): TrainConfig {
     fail("data.bands", c.data.bands, "null or a non-empty list of band names");
   }
   frac("data.testFraction", c.data.testFraction);
+  // Configurations written before splitSeed existed have none: the run's seed.
+  c.data.splitSeed ??= null;
+  c.data.fold ??= null;
+  const fo = c.data.fold;
+  if (
+    fo !== null && !(Number.isInteger(fo?.k) && fo.k >= 2 && Number.isInteger(fo.index) &&
+      fo.index >= 0 && fo.index < fo.k)
+  ) {
+    fail("data.fold", fo, "null or { k >= 2, index in 0..k-1 }");
+  }
+  if (c.data.splitSeed !== null && !Number.isInteger(c.data.splitSeed)) {
+    fail("data.splitSeed", c.data.splitSeed, "null or an integer");
+  }
   frac("data.valFraction", c.data.valFraction);
   nonNegInt("data.workers", c.data.workers);
   if (c.data.stretch !== null && !(typeof c.data.stretch === "number" && c.data.stretch > 0)) {

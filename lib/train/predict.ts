@@ -22,6 +22,8 @@ import { openStore } from "../data/store.ts";
 import { checkStoreFingerprint, sameFolder } from "../data/store_fingerprint.ts";
 import { evalBatches } from "../data/loader.ts";
 import { batchLogits, rowArgmax, softmaxRows } from "./infer.ts";
+import { scaleLogits } from "./temperature.ts";
+import { cutSeries } from "../data/cut.ts";
 import { stretchBatch } from "./stretch.ts";
 import { type LoadedRun, loadRun } from "./load_run.ts";
 import { inputKind, objectSource } from "./data_source.ts";
@@ -62,6 +64,10 @@ export interface PredictOptions {
   source?: SourceOptions;
   /** Messages (default stderr). */
   log?: (line: string) => void;
+  /** Divide the logits by the run's temperature, as `eval` does (default true). */
+  calibrate?: boolean;
+  /** Classify with the epochs up to this MJD only (early classification; default all). */
+  asOf?: number;
 }
 
 /**
@@ -116,7 +122,9 @@ async function predictBatch<I>(
   const classes = run.info.classes;
   const c = classes.length;
   stretchBatch(batch, run.config.data.stretch ?? null);
-  const probs = softmaxRows(await batchLogits(run.entry, run.model, batch), c);
+  const t = opts.calibrate === false ? 1 : run.info.temperature?.value ?? 1;
+  const scaled = (z: Float32Array) => t === 1 ? z : scaleLogits(z, t);
+  const probs = softmaxRows(scaled(await batchLogits(run.entry, run.model, batch)), c);
   const mc = opts.mc ?? 0;
   let mean: Float64Array | null = null, sq: Float64Array | null = null;
   if (mc > 0) {
@@ -134,7 +142,7 @@ async function predictBatch<I>(
         ); // [B, C]
         const logits = await t.data() as Float32Array;
         t.dispose();
-        const p = softmaxRows(logits, c);
+        const p = softmaxRows(scaled(logits), c);
         for (let j = 0; j < p.length; j++) {
           mean[j]! += p[j]!;
           sq[j]! += p[j]! * p[j]!;
@@ -225,7 +233,10 @@ export async function* predict(
           if (await sameFolder(store.path, run.info.store)) {
             checkStoreFingerprint(store.path, store.index, run.info.storeFingerprint, runDir);
           }
-          const ids = store.objects.map((o) => o.id);
+          // --as-of: objects first seen after the date are not predicted.
+          const ids = store.objects.filter((o) =>
+            opts.asOf === undefined || store.mjd[o.first]! <= opts.asOf
+          ).map((o) => o.id);
           for await (
             const batch of evalBatches(store, ids, {
               batchSize: bs,
@@ -233,6 +244,7 @@ export async function* predict(
               size: run.size,
               normalization: run.normalization,
               prefetch: 0,
+              cut: opts.asOf === undefined ? null : { mjd: opts.asOf },
             })
           ) {
             const labels = batch.ids.map((id) => store.get(id).label);
@@ -262,7 +274,9 @@ export async function* predict(
       };
       for await (const item of source.items()) {
         for (const p of item.problems) onProblem(p);
-        if (!item.series || item.series.frames.length === 0) continue;
+        if (!item.series) continue;
+        if (opts.asOf !== undefined) item.series = cutSeries(item.series, { mjd: opts.asOf });
+        if (item.series.frames.length === 0) continue;
         let b: Batch;
         try {
           // Reformat at the training store's stamp size, then crop: the evaluation

@@ -110,6 +110,22 @@ export interface RunInfo {
   stagesDone: number[];
   /** Why it failed, when it did. */
   error?: string;
+  /** Temperature scaling of the final model, fitted on validation objects after training. */
+  temperature?: RunTemperature;
+}
+
+/** The temperature a run's logits are divided by before the softmax (`run.json`). */
+export interface RunTemperature {
+  /** T (1 = unscaled). */
+  value: number;
+  /** Validation objects it was fitted on. */
+  fittedOn: number;
+  /** Which objects: `stage2.val` (confirmed) or `stage1.val`. */
+  split: string;
+  /** Mean NLL of those objects at T = 1. */
+  nllBefore: number;
+  /** Mean NLL at T. */
+  nllAfter: number;
 }
 
 /** Reads `run.json` of a run folder. */

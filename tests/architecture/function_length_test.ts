@@ -8,17 +8,6 @@ import { assertEquals } from "../util/assert.ts";
 const ROOT = new URL("../../", import.meta.url);
 const MAX_LINES = 100;
 
-/**
- * TEMPORARY: functions over the limit that other branches are splitting in
- * parallel (helpers "rel", "eval", "sim"; the last three are already split on
- * branches h/avro and h/sim). The lead empties this list at merge; an entry
- * that is no longer over the limit fails the test, so it can only shrink.
- */
-const BEING_SPLIT_ELSEWHERE = new Set([
-  "lib/train/train.ts train",
-  "lib/eval/evaluate.ts evaluateRun",
-]);
-
 Deno.test(`functions: none in lib/ over ${MAX_LINES} lines`, async () => {
   const long: string[] = [];
   for (const f of await tsFiles(ROOT, "lib")) {
@@ -26,10 +15,7 @@ Deno.test(`functions: none in lib/ over ${MAX_LINES} lines`, async () => {
       if (fn.lines > MAX_LINES) long.push(`${f} ${fn.name}`);
     }
   }
-  const offenders = long.filter((k) => !BEING_SPLIT_ELSEWHERE.has(k));
-  assertEquals(offenders, [], `split these by their concerns: ${offenders.join("; ")}`);
-  const stale = [...BEING_SPLIT_ELSEWHERE].filter((k) => !long.includes(k));
-  assertEquals(stale, [], "no longer over the limit: remove from BEING_SPLIT_ELSEWHERE");
+  assertEquals(long, [], `split these by their concerns: ${long.join("; ")}`);
 });
 
 Deno.test("functions: lengths of declarations, methods, arrows and nested functions", () => {

@@ -3,7 +3,8 @@
  * Table 2 trains (two stages), is evaluated on the same test objects, and the comparison files
  * are written; the light-curve cache is reused on a second call.
  */
-import { assert, assertEquals } from "../util/assert.ts";
+import { assert, assertAlmostEquals, assertEquals } from "../util/assert.ts";
+import { mcnemarExact } from "../../lib/eval/stats/binomial.ts";
 import { useBackend } from "../baselines/tf_setup.ts";
 import { compareAll, selectModels, TABLE2_MODELS } from "../../lib/compare/compare_all.ts";
 import { simulateSurvey } from "../../lib/simulate/survey.ts";
@@ -50,6 +51,28 @@ Deno.test("compareAll trains and evaluates every Table 2 model on the same test 
       assert(row.parameters > 0, JSON.stringify(row));
     }
     assertEquals(new Set(testIds.map((ids) => ids.join())).size, 1, "the same test objects");
+    // Paired comparisons against ConvEntion ugriz on the same objects: the exact McNemar p
+    // of each row follows from its discordant counts; the window is stated per input.
+    const [ref, ...others] = r.comparison.rows;
+    assertEquals([ref!.model, ref!.bands, ref!.paired], ["ConvEntion", "ugriz", undefined]);
+    for (const row of others) {
+      const p = row.paired!;
+      assertEquals(p.n, row.testObjects);
+      assertEquals(p.unmatched, 0);
+      assertEquals(p.p, mcnemarExact(p.onlyThisRight, p.onlyReferenceRight));
+      assertAlmostEquals(
+        p.difference,
+        (p.onlyThisRight - p.onlyReferenceRight) / p.n,
+        1e-12,
+      );
+      assert(p.interval.lo <= p.difference && p.difference <= p.interval.hi);
+      assert(row.accuracyInterval!.lo <= row.accuracy && row.accuracy <= row.accuracyInterval!.hi);
+      assertEquals(row.seeds, [1]);
+    }
+    assertEquals(
+      new Set(r.comparison.rows.map((row) => row.window)),
+      new Set(["12 frames around the brightest", "the whole light curve"]),
+    );
     for (const f of ["compare.md", "compare.csv", "compare.json", "compare.html"]) {
       assert(r.files.some((p) => p.endsWith(f)), `missing ${f}`);
     }
@@ -76,6 +99,42 @@ Deno.test("compareAll trains and evaluates every Table 2 model on the same test 
     });
     assertEquals(again.comparison.rows[0]!.accuracy, r.comparison.rows.at(-1)!.accuracy);
     assert(lines.some((l) => l.includes("already trained")));
+    // Two training seeds per row on the same split: seed 1 is reused, seed 2 trained.
+    const seeds = await compareAll({
+      data: `${dir}/survey`,
+      models: ["convention-ugriz", "supernnova"],
+      budget: "tiny",
+      seeds: 2,
+      testSurvey: { objects: 40, seed: 9 },
+      runsDir: `${dir}/runs`,
+      prepare: { cacheDir: `${dir}/cache`, progress: false },
+      workers: 0,
+      reports: false,
+      log: (l) => lines.push(l),
+    });
+    assertEquals(seeds.runs.length, 4);
+    for (const row of seeds.comparison.rows) {
+      assertEquals(row.seeds, [1, 2]);
+      assertEquals(row.seedSummary!.perSeed.map((v) => v.n), [row.n, row.n]);
+    }
+    // A separate test survey: every row is tested on its confirmed objects, the paper's
+    // protocol is written beside it.
+    const testN = seeds.comparison.rows[0]!.n!;
+    assert(testN > 0);
+    for (const row of seeds.comparison.rows) {
+      assertEquals(row.n, testN);
+      assertEquals(row.run.startsWith(`${dir}/runs/`), true);
+    }
+    const m = JSON.parse(await Deno.readTextFile(`${seeds.runs[0]}/eval-test-survey/metrics.json`));
+    assertEquals(
+      m.protocol.testSet.startsWith(`separate test survey: ${testN} confirmed objects`),
+      true,
+    );
+    assert(seeds.files.some((f) => f.endsWith("paper-protocol/compare.md")));
+    assertEquals(seeds.comparison.rows[1]!.paired!.n, testN);
+    const split1 = await Deno.readTextFile(`${seeds.runs[0]}/split.json`);
+    const split2 = await Deno.readTextFile(`${seeds.runs[1]}/split.json`);
+    assertEquals(JSON.parse(split2).test, JSON.parse(split1).test);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

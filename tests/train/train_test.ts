@@ -142,9 +142,27 @@ Deno.test("eval + predict: metrics files, report, predictions with MC dropout", 
   const { predict } = await import("../../lib/train/predict.ts");
   const r = await train({ config: cfg("evalrun"), ...quiet });
   const before = tf.memory().numTensors;
-  const ev = await evaluateRun(r.runDir, { report: true, tty: false, log: () => {} });
+  const quietEval = { tty: false, log: () => {} };
+  const ev = await evaluateRun(r.runDir, { report: true, ...quietEval });
   const split = JSON.parse(await Deno.readTextFile(`${r.runDir}/split.json`));
   assertEquals(ev.metrics.n, split.test.length);
+  // Calibration: a temperature fitted on the validation objects after training, in run.json,
+  // applied by eval (before/after kept); it never changes the argmax.
+  const t = r.info.temperature!;
+  assert(t.value > 0 && t.fittedOn === split.stage2.val.length && t.nllAfter <= t.nllBefore);
+  assertEquals(ev.metrics.temperatureScaling!.temperature, t.value);
+  // Intervals beside the point values.
+  const iv = ev.metrics.intervals!;
+  assert(iv.accuracyClopperPearson.lo <= ev.metrics.accuracy);
+  assert(ev.metrics.accuracy <= iv.accuracyClopperPearson.hi);
+  assertEquals(ev.metrics.snia!.className, "SNIa");
+  // Early classification: one row per cut, the same objects, never more frames than the whole.
+  assertEquals(ev.early.map((e) => e.days), [5, 10, 20, 40, null]);
+  for (const e of ev.early) assertEquals(e.n, ev.metrics.n);
+  for (let i = 1; i < ev.early.length; i++) {
+    assert(ev.early[i - 1]!.meanFrames <= ev.early[i]!.meanFrames);
+  }
+  assertEquals(ev.early[4]!.accuracy, ev.metrics.accuracy);
   for (
     const f of [
       "metrics.json",
@@ -166,7 +184,7 @@ Deno.test("eval + predict: metrics files, report, predictions with MC dropout", 
     try {
       const rep = await checkReport(browser, ev.report!);
       assertEquals(rep.requests, []);
-      assertEquals(rep.plots.length, 3);
+      assertEquals(rep.plots.length, 4); // confusion, learning curves, reliability, early classification
       for (const p of rep.plots) assert(p.visible && p.width > 50 && p.height > 50, p.title);
       assertEquals(
         rep.objects,
@@ -196,6 +214,11 @@ Deno.test("eval + predict: metrics files, report, predictions with MC dropout", 
   const match = preds.find((p) => p.id === first[0])!;
   assertEquals(match.predicted, first[2]);
   assert(Math.abs(match.probabilities["AGN"]! - Number(first[4])) < 1e-5);
+  // Unscaled (T = 1): the same argmax, and the "before" calibration numbers.
+  const raw = await evaluateRun(r.runDir, { calibrate: false, early: false, ...quietEval });
+  assertEquals(raw.metrics.confusion, ev.metrics.confusion);
+  assertEquals(raw.metrics.ece, ev.metrics.temperatureScaling!.eceBefore);
+  assertEquals(raw.metrics.logLoss, ev.metrics.temperatureScaling!.logLossBefore);
 });
 
 Deno.test("compare: Table-2 layout from two evaluated runs (Markdown, CSV, JSON)", async () => {
@@ -210,13 +233,28 @@ Deno.test("compare: Table-2 layout from two evaluated runs (Markdown, CSV, JSON)
   assertEquals(c.rows[0]!.parameters, c.rows[1]!.parameters);
   assertMatch(
     c.markdown,
-    /^\| model +\| bands \| input +\| accuracy % \| balanced accuracy % \| macro F1/,
+    /^\| model +\| bands \| input +\| accuracy % \[95 % CI\] \| balanced accuracy % \[95 % CI\] \| macro F1 \[95 % CI\]/,
   );
+  // Every row carries n, its intervals, seeds and the epoch window; the second its paired
+  // comparison with the reference (the first: ConvEntion on every band). The two runs share
+  // seed and configuration, so they classify alike: difference 0, p = 1.
+  for (const r of c.rows) {
+    assertEquals(r.n, r.testObjects);
+    assert(r.accuracyInterval!.lo <= r.accuracy && r.accuracy <= r.accuracyInterval!.hi);
+    assert(r.balancedAccuracyInterval!.lo <= r.balancedAccuracyInterval!.hi);
+    assertEquals(r.seeds, [1]);
+    assertEquals(r.window, "12 frames around the brightest");
+  }
+  assertEquals(c.rows[0]!.paired, undefined);
+  const p = c.rows[1]!.paired!;
+  assertEquals([p.n, p.difference, p.p, p.significant], [c.rows[0]!.n, 0, 1, false]);
+  assertEquals(p.interval, { lo: 0, hi: 0 });
   assertMatch(c.markdown, /\| ConvEntion \(tiny\) \| ugriz \| images/);
   const files = await writeComparison(`${root}/compare`, c);
   const csv = (await Deno.readTextFile(files[1]!)).trim().split("\n");
   assertEquals(csv.length, 3);
   assertMatch(csv[0]!, /^model,preset,bands,input,accuracy,balanced_accuracy,macro_f1,parameters/);
+  assertMatch(csv[0]!, /,accuracy_lo,accuracy_hi,.*,accuracy_difference,.*,mcnemar_p,significant,/);
   assertEquals(JSON.parse(await Deno.readTextFile(files[2]!)).length, 2);
 });
 
