@@ -16,7 +16,6 @@ import { assertEquals } from "../util/assert.ts";
 const ROOT = new URL("../../", import.meta.url);
 const graph = await libImportGraph(ROOT);
 
-
 Deno.test("imports: the graph covers lib/ (deno info read every file)", () => {
   for (const f of ["errors.ts", "model/convention.ts", "train/train.ts", "cli/train.ts"]) {
     assertEquals(graph.has(f), true, f);
