@@ -68,6 +68,43 @@ export { manifestSource, type ManifestSourceOptions } from "./lib/survey/manifes
 export { folderSource, type FolderSourceOptions } from "./lib/survey/folder.ts";
 export { openSource, type SourceOptions } from "./lib/survey/open_source.ts";
 
+// Rubin Observatory (LSST) alerts: Fink Parquet exports, Confluent-framed and container Avro
+export {
+  RUBIN_BANDS,
+  type RubinAlert,
+  RubinAlertError,
+  type RubinAlertOptions,
+  type RubinMeasurement,
+  type RubinValue,
+} from "./lib/survey/rubin_alert.ts";
+export { loadRubinSchemas, RubinAvroError, type RubinSchemas } from "./lib/survey/rubin_avro.ts";
+export {
+  type RubinCutout,
+  type RubinCutoutName,
+  type RubinPlane,
+} from "./lib/survey/rubin_cutout.ts";
+export {
+  listRubinFiles,
+  readRubinFile,
+  type RubinProblem,
+  type RubinReadOptions,
+} from "./lib/survey/rubin_files.ts";
+export {
+  type RubinFrame,
+  rubinSeries,
+  type RubinSeriesOptions,
+  type RubinSeriesReport,
+} from "./lib/survey/rubin_series.ts";
+export {
+  type RubinLightCurve,
+  type RubinLightCurveOptions,
+  type RubinLightCurvePoint,
+  type RubinLightCurveReport,
+  rubinLightCurves,
+} from "./lib/survey/rubin_lightcurve.ts";
+export { rubinSource, type RubinSourceOptions } from "./lib/survey/rubin_source.ts";
+export type { RubinLabel } from "./lib/survey/rubin_labels.ts";
+
 // ZTF alert packets
 export { readAlertFile, type ReadAlertOptions, readAlertPackets } from "./lib/survey/ztf_packet.ts";
 export type { AlertCandidate, AlertPacket, AlertValue } from "./lib/survey/ztf_packet.ts";

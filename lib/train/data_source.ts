@@ -37,18 +37,21 @@ async function isDir(p: string): Promise<boolean> {
 }
 
 /** What kind of input a path is. */
-export type InputKind = "store" | "simulated" | "manifest" | "folder";
+export type InputKind = "store" | "simulated" | "manifest" | "folder" | "file";
 
 /**
  * Recognises an input path: a packed store (folder with `index.json`), the
- * simulator layout (folder with `catalog.csv`), a manifest (`.csv` file), or
- * a folder of FITS files.
+ * simulator layout (folder with `catalog.csv`), a manifest (`.csv` file), a
+ * folder of FITS files, or another single file (an alert packet, archive or
+ * Parquet file, read by the source the registry detects).
  */
 export async function inputKind(path: string): Promise<InputKind> {
   if (await isFile(`${path}/${INDEX_NAME}`)) return "store";
   if (await isFile(`${path}/catalog.csv`)) return "simulated";
   if (await isFile(path) && /\.csv$/i.test(path)) return "manifest";
   if (await isDir(path)) return "folder";
+  // One input file (an alert packet, an archive, a Parquet file): the source registry decides.
+  if (await isFile(path)) return "file";
   throw new UsageError(
     `Input ${path} is neither a store, a simulated survey, a manifest CSV nor a folder.`,
     { hint: "Give a folder with catalog.csv, a manifest .csv file, or a folder of FITS files." },

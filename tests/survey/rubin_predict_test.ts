@@ -57,6 +57,14 @@ Deno.test("predict --alerts on Rubin alerts with a g,r,i run: unseen bands handl
     }
     for (const [id] of outside) assertMatch(r.stderr, new RegExp(`"${id}"`));
     assertMatch(r.stderr, new RegExp(`predicted ${inRun.length} objects`));
+
+    // One Parquet file as the input (not a folder): the same objects as the folder's for it.
+    const one = `${RUBIN_DIR}/part-1-0-398764591.parquet`;
+    const single = await cli("predict", "--model", "tiny", "--runs-dir", `${root}/runs`, one);
+    assertEquals(single.code, 0, single.stderr);
+    const fromFile = single.stdout.trim().split("\n").map((l) => JSON.parse(l).id as string);
+    assert(fromFile.length >= 1, "the file's objects are classified");
+    for (const id of fromFile) assert(preds.some((p) => p.id === id), `${id} also from the folder`);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
