@@ -114,7 +114,7 @@ Deno.test("worker pool, completion order: every result once, with its worker, on
   assertEquals(maxInFlight, 1);
   assertEquals(byWorker.length, 3);
   assertEquals(byWorker.reduce((a, b) => a + b, 0), 17);
-  // The fixture answers job 3 (15 ms) before job 0 (35 ms): completion order, not job order.
+  // The fixture answers job 2 (25 ms) long before job 0 (400 ms): completion order, not job order.
   assertEquals(seqs.indexOf(2) < seqs.indexOf(0), true, seqs.join(","));
 });
 
