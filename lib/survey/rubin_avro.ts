@@ -16,6 +16,7 @@ import avro from "avsc";
 import { Buffer } from "node:buffer";
 import { inflateRawSync } from "node:zlib";
 import { ConventionError } from "../errors.ts";
+import { BIGINT_LONG } from "./avro_bigint.ts";
 
 /** A message or file that is not readable Rubin Avro, or a schema that is missing. */
 export class RubinAvroError extends ConventionError {
@@ -35,33 +36,6 @@ export interface RubinSchemas {
   /** Where they came from, for messages. */
   origin: string;
 }
-
-/** A `long` type that decodes to `bigint`, so that 64-bit ids stay exact. */
-const BIGINT_LONG = avro.types.LongType.__with({
-  fromBuffer: (buf: Buffer): bigint => {
-    let z = 0n;
-    let shift = 0n;
-    for (const b of buf) {
-      z |= BigInt(b & 0x7f) << shift;
-      shift += 7n;
-    }
-    return (z >> 1n) ^ -(z & 1n);
-  },
-  toBuffer: (n: bigint): Buffer => {
-    let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
-    const out: number[] = [];
-    do {
-      const b = Number(z & 0x7fn);
-      z >>= 7n;
-      out.push(z ? b | 0x80 : b);
-    } while (z);
-    return Buffer.from(out);
-  },
-  fromJSON: (v: number | string | bigint): bigint => BigInt(v),
-  toJSON: (n: bigint): number => Number(n),
-  isValid: (n: unknown): boolean => typeof n === "bigint",
-  compare: (a: bigint, b: bigint): number => a === b ? 0 : (a < b ? -1 : 1),
-}, true);
 
 /**
  * Parses an Avro schema (JSON text) into a decoder with `bigint` longs.

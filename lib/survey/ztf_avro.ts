@@ -25,6 +25,7 @@ import { Buffer } from "node:buffer";
 import { inflateRawSync } from "node:zlib";
 import { ConventionError } from "../errors.ts";
 import { repairSchemaDefaults } from "./avro_schema.ts";
+import { BIGINT_LONG } from "./avro_bigint.ts";
 import { installAvroBounds } from "./avro_bounds.ts";
 import { sniffNonAvro } from "./avro_sniff.ts";
 import { avroSnappyBlock } from "./snappy.ts";
@@ -109,50 +110,6 @@ export interface AvroHeader {
 
 const MAGIC = [0x4f, 0x62, 0x6a, 0x01]; // "Obj\x01"
 const CODECS = new Set(["null", "deflate", "snappy"]);
-
-/** A `long` type that decodes to `bigint`, so that 64-bit ids stay exact. */
-const BIGINT_LONG = avro.types.LongType.__with({
-  // `noUnpack`: `buf` holds the zig-zag varint bytes as stored.
-  fromBuffer: (buf: Buffer): bigint => varintToBigInt(buf),
-  toBuffer: (n: bigint): Buffer => {
-    let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n)); // zig-zag
-    const out: number[] = [];
-    do {
-      const b = Number(z & 0x7fn);
-      z >>= 7n;
-      out.push(z ? b | 0x80 : b);
-    } while (z);
-    return Buffer.from(out);
-  },
-  fromJSON: (v: number | string | bigint): bigint => BigInt(v),
-  toJSON: (n: bigint): number => Number(n),
-  isValid: (n: unknown): boolean => typeof n === "bigint",
-  compare: (a: bigint, b: bigint): number => a === b ? 0 : (a < b ? -1 : 1),
-}, true);
-
-/** Decodes a zig-zag varint (Avro `long`) to a bigint (at most 10 bytes are used). */
-function varintToBigInt(buf: Uint8Array): bigint {
-  let n = 0;
-  let mul = 1;
-  let i = 0;
-  for (; i < buf.length && i < 7; i++) {
-    const b = buf[i]!;
-    n += (b & 0x7f) * mul;
-    mul *= 128;
-    if (!(b & 0x80)) {
-      // n < 2^49: exact as a number
-      return BigInt(n % 2 === 0 ? n / 2 : -(n + 1) / 2);
-    }
-  }
-  let big = BigInt(n);
-  let shift = BigInt(7 * i);
-  for (; i < buf.length && i < 10; i++) {
-    big |= BigInt(buf[i]! & 0x7f) << shift;
-    shift += 7n;
-  }
-  big = BigInt.asUintN(64, big);
-  return (big >> 1n) ^ -(big & 1n);
-}
 
 /** Parsed avsc types, keyed by the schema text (packets of one stream share it). */
 const typeCache = new Map<string, { type: avro.Type; repaired: string[] }>();
