@@ -28,6 +28,7 @@ import type { LightCurve, LightCurveOptions, LightCurvePoint } from "./photometr
 import type { HeatmapOptions } from "./gp_heatmap.ts";
 import type { CacheJob } from "./cache_worker.ts";
 import { runJobs } from "./cache_jobs.ts";
+import { evalWindowLightCurve } from "./lc_window.ts";
 
 /** The light curves of a store. */
 export interface LightCurveSet {
@@ -348,6 +349,11 @@ export interface HeatmapSet {
 export interface HeatmapCacheOptions {
   /** Grid and GP options. */
   heatmap?: HeatmapOptions;
+  /**
+   * Fit each heatmap on the points of the object's evaluation window of this many band-frames
+   * (the image models' `l`, so SCONE sees the same epochs); absent: the whole light curve.
+   */
+  frames?: number;
   /** Worker threads (default 2; 0 = this thread). */
   workers?: number;
   /** Progress on stderr (default true). */
@@ -374,6 +380,7 @@ export async function heatmapsForStore(
     lightcurves: lcs.from,
     fluxScale: lcs.fluxScale,
     heatmap,
+    frames: opts.frames ?? null,
     algorithm: HM_ALGORITHM,
   });
   const tag = hashSeed(key).toString(16).padStart(8, "0");
@@ -383,6 +390,10 @@ export async function heatmapsForStore(
     const set = parseHeatmaps(cached, key);
     if (set) return set;
   }
+  const pointsOf = (id: string) =>
+    opts.frames === undefined
+      ? lcs.get(id)
+      : evalWindowLightCurve(lcs.get(id), store, store.indexOf(id), opts.frames);
   const ids = store.objects.map((o) => o.id).filter((id) => lcs.get(id) !== undefined);
   const cell = nw * nd;
   const data = new Float16Array(ids.length * 2 * cell);
@@ -391,7 +402,7 @@ export async function heatmapsForStore(
     : new Progress("GP heatmaps", ids.length, "objects");
   function* jobs(): Generator<CacheJob> {
     for (let k = 0; k < ids.length; k++) {
-      yield { kind: "heatmap", key: k, points: lcs.get(ids[k]!)!.points, options: heatmap };
+      yield { kind: "heatmap", key: k, points: pointsOf(ids[k]!)!.points, options: heatmap };
     }
   }
   const ok = new Uint8Array(ids.length);

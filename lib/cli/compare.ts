@@ -14,7 +14,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
-import { integer } from "./util/options.ts";
+import { integer, number } from "./util/options.ts";
 import { UsageError } from "../errors.ts";
 import { compareRuns, readRunMetrics, writeComparison } from "../eval/compare.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
@@ -80,8 +80,17 @@ export function registerCompare(program: Command): void {
         "default 5500 with --data default)",
       integer("test-survey", { min: 0 }),
     )
+    .option(
+      "--truncate <p>",
+      "every-model training with random truncation of the series (probability p; runs and " +
+        "output named -truncate<100p>)",
+      number("truncate", { min: 0, max: 1 }),
+    )
     .action(guarded(async (runs, o) => {
-      if (o.models !== undefined || o.data !== undefined || o.budget !== undefined) {
+      if (
+        o.models !== undefined || o.data !== undefined || o.budget !== undefined ||
+        o.truncate !== undefined
+      ) {
         if (runs.length) {
           throw new UsageError("Give either run folders or --data/--models/--budget, not both.");
         }
@@ -96,6 +105,7 @@ export function registerCompare(program: Command): void {
           seed: o.seed,
           seeds: o.seeds,
           testSurvey: o.testSurvey,
+          truncate: o.truncate,
           ensureDefaultSurvey: hooks.ensureDefaultSurvey,
           selectBackend: hooks.selectBackend,
         });

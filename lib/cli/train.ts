@@ -13,6 +13,7 @@ import { guarded } from "./util/action.ts";
 import { integer, number } from "./util/options.ts";
 import { checkWritableFile, checkWritableFolder } from "../util/writable.ts";
 import { UsageError } from "../errors.ts";
+import { DEFAULT_TRUNCATE } from "../data/truncate.ts";
 import {
   applyOverrides,
   configToYaml,
@@ -58,6 +59,7 @@ export interface TrainCliOptions {
   select?: string;
   patience?: number;
   workers?: number;
+  truncate?: number;
 }
 
 /** Resolves the configuration from a file/preset and the command-line options. */
@@ -102,6 +104,10 @@ export async function resolveTrainConfig(o: TrainCliOptions): Promise<TrainConfi
     add("stage2.enabled", o.stage !== "1");
   }
   c = applyOverrides(c, [...sets, ...(o.set ?? [])]);
+  if (o.truncate !== undefined) {
+    const minDays = c.data.truncate?.minDays ?? DEFAULT_TRUNCATE.minDays;
+    c.data.truncate = o.truncate > 0 ? { prob: o.truncate, minDays } : null;
+  }
   return validateConfig(c);
 }
 
@@ -184,6 +190,12 @@ function trainOptions(cmd: Command) {
       integer("patience", { min: 0 }),
     )
     .option("--workers <n>", "loader worker threads (0 = none)", integer("workers", { min: 0 }))
+    .option(
+      "--truncate <p>",
+      "cut each training series with probability p at a random date (early classification; " +
+        "days log-uniform from data.truncate.minDays = 3)",
+      number("truncate", { min: 0, max: 1 }),
+    )
     .option("--resume <run>", "continue a stopped or killed run folder")
     .option(
       "--stop-after-epochs <n>",

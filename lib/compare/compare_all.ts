@@ -16,7 +16,6 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { openStore } from "../data/store.ts";
 import { merge, type TrainConfig, trainPreset } from "../train/config.ts";
 import { type PrepareOptions, prepareStore } from "../train/data_source.ts";
 import { train } from "../train/train.ts";
@@ -28,8 +27,9 @@ import {
   writeComparison,
 } from "../eval/compare.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
+import { DEFAULT_TRUNCATE } from "../data/truncate.ts";
 import { fmtTime } from "../util/progress.ts";
-import { heatmapsForStore, lightCurvesForStore } from "../baselines/lc_cache.ts";
+import { LIGHT_CURVE_MODELS, useStoreLightCurves } from "./lc_setup.ts";
 import { useLightCurveData } from "../baselines/lc_data.ts";
 import "./register_baselines.ts";
 import { compareHtml, earlyComparisonSvg, testSetOf } from "./compare_report.ts";
@@ -199,22 +199,13 @@ async function trainAndEvaluateRow(
       (JSON.parse(await Deno.readTextFile(`${dir}/run.json`)) as { status?: string }).status ??
         null;
   } catch { /* a new run */ }
-  const isLc = ["supernnova", "supernnova-bayes", "sits-bert", "scone"].includes(row.model);
-  if (isLc) {
+  if (LIGHT_CURVE_MODELS.includes(row.model)) {
     const storePath = await prepareStore(config.data, opts.prepare);
-    const store = await openStore(storePath);
-    try {
-      const lightCurves = await lightCurvesForStore(store, { workers: opts.workers, log: say });
-      const heatmaps = row.model === "scone"
-        ? await heatmapsForStore(store, lightCurves, {
-          workers: opts.workers,
-          heatmap: budget === "tiny" ? { wavelengthBins: 8, dayBins: 16 } : {},
-        })
-        : undefined;
-      useLightCurveData({ lightCurves, heatmaps });
-    } finally {
-      store.close();
-    }
+    await useStoreLightCurves(storePath, row.model, config.model.preset, {
+      workers: opts.workers,
+      tiny: budget === "tiny",
+      log: say,
+    });
   } else useLightCurveData(null);
   if (status === "done") {
     say(`compare: ${dir} is already trained; reusing it.`);
@@ -346,6 +337,8 @@ export interface CompareAllCommandOptions {
   seeds?: number;
   /** `--test-survey`: objects of the test survey (0: none; default: the default's). */
   testSurvey?: number;
+  /** Random truncation probability of every row's training series (0 / absent: none). */
+  truncate?: number;
   /** Creates the default survey (lib/train/runtime.ts hooks). */
   ensureDefaultSurvey: (cacheDir: string) => Promise<string>;
   /** Selects the backend (lib/train/runtime.ts hooks). */
@@ -363,12 +356,19 @@ export async function compareAllCommand(o: CompareAllCommandOptions): Promise<nu
   }
   const list = (o.models ?? "all").trim();
   const models = list === "all" ? "all" : list.split(",").map((s) => s.trim()).filter((s) => s);
+  const trunc = o.truncate ? `-truncate${Math.round(100 * o.truncate)}` : "";
   const r = await compareAll({
     data: o.data ?? "default",
     models,
     budget,
     runsDir: o.runsDir,
-    out: o.out,
+    out: o.out ?? (trunc ? `${o.runsDir ?? "runs"}/compare-${budget}${trunc}` : undefined),
+    ...(trunc
+      ? {
+        prefix: `table2-${budget}${trunc}`,
+        override: { data: { truncate: { prob: o.truncate, minDays: DEFAULT_TRUNCATE.minDays } } },
+      }
+      : {}),
     seed: o.seed,
     seeds: o.seeds,
     testSurvey: o.testSurvey === undefined

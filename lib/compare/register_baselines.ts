@@ -14,8 +14,15 @@
  *
  * Image models take the loader's frames. Light-curve models take the object ids of each batch
  * and look their light curves (or GP heatmaps) up in the data set by
- * `useLightCurveData` (lib/baselines/lc_data.ts; built once per store by lc_cache.ts); the loader is asked for a
- * minimal frame window since they do not use the pixels.
+ * `useLightCurveData` (lib/baselines/lc_data.ts; built once per store by lc_cache.ts).
+ *
+ * The same epochs for every model: the loader cuts light-curve models' batches to the window of
+ * ConvEntion's preset of the same name (`l` = 99 paper, 48 cpu, 12 tiny band-frames; 4 x 4
+ * stamps, unused), and SuperNNova and SITS-BERT keep only the photometry of the band-frames of
+ * each row (lib/baselines/lc_window.ts): the random training windows, the evaluation window
+ * around the brightest frame and the early-classification cuts are the image models'. SCONE's
+ * heatmaps are fitted once per object on its evaluation window (`heatmapsForStore({ frames })`),
+ * so SCONE cannot be cut early (`cuttable: false`).
  *
  * This registration is composition, above `lib/train` and `lib/baselines` (which stay pure
  * models): the entry points import it (main.ts for the CLI, compare_all.ts), and data-parallel
@@ -40,8 +47,11 @@ import { encodeLightCurves, lcFeatureCount } from "../baselines/lc_features.ts";
 import { lcModelInput } from "../baselines/lc_input.ts";
 import { currentLightCurveData, lightCurveData } from "../baselines/lc_data.ts";
 import { LC_PRESETS } from "../baselines/lc_presets.ts";
+import { windowLightCurve } from "../baselines/lc_window.ts";
+import { PRESETS } from "../model/config.ts";
 
 let currentEpochs = 0;
+let currentFrames = PRESETS.cpu.length;
 
 /** Bayesian variant: stronger dropout, since it is the posterior approximation. */
 const BAYES_DROPOUT = 0.1;
@@ -54,12 +64,30 @@ function preset<T extends string>(name: string, presets: Record<T, unknown>, mod
   return name as T;
 }
 
-/** The loader window the light-curve models ask for (they read light curves, not pixels). */
-const LC_WINDOW = { length: 1, size: 4 };
+/**
+ * The band-frames a light-curve model of preset `preset` sees: the window of ConvEntion's preset
+ * of that name (48 for an unknown one, the cpu preset's).
+ *
+ * @param preset The light-curve model's preset.
+ */
+export function lightCurveFrames(preset: string): number {
+  return (PRESETS as Record<string, { length: number }>)[preset]?.length ?? PRESETS.cpu.length;
+}
+
+/** The loader window the light-curve models ask for: the frames to read photometry from. */
+const lcWindow = () => ({ length: currentFrames, size: 4 });
+
+/** How the light-curve sequence models' epochs are chosen, in words. */
+const lcWindowText = () =>
+  `the photometry of the image models' ${currentFrames} band-frames ` +
+  `(around the brightest; at most ${currentEpochs} nights)`;
 
 function lcInput(batch: Batch, model: string): ModelInput {
   const data = lightCurveData(model);
-  const lcs = batch.ids.map((id) => data.lightCurves.get(id));
+  const bands = data.lightCurves.bands;
+  const lcs = batch.ids.map((id, row) =>
+    windowLightCurve(data.lightCurves.get(id), batch, row, bands)
+  );
   return lcModelInput(
     encodeLightCurves(lcs, {
       bands: data.lightCurves.bands,
@@ -137,9 +165,11 @@ for (const bayesian of [false, true]) {
         ...(spec.options as Partial<SuperNnovaConfig>),
       });
       currentEpochs = cfg.maxEpochs;
+      currentFrames = lightCurveFrames(p);
       return new SuperNnova(cfg, spec.seed);
     },
-    inputShape: () => LC_WINDOW,
+    inputShape: lcWindow,
+    window: lcWindowText,
     adapter: (batch) => lcInput(batch, name),
     disposeInput: disposeImageInput,
     headWeights: () => ["output_layer.weight", "output_layer.bias"],
@@ -164,9 +194,11 @@ registerModel<ModelInput>({
       ...(spec.options as Partial<SitsBertConfig>),
     });
     currentEpochs = cfg.maxEpochs;
+    currentFrames = lightCurveFrames(p);
     return new SitsBert(cfg, spec.seed);
   },
-  inputShape: () => LC_WINDOW,
+  inputShape: lcWindow,
+  window: lcWindowText,
   adapter: (batch) => lcInput(batch, "sits-bert"),
   disposeInput: disposeImageInput,
   headWeights: () => ["classifier.weight", "classifier.bias"],
@@ -189,9 +221,12 @@ registerModel<ModelInput>({
       numClasses: spec.numClasses,
       ...(spec.options as Partial<SconeConfig>),
     };
+    currentFrames = lightCurveFrames(p);
     return new Scone(cfg, spec.seed);
   },
-  inputShape: () => LC_WINDOW,
+  inputShape: () => ({ length: 1, size: 4 }),
+  window: () => `GP heatmap of the photometry of the image models' ${currentFrames} band-frames`,
+  cuttable: false,
   adapter: heatmapInput,
   disposeInput: disposeImageInput,
   headWeights: () => ["fc2.weight", "fc2.bias"],

@@ -8,12 +8,10 @@
  * @module
  */
 import { ensureDefaultSurvey } from "../simulate/default_survey.ts";
-import { openStore } from "../data/store.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { DEFAULT_CACHE, type PrepareOptions, prepareStore } from "../train/data_source.ts";
 import { evaluateRun, type Evaluation } from "../eval/evaluate.ts";
-import { heatmapsForStore, lightCurvesForStore } from "../baselines/lc_cache.ts";
-import { useLightCurveData } from "../baselines/lc_data.ts";
+import { LIGHT_CURVE_MODELS, useStoreLightCurves } from "./lc_setup.ts";
 
 /** How the test survey is drawn. */
 export interface TestSurvey {
@@ -28,14 +26,6 @@ export const DEFAULT_TEST_SURVEY: Readonly<TestSurvey> = { objects: 5500, seed: 
 
 /** The evaluation folder of the test survey inside each run. */
 export const TEST_SURVEY_EVAL = "eval-test-survey";
-
-/** The models that read light curves measured from the stamps (they need the test store's). */
-export const LIGHT_CURVE_MODELS: readonly string[] = [
-  "supernnova",
-  "supernnova-bayes",
-  "sits-bert",
-  "scone",
-];
 
 /**
  * Creates (once, in the cache folder) the test survey and returns its folder.
@@ -73,22 +63,7 @@ export async function evaluateOnTestSurvey(
   const testStore = await prepareStore({ ...config.data, source, store: null }, opts.prepare);
   const beforeTest = async () => {
     if (!LIGHT_CURVE_MODELS.includes(model)) return;
-    const store = await openStore(testStore);
-    try {
-      const lightCurves = await lightCurvesForStore(store, {
-        workers: opts.workers,
-        log: opts.log,
-      });
-      const heatmaps = model === "scone"
-        ? await heatmapsForStore(store, lightCurves, {
-          workers: opts.workers,
-          heatmap: opts.tiny ? { wavelengthBins: 8, dayBins: 16 } : {},
-        })
-        : undefined;
-      useLightCurveData({ lightCurves, heatmaps });
-    } finally {
-      store.close();
-    }
+    await useStoreLightCurves(testStore, model, config.model.preset, opts);
   };
   return await evaluateRun(dir, {
     testStore,

@@ -16,6 +16,12 @@ export interface Batch {
   mjd: Float32Array;
   /** `[batchSize, length]`: 1 = real frame, 0 = padding. */
   mask: Float32Array;
+  /**
+   * `[batchSize]` MJD of the first frame of each row's window (0 for an empty row): a frame's
+   * MJD is `t0[row] + mjd[row * length + t]`, so light-curve models can pick the photometry of
+   * exactly the band-frames an image model sees.
+   */
+  t0: Float64Array;
   /** `[batchSize]` class index, -1 when unknown. */
   labels: Int32Array;
   /** Object id per row. */
@@ -42,6 +48,7 @@ export function emptyBatch(
     bands: new Int32Array(batchSize * length),
     mjd: new Float32Array(batchSize * length),
     mask: new Float32Array(batchSize * length),
+    t0: new Float64Array(batchSize),
     labels: new Int32Array(batchSize).fill(-1),
     ids: new Array<string>(batchSize).fill(""),
     batchSize,
@@ -58,6 +65,7 @@ export function batchBuffers(b: Batch): ArrayBuffer[] {
     b.bands.buffer,
     b.mjd.buffer,
     b.mask.buffer,
+    b.t0.buffer,
     b.labels.buffer,
   ] as ArrayBuffer[];
 }

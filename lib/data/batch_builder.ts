@@ -12,6 +12,7 @@ import { selectEvalWindow, selectTrainWindow } from "./reformat.ts";
 import { type AugmentConfig, augmentPositions, drawAugment } from "./augment.ts";
 import { fillSample } from "./sample.ts";
 import { cutCount, type SeriesCut } from "./cut.ts";
+import { type TruncateConfig, truncatedCount } from "./truncate.ts";
 import type { Normalization } from "./normalization.ts";
 
 /** One row of a batch to build. */
@@ -42,6 +43,8 @@ export interface BuildOptions {
   maxDrop: number;
   /** Eval mode: only the frames up to this cut (early classification; absent: all). */
   cut?: SeriesCut | null;
+  /** Train mode: random truncation of the series (lib/data/truncate.ts; absent: none). */
+  truncate?: TruncateConfig | null;
 }
 
 /** Builds the batch for `visits` (one row each). */
@@ -64,14 +67,15 @@ export function buildBatch(store: Store, visits: readonly Visit[], opts: BuildOp
       positions = selectEvalWindow(store.score, opts.length, o.first, count);
     } else {
       rng = new Rng(v.seed);
+      const count = truncatedCount(store.mjd, o.first, o.count, v.seed, opts.truncate);
       const cfg = opts.augment;
       if (cfg && (v.duplicate || cfg.originals)) {
-        const pool = augmentPositions(o.count, rng, cfg);
+        const pool = augmentPositions(count, rng, cfg);
         positions = selectTrainWindow(pool.length, opts.length, rng, { maxDrop: opts.maxDrop })
           .map((i) => pool[i]!);
         augment = drawAugment(rng, cfg);
       } else {
-        positions = selectTrainWindow(o.count, opts.length, rng, { maxDrop: opts.maxDrop });
+        positions = selectTrainWindow(count, opts.length, rng, { maxDrop: opts.maxDrop });
       }
     }
     fillSample(batch, row, src, positions, {

@@ -29,6 +29,7 @@ import { type ClassTarget, epochPlan, type PlanEntry } from "./balance.ts";
 import { buildBatch, type BuildOptions, type Visit } from "./batch_builder.ts";
 import { DEFAULT_LENGTH } from "./reformat.ts";
 import type { SeriesCut } from "./cut.ts";
+import type { TruncateConfig } from "./truncate.ts";
 import type { WorkerStart } from "./loader_protocol.ts";
 import { orderedFromWorkers } from "../util/worker_pool.ts";
 
@@ -74,6 +75,8 @@ export interface EpochOptions extends LoaderOptions {
   perClass?: ClassTarget;
   /** Largest extra fraction of frames dropped by the training window (default 0.25). */
   maxDrop?: number;
+  /** Random truncation of the training series (lib/data/truncate.ts; default none). */
+  truncate?: TruncateConfig | null;
 }
 
 /** Batches of an epoch: iterate once; `length` and `plan` are known in advance. */
@@ -246,6 +249,7 @@ export function epochBatches(
     ...common,
     augment: resolveAugment(opts.augment ?? true),
     maxDrop: opts.maxDrop ?? 0.25,
+    truncate: opts.truncate ?? null,
   };
   return stream(store, planEpoch(store, ids, opts), build, opts, common.batchSize);
 }

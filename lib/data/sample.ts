@@ -75,6 +75,7 @@ export function fillSample(
   const tmp = plan ? new Float32Array(px) : null;
   const t0 = positions.length > 0 ? src.mjd[src.first + positions[0]!]! : 0;
   const rowBase = row * l;
+  batch.t0[row] = t0;
   for (let t = 0; t < l; t++) {
     const dst = batch.frames.subarray((rowBase + t) * opx, (rowBase + t + 1) * opx);
     const p = positions[t];

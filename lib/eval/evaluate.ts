@@ -28,6 +28,15 @@ import { earlyClassification, type EarlyRow } from "./early.ts";
 import { earlyCsv, earlyMarkdown, earlySpec } from "./early_tables.ts";
 import { renderSvg } from "./plots.ts";
 
+/** Removes `early.json` and `early.csv` left by an earlier evaluation. */
+async function removeEarlyFiles(evalDir: string): Promise<void> {
+  for (const f of ["early.json", "early.csv", "early.svg"]) {
+    await Deno.remove(`${evalDir}/${f}`).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+  }
+}
+
 /** Writes `early.json` and `early.csv`; returns their paths. */
 async function writeEarlyFiles(evalDir: string, rows: readonly EarlyRow[]): Promise<string[]> {
   const json = `${evalDir}/early.json`, csv = `${evalDir}/early.csv`;
@@ -180,9 +189,7 @@ export async function openTestStore(
 
 /** The epochs a model sees, in words. */
 function evalWindow<I>(run: LoadedRun<I>): string {
-  return run.info.input === "images"
-    ? `${run.length} frames around the brightest`
-    : "the whole light curve";
+  return run.entry.window?.(run.model) ?? `${run.length} frames around the brightest`;
 }
 
 /** How the run was evaluated, for the tables. */
@@ -266,12 +273,21 @@ export async function evaluateRun(dir: string, opts: EvaluateOptions = {}): Prom
       run.info.classes,
       { temperature, protocol },
     );
-    const early = opts.early === false ? [] : await earlyClassification(run, testStore, ids, {
-      cuts: opts.early,
-      batchSize: opts.batchSize ?? run.config.evalBatchSize,
-      temperature,
-      tty: opts.tty,
-    });
+    const cuttable = run.entry.cuttable ?? true;
+    if (opts.early !== false && !cuttable) {
+      say(`eval: ${run.info.modelLabel} reads one input per object; no early classification.`);
+    }
+    const early = opts.early === false || !cuttable ? [] : await earlyClassification(
+      run,
+      testStore,
+      ids,
+      {
+        cuts: opts.early,
+        batchSize: opts.batchSize ?? run.config.evalBatchSize,
+        temperature,
+        tty: opts.tty,
+      },
+    );
     const md = metricsMarkdown(metrics, `Test metrics: ${paths.name} (${ids.length} objects)`) +
       (early.length ? `\n${earlyMarkdown(early, "Early classification")}` : "");
     const plots = await evaluationPlots(metrics, await readEpochLog(paths.metricsJsonl));
@@ -284,6 +300,7 @@ export async function evaluateRun(dir: string, opts: EvaluateOptions = {}): Prom
     }
     const files = await writeEvaluationFiles(out, metrics, md, { ...collected, probs }, plots);
     if (early.length) files.push(...await writeEarlyFiles(out, early));
+    else await removeEarlyFiles(out);
     let report: string | undefined;
     if (opts.report) {
       report = typeof opts.report === "string" ? opts.report : `${out}/report.html`;

@@ -21,6 +21,7 @@ import { UsageError } from "../errors.ts";
 import { parseScalar } from "../util/scalar.ts";
 import type { BackendChoice } from "./backend.ts";
 import type { LossName } from "../model/ops/loss.ts";
+import type { TruncateConfig } from "../data/truncate.ts";
 
 export type { LossName };
 /** Optimisers. */
@@ -83,6 +84,12 @@ export interface DataConfig {
    * none (the paper); see lib/train/stretch.ts.
    */
   stretch: number | null;
+  /**
+   * Random truncation of the training series, for early classification: with probability
+   * `prob` a series is cut at a log-uniform number of days (from `minDays`) after its first
+   * frame (lib/data/truncate.ts). null (default): whole series, as in the paper.
+   */
+  truncate: TruncateConfig | null;
 }
 
 /** Optimiser settings. */
@@ -194,6 +201,7 @@ const PAPER: TrainConfig = {
     augment: true,
     workers: 1,
     stretch: null,
+    truncate: null,
   },
   batchSize: 128,
   evalBatchSize: 128,
@@ -416,6 +424,16 @@ function fail(key: string, value: unknown, want: string): never {
   throw new UsageError(`Configuration ${key} = ${JSON.stringify(value)} is not valid: ${want}.`);
 }
 
+/** Checks `data.truncate` (configurations written before it existed have none: null). */
+function checkTruncate(d: DataConfig): void {
+  d.truncate ??= null;
+  const t = d.truncate;
+  if (t === null) return;
+  const ok = isPlainObject(t) && typeof t.prob === "number" && t.prob >= 0 && t.prob <= 1 &&
+    typeof t.minDays === "number" && t.minDays > 0;
+  if (!ok) fail("data.truncate", t, "null or { prob in [0, 1], minDays > 0 }");
+}
+
 /** Checks every field's type and range; returns the config or throws {@link UsageError}. */
 export function validateConfig(c: TrainConfig): TrainConfig {
   const posInt = (k: string, v: unknown) => {
@@ -468,6 +486,7 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   if (c.data.stretch !== null && !(typeof c.data.stretch === "number" && c.data.stretch > 0)) {
     fail("data.stretch", c.data.stretch, "null or a positive number");
   }
+  checkTruncate(c.data);
   posInt("batchSize", c.batchSize);
   posInt("evalBatchSize", c.evalBatchSize);
   oneOf("optim.name", c.optim.name, ["adam", "adamw"]);

@@ -70,6 +70,7 @@ export function splitBatch(batch: Batch, k: number): Batch[] {
       bands: batch.bands.slice(start * l, end * l),
       mjd: batch.mjd.slice(start * l, end * l),
       mask: batch.mask.slice(start * l, end * l),
+      t0: batch.t0.slice(start, end),
       labels: batch.labels.slice(start, end),
       ids: batch.ids.slice(start, end),
       batchSize: n,

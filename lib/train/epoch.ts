@@ -46,6 +46,7 @@ export async function runEpoch<I>(
     size,
     normalization,
     augment: config.data.augment,
+    truncate: config.data.truncate,
     balance: config.data.balance,
     perClass: st.perClass,
     prefetch: config.data.workers > 0 ? 2 : 0,

@@ -87,6 +87,16 @@ export interface ModelEntry<I = unknown> {
   create(spec: ModelSpec): TrainableModel<I>;
   /** Loader length and stamp size the model expects. */
   inputShape(model: TrainableModel<I>): InputShape;
+  /**
+   * The epochs the model sees, in words, for the tables (default for `images`: the loader's `l`
+   * frames around the brightest).
+   */
+  window?(model: TrainableModel<I>): string;
+  /**
+   * Whether an early-classification cut reaches the model's input (default true); false: its
+   * input is made once per object, and the early-classification rows are not computed.
+   */
+  cuttable?: boolean;
   /** Turns a loader batch into the model's input tensors (the caller disposes them). */
   adapter(batch: Batch): I;
   /** Disposes what {@link ModelEntry.adapter} made. */

@@ -69,10 +69,26 @@ Deno.test("compareAll trains and evaluates every Table 2 model on the same test 
       assert(row.accuracyInterval!.lo <= row.accuracy && row.accuracy <= row.accuracyInterval!.hi);
       assertEquals(row.seeds, [1]);
     }
+    // The same epochs: the light-curve models read the photometry of ConvEntion's tiny window
+    // (12 band-frames; the tiny CNN+LSTM/GRU read 6), and are cut early like the image models,
+    // but SCONE (one heatmap per object) is not.
     assertEquals(
       new Set(r.comparison.rows.map((row) => row.window)),
-      new Set(["12 frames around the brightest", "the whole light curve"]),
+      new Set([
+        "12 frames around the brightest",
+        "6 frames around the brightest",
+        "the photometry of the image models' 12 band-frames (around the brightest; at most 8 nights)",
+        "GP heatmap of the photometry of the image models' 12 band-frames",
+      ]),
     );
+    for (const [i, row] of r.comparison.rows.entries()) {
+      const early = await Deno.readTextFile(`${r.runs[i]}/eval/early.json`).catch(() => null);
+      assertEquals(early === null, row.model.startsWith("SCONE"), `early rows of ${row.model}`);
+      if (!early) continue;
+      const frames = (JSON.parse(early) as { meanFrames: number }[]).map((e) => e.meanFrames);
+      assert(frames.every((f, k) => k === 0 || f >= frames[k - 1]!), `${row.model}: ${frames}`);
+      assert(frames[0]! < frames.at(-1)!, `${row.model}: a 5-day cut sees fewer frames`);
+    }
     for (const f of ["compare.md", "compare.csv", "compare.json", "compare.html"]) {
       assert(r.files.some((p) => p.endsWith(f)), `missing ${f}`);
     }

@@ -14,7 +14,17 @@ export class AssertionError extends Error {
 
 function show(v: unknown): string {
   try {
-    return JSON.stringify(v, (_k, x) => typeof x === "bigint" ? `${x}n` : x);
+    return JSON.stringify(
+      v,
+      (_k, x) =>
+        typeof x === "bigint"
+          ? `${x}n`
+          : x instanceof Set
+          ? { Set: [...x] }
+          : x instanceof Map
+          ? { Map: [...x] }
+          : x,
+    );
   } catch {
     return String(v);
   }
@@ -29,7 +39,23 @@ function deepEqual(a: unknown, b: unknown): boolean {
     for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
     return true;
   }
+  if (a instanceof Set || b instanceof Set) {
+    if (!(a instanceof Set && b instanceof Set) || a.size !== b.size) return false;
+    const rest = [...b];
+    for (const x of a) {
+      const i = rest.findIndex((y) => deepEqual(x, y));
+      if (i < 0) return false;
+      rest.splice(i, 1);
+    }
+    return true;
+  }
+  if (a instanceof Map || b instanceof Map) {
+    if (!(a instanceof Map && b instanceof Map) || a.size !== b.size) return false;
+    for (const [k, v] of a) if (!b.has(k) || !deepEqual(v, b.get(k))) return false;
+    return true;
+  }
   if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
   const ka = Object.keys(a as object), kb = Object.keys(b as object);
   if (ka.length !== kb.length) return false;
   for (const k of ka) {
