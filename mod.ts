@@ -175,6 +175,7 @@ export {
   type NormalizationOptions,
 } from "./lib/data/normalization.ts";
 export type { AugmentConfig } from "./lib/data/augment.ts";
+export type { TruncateConfig } from "./lib/data/truncate.ts";
 
 // The simulator
 export {
