@@ -1,13 +1,13 @@
 /**
  * Runs {@link CacheJob}s (forced photometry, GP heatmaps) from an (async)
- * stream of jobs on cache workers (lib/util/worker_group.ts, one job in
+ * stream of jobs on cache workers (lib/util/worker_pool.ts, one job in
  * flight per worker), results handed back in completion order. With 0
  * workers the jobs run in the calling thread (same results: every job is
  * deterministic).
  *
  * @module
  */
-import { forEachOnWorkers, WorkerGroup } from "../util/worker_group.ts";
+import { forEachOnWorkers, WorkerGroup } from "../util/worker_pool.ts";
 import { type CacheJob, type CacheResult, runCacheJob } from "./cache_worker.ts";
 
 /**

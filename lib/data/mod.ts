@@ -80,7 +80,7 @@ export {
   type PlanOptions,
 } from "./balance.ts";
 export { type AugmentConfig, DEFAULT_AUGMENT } from "./augment.ts";
-export { DEFAULT_TRUNCATE, truncatedCount, type TruncateConfig } from "./truncate.ts";
+export { DEFAULT_TRUNCATE, type TruncateConfig, truncatedCount } from "./truncate.ts";
 export {
   brightestFrame,
   DEFAULT_LENGTH,

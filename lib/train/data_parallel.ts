@@ -29,7 +29,7 @@ import {
 } from "../model/infra/train_step.ts";
 import { setWeight } from "../model/infra/assign.ts";
 import { getModel, type ModelSpec, type TrainableModel } from "./models.ts";
-import { WorkerGroup, WorkerReplyError } from "../util/worker_group.ts";
+import { WorkerGroup, WorkerReplyError } from "../util/worker_pool.ts";
 import type { ReplicaReply, ReplicaRequest } from "./replica_messages.ts";
 
 /** How a model turns a loader batch into its input tensors. */

@@ -1,5 +1,5 @@
 /**
- * The cache builders' job runner: on worker threads (lib/util/worker_group.ts)
+ * The cache builders' job runner: on worker threads (lib/util/worker_pool.ts)
  * it gives every job the result it gets in the calling thread.
  */
 import { runJobs } from "../../lib/baselines/cache_jobs.ts";

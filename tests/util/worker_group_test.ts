@@ -3,7 +3,7 @@ import {
   type GroupReply,
   WorkerGroup,
   WorkerReplyError,
-} from "../../lib/util/worker_group.ts";
+} from "../../lib/util/worker_pool.ts";
 import { ConventionError } from "../../lib/errors.ts";
 import { assertEquals, assertRejects } from "./assert.ts";
 

@@ -62,8 +62,9 @@ Deno.test("worker pool: a worker's error message ends the iteration with a named
 });
 
 Deno.test("worker pool: a worker that throws ends the iteration with a named error", async () => {
+  // Job 3 runs on the second worker (jobs are dealt round-robin): the error names it.
   const e = await assertRejects(() => collect(12, 2, 4, { crashAt: 3 }), ConventionError);
-  assertEquals(e.message.startsWith("Test worker crashed: "), true, e.message);
+  assertEquals(e.message.startsWith("Test worker 2 crashed: "), true, e.message);
 });
 
 Deno.test("worker pool: stopping early terminates the workers (no leaked timers or workers)", async () => {
