@@ -20,6 +20,17 @@ import type { LightCurve } from "./photometry.ts";
  */
 export const FRAME_MATCH_DAYS = 0.01;
 
+/** The light curve with only the points measured on `frames` (same band, MJD within tolerance). */
+function onFrames(
+  lc: LightCurve,
+  frames: readonly { band: string | undefined; mjd: number }[],
+): LightCurve {
+  const points = lc.points.filter((p) =>
+    frames.some((f) => f.band === p.band && Math.abs(f.mjd - p.mjd) <= FRAME_MATCH_DAYS)
+  );
+  return { ...lc, points };
+}
+
 /**
  * The points of `lc` measured on the real frames of batch row `row` (same band id, MJD within
  * {@link FRAME_MATCH_DAYS}); frames without a point (photometry skipped them) add nothing.
@@ -57,10 +68,7 @@ export function windowLightCurve(
     const band = bands[batch.bands[k]! - 1];
     if (band !== undefined) frames.push({ band, mjd: t0 + batch.mjd[k]! });
   }
-  const points = lc.points.filter((p) =>
-    frames.some((f) => f.band === p.band && Math.abs(f.mjd - p.mjd) <= FRAME_MATCH_DAYS)
-  );
-  return { ...lc, points };
+  return onFrames(lc, frames);
 }
 
 /**
@@ -86,8 +94,5 @@ export function evalWindowLightCurve(
     band: store.bands[store.band[o.first + p]! - 1],
     mjd: store.mjd[o.first + p]!,
   }));
-  const points = lc.points.filter((p) =>
-    kept.some((f) => f.band === p.band && Math.abs(f.mjd - p.mjd) <= FRAME_MATCH_DAYS)
-  );
-  return { ...lc, points };
+  return onFrames(lc, kept);
 }

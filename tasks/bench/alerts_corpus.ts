@@ -128,11 +128,16 @@ async function child(args: string[]): Promise<unknown> {
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
-/** The corpora to read: Ampel's (fixtures), ZTF's sample history (when present), the samples. */
+/**
+ * The corpora to read: the samples and Ampel's (fixtures), and ZTF's sample history when
+ * `CONVENTION_SHARED_DATA` names a folder holding `real/ztf-sample-history` (it is not in the
+ * repository: no licence).
+ */
 function corpora(): string[] {
-  const shared = Deno.env.get("CONVENTION_SHARED_DATA") ?? join("..", "shared", "data");
-  const history = join(shared, "real", "ztf-sample-history");
+  const shared = Deno.env.get("CONVENTION_SHARED_DATA");
   const dirs = ["fixtures/ztf/alerts", "fixtures/ztf/ampel"];
+  if (!shared) return dirs;
+  const history = join(shared, "real", "ztf-sample-history");
   try {
     if (Deno.statSync(history).isDirectory) dirs.push(history);
   } catch { /* absent: not measured */ }
