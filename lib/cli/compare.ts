@@ -14,7 +14,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
-import { integer, number } from "./util/options.ts";
+import { choice, integer, number, STAMPS } from "./util/options.ts";
 import { UsageError } from "../errors.ts";
 import { compareRuns, readRunMetrics, writeComparison } from "../eval/compare.ts";
 import { evaluateRun } from "../eval/evaluate.ts";
@@ -86,10 +86,16 @@ export function registerCompare(program: Command): void {
         "output named -truncate<100p>)",
       number("truncate", { min: 0, max: 1 }),
     )
+    .option(
+      "--stamps <name>",
+      "every-model training, ablation: the image models' stamps: science (default, the paper), " +
+        "difference or host-masked (host replaced by sky noise); runs and output named -<name>",
+      choice("stamps", STAMPS),
+    )
     .action(guarded(async (runs, o) => {
       if (
         o.models !== undefined || o.data !== undefined || o.budget !== undefined ||
-        o.truncate !== undefined
+        o.truncate !== undefined || o.stamps !== undefined
       ) {
         if (runs.length) {
           throw new UsageError("Give either run folders or --data/--models/--budget, not both.");
@@ -106,6 +112,7 @@ export function registerCompare(program: Command): void {
           seeds: o.seeds,
           testSurvey: o.testSurvey,
           truncate: o.truncate,
+          stamps: o.stamps,
           ensureDefaultSurvey: hooks.ensureDefaultSurvey,
           selectBackend: hooks.selectBackend,
         });

@@ -153,7 +153,7 @@ export function registerIngest(program: Command): void {
     .option(
       "--cutout <name>",
       "alerts: the cut-out that becomes the frame (science, difference, template); simulated: " +
-        "science or difference stamps",
+        "science, difference or host-masked stamps (host replaced by sky noise)",
       choice("cutout", CUTOUTS),
       "science" as CutoutChoice,
     )

@@ -10,7 +10,7 @@
  */
 import type { Command } from "@commander-js/extra-typings";
 import { guarded } from "./util/action.ts";
-import { integer, number } from "./util/options.ts";
+import { choice, integer, number, STAMPS } from "./util/options.ts";
 import { checkWritableFile, checkWritableFolder } from "../util/writable.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_TRUNCATE } from "../data/truncate.ts";
@@ -60,6 +60,7 @@ export interface TrainCliOptions {
   patience?: number;
   workers?: number;
   truncate?: number;
+  stamps?: (typeof STAMPS)[number];
 }
 
 /** Resolves the configuration from a file/preset and the command-line options. */
@@ -108,6 +109,7 @@ export async function resolveTrainConfig(o: TrainCliOptions): Promise<TrainConfi
     const minDays = c.data.truncate?.minDays ?? DEFAULT_TRUNCATE.minDays;
     c.data.truncate = o.truncate > 0 ? { prob: o.truncate, minDays } : null;
   }
+  if (o.stamps !== undefined) c.data.stamps = o.stamps;
   return validateConfig(c);
 }
 
@@ -195,6 +197,12 @@ function trainOptions(cmd: Command) {
       "cut each training series with probability p at a random date (early classification; " +
         "days log-uniform from data.truncate.minDays = 3)",
       number("truncate", { min: 0, max: 1 }),
+    )
+    .option(
+      "--stamps <name>",
+      "a simulated survey's stamps for the model: science (default), difference or host-masked " +
+        "(ablations; data.stamps)",
+      choice("stamps", STAMPS),
     )
     .option("--resume <run>", "continue a stopped or killed run folder")
     .option(

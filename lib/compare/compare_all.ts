@@ -339,6 +339,11 @@ export interface CompareAllCommandOptions {
   testSurvey?: number;
   /** Random truncation probability of every row's training series (0 / absent: none). */
   truncate?: number;
+  /**
+   * Stamps of the image models (ablation; default `science`): `difference` or `host-masked`
+   * (lib/train/config.ts `data.stamps`). Runs and output are named `-<stamps>`.
+   */
+  stamps?: "science" | "difference" | "host-masked";
   /** Creates the default survey (lib/train/runtime.ts hooks). */
   ensureDefaultSurvey: (cacheDir: string) => Promise<string>;
   /** Selects the backend (lib/train/runtime.ts hooks). */
@@ -356,19 +361,20 @@ export async function compareAllCommand(o: CompareAllCommandOptions): Promise<nu
   }
   const list = (o.models ?? "all").trim();
   const models = list === "all" ? "all" : list.split(",").map((s) => s.trim()).filter((s) => s);
-  const trunc = o.truncate ? `-truncate${Math.round(100 * o.truncate)}` : "";
+  const stamps = o.stamps && o.stamps !== "science" ? o.stamps : null;
+  const tag = (o.truncate ? `-truncate${Math.round(100 * o.truncate)}` : "") +
+    (stamps ? `-${stamps}` : "");
+  const data: Partial<TrainConfig["data"]> = {
+    ...(o.truncate ? { truncate: { prob: o.truncate, minDays: DEFAULT_TRUNCATE.minDays } } : {}),
+    ...(stamps ? { stamps } : {}),
+  };
   const r = await compareAll({
     data: o.data ?? "default",
     models,
     budget,
     runsDir: o.runsDir,
-    out: o.out ?? (trunc ? `${o.runsDir ?? "runs"}/compare-${budget}${trunc}` : undefined),
-    ...(trunc
-      ? {
-        prefix: `table2-${budget}${trunc}`,
-        override: { data: { truncate: { prob: o.truncate, minDays: DEFAULT_TRUNCATE.minDays } } },
-      }
-      : {}),
+    out: o.out ?? (tag ? `${o.runsDir ?? "runs"}/compare-${budget}${tag}` : undefined),
+    ...(tag ? { prefix: `table2-${budget}${tag}`, override: { data } } : {}),
     seed: o.seed,
     seeds: o.seeds,
     testSurvey: o.testSurvey === undefined

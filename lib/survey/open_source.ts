@@ -26,7 +26,7 @@ const openers = new Map<string, SourceOpener>([
     simulatedSource(input, {
       limit: o.limit,
       workers: o.workers,
-      stamps: o.cutout === "difference" ? "difference" : "science",
+      stamps: o.cutout === "difference" || o.cutout === "host-masked" ? o.cutout : "science",
     })],
   ["manifest", (input, o) => manifestSource(input, { bandKeys: o.bandKeys, timeKeys: o.timeKeys })],
   ["folder", (input, o) => folderSource(input, o)],

@@ -11,7 +11,7 @@
  * @module
  */
 import type { ObjectSource, Problem, ProblemKind, SourceItem } from "./source.ts";
-import type { SourceOptions } from "./source_options.ts";
+import { alertCutout, type SourceOptions } from "./source_options.ts";
 import type { RubinAlert } from "./rubin_alert.ts";
 import type { RubinCutoutName } from "./rubin_cutout.ts";
 import {
@@ -211,7 +211,7 @@ function itemOf(
  */
 export function openRubinSource(input: string, opts: SourceOptions = {}): ObjectSource {
   return rubinSource(input, {
-    cutout: opts.cutout,
+    cutout: alertCutout(opts, input),
     labels: opts.labels ? readRubinLabels(opts.labels) : undefined,
     labelColumn: opts.labelColumn,
     schemas: opts.schema ? loadRubinSchemas(opts.schema) : null,

@@ -16,6 +16,8 @@ import { readCsv } from "./csv.ts";
 import { readSimulatedObject } from "./simulated_object.ts";
 import type { SimulatedJob } from "./simulated_worker.ts";
 import { orderedFromWorkers } from "../util/worker_pool.ts";
+import { isGzip, parseFits, readFits } from "../fits/read.ts";
+import { maskHostLight, readBandTemplates } from "./host_mask.ts";
 
 /** Options of {@link simulatedSource}. */
 export interface SimulatedSourceOptions {
@@ -36,9 +38,12 @@ export interface SimulatedSourceOptions {
   /**
    * Which stamps become the frames: `science` (default, the `file` column) or
    * `difference` (the `diff_file` column: science minus the PSF-matched template; rows
-   * without one, from surveys made before simulator 2.0, keep their science file).
+   * without one, from surveys made before simulator 2.0, keep their science file), or
+   * `host-masked` (science stamps with the static light outside the source aperture
+   * replaced by sky noise, from the `template_file` column: lib/survey/host_mask.ts; an
+   * object without a readable template is skipped, a frame without its band's template too).
    */
-  stamps?: "science" | "difference";
+  stamps?: "science" | "difference" | "host-masked";
 }
 
 /**
@@ -66,7 +71,7 @@ export function simulatedSource(dir: string, opts: SimulatedSourceOptions = {}):
     ? read.map((r) => ({ ...r, file: r["diff_file"] || r["file"] || "" }))
     : read;
   const n = Math.min(rows.length, opts.limit ?? Infinity);
-  return {
+  const source: ObjectSource = {
     description: `simulated:${dir}`,
     count: n,
     async *items(): AsyncGenerator<SourceItem> {
@@ -94,6 +99,67 @@ export function simulatedSource(dir: string, opts: SimulatedSourceOptions = {}):
       }
     },
   };
+  return opts.stamps === "host-masked" ? hostMasked(source, dir, rows) : source;
+}
+
+/** The source's items with {@link maskHostLight} applied (items come in catalog order). */
+function hostMasked(
+  source: ObjectSource,
+  dir: string,
+  rows: Record<string, string>[],
+): ObjectSource {
+  return {
+    ...source,
+    description: `${source.description} (host-masked)`,
+    async *items(): AsyncGenerator<SourceItem> {
+      let i = 0;
+      for await (const item of source.items()) {
+        const row = rows[i++]!;
+        if (item.series) maskItem(item, dir, row["template_file"] ?? "");
+        yield item;
+      }
+    },
+  };
+}
+
+function maskItem(item: SourceItem, dir: string, file: string): void {
+  const series = item.series!;
+  let templates;
+  try {
+    if (!file) throw new Error("the catalog row has no template_file");
+    const bytes = Deno.readFileSync(`${dir}/${file}`);
+    const name = file.slice(file.lastIndexOf("/") + 1);
+    templates = readBandTemplates(
+      isGzip(bytes) ? readFits(bytes, name) : parseFits(bytes, name, true),
+      item.id,
+    );
+  } catch (e) {
+    item.series = null;
+    item.problems.push({
+      object: item.id,
+      kind: "unreadable-file",
+      skipped: "object",
+      message: `Object "${item.id}": no template to mask the host (${dir}/${file}): ${
+        (e as Error).message
+      }; host-masked stamps need a survey made by simulator 2.0 or later.`,
+      file,
+    });
+    return;
+  }
+  const { unmasked } = maskHostLight(series.frames, templates, item.id);
+  if (unmasked.length === 0) return;
+  series.frames = series.frames.filter((f) => !unmasked.includes(f));
+  for (const f of unmasked) {
+    item.problems.push({
+      object: item.id,
+      kind: "missing-hdu",
+      skipped: "frame",
+      message: `Object "${item.id}": ${
+        f.source ?? f.band
+      } has no ${f.band} template of its size in ${file}; frame skipped (it cannot be host-masked).`,
+      file,
+    });
+  }
 }
 
 function inWorkers(

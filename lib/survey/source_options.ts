@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { UsageError } from "../errors.ts";
 
 /** Options every opener may use (each takes what applies to it). */
 export interface SourceOptions {
@@ -25,10 +26,29 @@ export interface SourceOptions {
   limit?: number;
   /** Simulated: worker threads reading and parsing files (default 0). */
   workers?: number;
-  /** Alerts, simulated: which cut-out becomes the frame (default `science`). */
-  cutout?: "science" | "difference" | "template";
+  /**
+   * Alerts, simulated: which cut-out becomes the frame (default `science`);
+   * `host-masked` (simulated only): science stamps with the host replaced by sky noise.
+   */
+  cutout?: "science" | "difference" | "template" | "host-masked";
   /** Rubin alerts: the alert field holding the label (e.g. `xm.simbad_otype`). */
   labelColumn?: string;
   /** Rubin alerts: writer schema(s) of Confluent-framed messages (`.avsc` file or folder). */
   schema?: string;
+}
+
+/**
+ * The cut-out of an alert source: `opts.cutout`, refused when it is
+ * `host-masked` (that needs each object's deep template, which only the
+ * simulator has).
+ */
+export function alertCutout(
+  opts: SourceOptions,
+  input: string,
+): "science" | "difference" | "template" | undefined {
+  if (opts.cutout !== "host-masked") return opts.cutout;
+  throw new UsageError(
+    `--cutout host-masked exists only for simulated surveys (it needs each object's deep ` +
+      `template); for ${input} use science, difference or template.`,
+  );
 }

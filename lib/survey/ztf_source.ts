@@ -12,7 +12,7 @@
  * @module
  */
 import type { ObjectSource, Problem, ProblemKind, SourceItem } from "./source.ts";
-import type { SourceOptions } from "./source_options.ts";
+import { alertCutout, type SourceOptions } from "./source_options.ts";
 import { parseConfirmed, readCsv } from "./csv.ts";
 import { listAlertFiles } from "./ztf_files.ts";
 import { type AlertPacket, readAlertPackets } from "./ztf_packet.ts";
@@ -269,7 +269,7 @@ export function readAlertLabels(
  */
 export function openAlertSource(input: string, opts: SourceOptions = {}): ObjectSource {
   return alertSource(input, {
-    cutout: opts.cutout,
+    cutout: alertCutout(opts, input),
     labels: opts.labels ? readAlertLabels(opts.labels) : undefined,
   });
 }

@@ -57,6 +57,13 @@ export interface DataConfig {
   source: string;
   /** Store folder for an ingested source (null: a cache folder derived from the source). */
   store: string | null;
+  /**
+   * Which stamps a simulated survey's objects give when it is ingested here:
+   * `science` (default, the paper), `difference` (science minus the PSF-matched
+   * template) or `host-masked` (science with the host replaced by sky noise,
+   * lib/survey/host_mask.ts). An ablation input; a packed store keeps the stamps it holds.
+   */
+  stamps?: "science" | "difference" | "host-masked";
   /** Bands used, in id order (null: every band of the store). */
   bands: string[] | null;
   /** Fraction of the confirmed objects kept for the test set. */
@@ -463,6 +470,9 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   if (!isPlainObject(c.model.options)) fail("model.options", c.model.options, "a mapping");
   if (typeof c.data.source !== "string" || !c.data.source) {
     fail("data.source", c.data.source, "`default`, a store folder or a survey folder");
+  }
+  if (c.data.stamps !== undefined) {
+    oneOf("data.stamps", c.data.stamps, ["science", "difference", "host-masked"]);
   }
   if (c.data.bands !== null && !(Array.isArray(c.data.bands) && c.data.bands.length > 0)) {
     fail("data.bands", c.data.bands, "null or a non-empty list of band names");

@@ -114,7 +114,9 @@ export async function prepareStore(data: DataConfig, opts: PrepareOptions = {}):
   const cache = opts.cacheDir ?? DEFAULT_CACHE;
   let survey: string;
   let storeDir: string;
-  const bandsTag = data.bands ? `-${data.bands.join("")}` : "";
+  const stamps = data.stamps ?? "science";
+  const bandsTag = (data.bands ? `-${data.bands.join("")}` : "") +
+    (stamps === "science" ? "" : `-${stamps}`);
   if (data.source === "default") {
     survey = await (opts.ensureDefaultSurvey ?? ensureDefaultSurvey)(cache);
     // Keyed by the survey folder's name, which carries the simulator version.
@@ -128,7 +130,7 @@ export async function prepareStore(data: DataConfig, opts: PrepareOptions = {}):
     storeDir = data.store ?? `${cache}/stores/${base}${bandsTag}-${tag}`;
   }
   if (await isFile(`${storeDir}/${INDEX_NAME}`)) return storeDir;
-  const source = await objectSource(survey);
+  const source = await objectSource(survey, "auto", stamps === "science" ? {} : { cutout: stamps });
   const report = await ingest(source, {
     out: storeDir,
     size: opts.size ?? 32,

@@ -114,7 +114,9 @@ export const BACKENDS = ["auto", "webgpu", "wasm", "cpu"] as const;
 /** A compute backend name. */
 export type BackendName = (typeof BACKENDS)[number];
 
-/** The ZTF cut-outs that can become frames. */
-export const CUTOUTS = ["science", "difference", "template"] as const;
+/** The cut-outs that can become frames (`host-masked`: simulated surveys only). */
+export const CUTOUTS = ["science", "difference", "template", "host-masked"] as const;
+/** The stamps a simulated survey can give the image models (`data.stamps`). */
+export const STAMPS = ["science", "difference", "host-masked"] as const;
 /** A ZTF cut-out name. */
 export type CutoutChoice = (typeof CUTOUTS)[number];
