@@ -63,7 +63,7 @@ export interface DataConfig {
    * template) or `host-masked` (science with the host replaced by sky noise,
    * lib/survey/host_mask.ts). An ablation input; a packed store keeps the stamps it holds.
    */
-  stamps?: "science" | "difference" | "host-masked";
+  stamps: "science" | "difference" | "host-masked";
   /** Bands used, in id order (null: every band of the store). */
   bands: string[] | null;
   /** Fraction of the confirmed objects kept for the test set. */
@@ -199,6 +199,7 @@ const PAPER: TrainConfig = {
   data: {
     source: "default",
     store: null,
+    stamps: "science",
     bands: null,
     testFraction: 0.1,
     splitSeed: null,
@@ -471,9 +472,9 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   if (typeof c.data.source !== "string" || !c.data.source) {
     fail("data.source", c.data.source, "`default`, a store folder or a survey folder");
   }
-  if (c.data.stamps !== undefined) {
-    oneOf("data.stamps", c.data.stamps, ["science", "difference", "host-masked"]);
-  }
+  // Configurations written before data.stamps existed have science stamps.
+  c.data.stamps ??= "science";
+  oneOf("data.stamps", c.data.stamps, ["science", "difference", "host-masked"]);
   if (c.data.bands !== null && !(Array.isArray(c.data.bands) && c.data.bands.length > 0)) {
     fail("data.bands", c.data.bands, "null or a non-empty list of band names");
   }
