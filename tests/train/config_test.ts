@@ -51,6 +51,11 @@ Deno.test("config: overrides are typed; unknown keys and bad values are usage er
   assertThrows(() => applyOverrides(c, ["noequals"]), UsageError);
   assertThrows(() => configFromYaml("stage1: {epochs: 0}", "f.yaml"), UsageError, /stage1.epochs/);
   assertThrows(() => configFromYaml("optim: {name: sgd}", "f.yaml"), UsageError, /optim.name/);
+  // data.stamps: written to a run's config.yaml and read back; older files without it: science.
+  const masked = applyOverrides(c, ["data.stamps=host-masked"]);
+  assertEquals(configFromYaml(configToYaml(masked), "x").data.stamps, "host-masked");
+  assertEquals(configFromYaml("seed: 2", "old.yaml").data.stamps, "science");
+  assertThrows(() => configFromYaml("data: {stamps: raw}", "f.yaml"), UsageError, /data.stamps/);
   assertThrows(
     () => configFromYaml("foo: 1", "f.yaml"),
     UsageError,
