@@ -11,7 +11,7 @@
  * adapter is reported as skipped). The paper preset is not run on the cpu
  * backend unless `--paper-on-cpu` (one step takes many minutes there).
  *
- * The PyTorch reference (tasks/pytorch/bench_ref.py: the same paper preset,
+ * The PyTorch reference (tasks/pytorch/torch_bench.py --device cpu: the same paper preset,
  * batch and threads = cores, n^2 attention as in the authors' code) runs in
  * the same invocation; `ratio` = PyTorch ms / our ms (goal >= 1 for wasm).
  *
@@ -43,7 +43,7 @@ import {
   convAttention,
   convAttentionNaive,
 } from "../../lib/model/conv_attention.ts";
-import { lossOf } from "../../lib/model/ops/loss.ts";
+import type { ModelInput } from "../../lib/model/types.ts";
 import { Adam } from "../../lib/model/infra/optimizer.ts";
 import { ParamStore } from "../../lib/model/infra/params.ts";
 import { evalLogits, trainableWeights, trainStep } from "../../lib/model/infra/train_step.ts";
@@ -117,64 +117,6 @@ function loadAvg(): number[] | null {
   }
 }
 
-function batchOf(preset: PresetName, b: number, seed: number) {
-  const c = PRESETS[preset];
-  return {
-    frames: tf.randomNormal([b, c.length, c.stamp, c.stamp], 0, 1, "float32", seed) as tf.Tensor4D,
-    bands: tf.tensor2d(
-      [...Array(b * c.length)].map((_, i) => 1 + ((i * 7) % 5)),
-      [b, c.length],
-      "int32",
-    ),
-    labels: tf.tensor1d([...Array(b)].map((_, i) => i % c.numClasses), "int32"),
-  };
-}
-
-/**
- * One Adam step on `batch` objects as `batch / micro` micro-batches whose
- * gradients are summed (the wasm heap holds at most 4 GB; TF.js keeps every
- * intermediate of the forward and backward passes, about 0.9 GB per paper
- * object). Same arithmetic work as one batch; BatchNorm statistics per micro-batch.
- */
-async function accumulatedStep(
-  model: ReturnType<typeof createConvEntion>,
-  opt: Adam,
-  x: ReturnType<typeof batchOf>,
-  micro: number,
-  seed: number,
-): Promise<void> {
-  const b = x.frames.shape[0];
-  if (micro >= b) {
-    await trainStep(model, opt, { frames: x.frames, bands: x.bands }, x.labels, { seed });
-    return;
-  }
-  const byName = opt.variables();
-  const vars = [...byName.values()];
-  let acc: Record<string, tf.Tensor> | null = null;
-  for (let s = 0; s < b; s += micro) {
-    const n = Math.min(micro, b - s);
-    const frames = tf.slice(x.frames, [s, 0, 0, 0], [n, -1, -1, -1]);
-    const bands = tf.slice(x.bands, [s, 0], [n, -1]);
-    const labels = tf.slice(x.labels, [s], [n]);
-    const { value, grads } = tf.variableGrads(
-      () => tf.mul(lossOf(model.apply({ frames, bands }, { training: true, seed }), labels), n / b),
-      vars,
-    );
-    value.dataSync();
-    if (!acc) acc = grads;
-    else {
-      for (const k of Object.keys(grads)) {
-        const sum = tf.add(acc[k]!, grads[k]!);
-        tf.dispose([acc[k]!, grads[k]!]);
-        acc[k] = sum;
-      }
-    }
-    tf.dispose([value, frames, bands, labels]);
-  }
-  opt.apply(new Map([...byName].map(([name, v]) => [name, acc![v.name]!])));
-  tf.dispose(Object.values(acc!));
-}
-
 /** Median step times (wall, and process CPU time over all threads) and objects/s. */
 function stepStats(batch: number, wall: number[], cpu: number[]) {
   const ms = median(wall), cms = median(cpu);
@@ -209,8 +151,8 @@ async function timeLoop(
   return { wall, cpu };
 }
 
-/** The same Adam steps as {@link timeSteps}, cut into `o.parallel` shards (data_parallel.ts). */
-async function timeParallelSteps(preset: PresetName, batch: number, o: Opts) {
+/** The preset's ConvEntion (seed 1), its Adam, and a seeded synthetic loader batch. */
+function stepSetup(preset: PresetName, batch: number) {
   const c = PRESETS[preset];
   const spec: ModelSpec = {
     preset,
@@ -220,57 +162,49 @@ async function timeParallelSteps(preset: PresetName, batch: number, o: Opts) {
     seed: 1,
   };
   const entry = getModel("convention");
-  const model = entry.create(spec);
+  const model = createConvEntion(preset, 1);
   const opt = new Adam(trainableWeights(model), { lr: 1e-3 });
   const x = emptyBatch(batch, c.length, c.stamp, c.stamp);
   const rng = new Rng(2);
   for (let i = 0; i < x.frames.length; i++) x.frames[i] = rng.normal();
   for (let i = 0; i < x.bands.length; i++) x.bands[i] = 1 + ((i * 7) % 5);
   for (let i = 0; i < batch; i++) x.labels[i] = i % c.numClasses;
-  const micro = preset === "paper" ? o.micro : null;
-  const dp = await DataParallel.start({
-    replicas: o.parallel,
-    micro,
-    model: "convention",
-    spec,
-    weightNames: [...model.weights().keys()],
-  });
-  let wall: number[], cpu: number[];
-  try {
-    ({ wall, cpu } = await timeLoop(
-      `${preset} b${batch} x${o.parallel}`,
-      o,
-      (i) => dp.step(model, opt, entry, x, { seed: i }),
-    ));
-  } finally {
-    dp.close();
-    opt.dispose();
-    model.dispose();
-  }
-  return {
-    preset,
-    batch,
-    parallel: o.parallel,
-    ...(micro !== null && micro < batch / o.parallel ? { microBatch: micro } : {}),
-    ...stepStats(batch, wall, cpu),
-  };
+  return { spec, entry, model, opt, x };
 }
 
+/**
+ * Times Adam steps of `preset` at `batch`. On wasm and cpu the paper preset runs in
+ * micro-batches of `o.micro` (the wasm heap holds at most 4 GB; TF.js keeps every intermediate,
+ * about 0.9 GB per paper object) and `--parallel K` cuts each step into K shards: both through
+ * the training loop's own data-parallel step (lib/train/data_parallel.ts, `train --parallel K
+ * --micro-batch N`), so the arithmetic is the training's.
+ */
 async function timeSteps(preset: PresetName, batch: number, o: Opts) {
-  if (o.parallel > 1 && tf.getBackend() !== "webgpu") return timeParallelSteps(preset, batch, o);
-  const model = createConvEntion(preset, 1);
-  const opt = new Adam(trainableWeights(model), { lr: 1e-3 });
-  const x = batchOf(preset, batch, 2);
-  const micro = preset === "paper" && tf.getBackend() !== "webgpu" ? o.micro : batch;
-  const { wall, cpu } = await timeLoop(
-    `${preset} b${batch}`,
-    o,
-    (i) => accumulatedStep(model, opt, x, micro, i),
-  );
+  const { spec, entry, model, opt, x } = stepSetup(preset, batch);
+  const gpu = tf.getBackend() === "webgpu";
+  const micro = preset === "paper" && !gpu && o.micro < batch ? o.micro : null;
+  const parallel = gpu ? 1 : o.parallel;
+  const dp = parallel > 1 || micro !== null
+    ? await DataParallel.start({
+      replicas: parallel,
+      micro,
+      model: "convention",
+      spec,
+      weightNames: [...model.weights().keys()],
+    })
+    : null;
+  const input = entry.adapter(x) as ModelInput;
+  const labels = tf.tensor1d(x.labels, "int32");
+  const step = (i: number) =>
+    dp
+      ? dp.step(model, opt, entry, x, { seed: i })
+      : trainStep(model, opt, input, labels, { seed: i });
+  const label = `${preset} b${batch}${parallel > 1 ? ` x${parallel}` : ""}`;
+  const { wall, cpu } = await timeLoop(label, o, step);
   let profile: unknown = undefined;
   if (o.profile && preset === "paper") {
     const p = await tf.profile(async () => {
-      await accumulatedStep(model, opt, x, micro, 99);
+      await step(99);
       return tf.scalar(0);
     });
     const agg = new Map<string, { ms: number; calls: number }>();
@@ -298,20 +232,23 @@ async function timeSteps(preset: PresetName, batch: number, o: Opts) {
     const t: number[] = [];
     for (let i = 0; i < 4; i++) {
       const t0 = performance.now();
-      const z = evalLogits(model, { frames: x.frames, bands: x.bands });
+      const z = evalLogits(model, input);
       await z.data();
       z.dispose();
       if (i > 0) t.push(performance.now() - t0);
     }
     inference = batch / (median(t) / 1000);
   }
-  tf.dispose([x.frames, x.bands, x.labels]);
+  dp?.close();
+  entry.disposeInput(input);
+  labels.dispose();
   opt.dispose();
   model.dispose();
   return {
     preset,
     batch,
-    ...(micro < batch ? { microBatch: micro } : {}),
+    ...(parallel > 1 ? { parallel } : {}),
+    ...(micro !== null ? { microBatch: micro } : {}),
     ...stepStats(batch, wall, cpu),
     ...(inference !== undefined ? { inferenceObjectsPerSecond: Number(inference.toFixed(1)) } : {}),
     ...(profile ? { profile } : {}),
@@ -403,31 +340,31 @@ async function runChild(backend: string, args: string[]): Promise<unknown> {
   }
 }
 
+/** PyTorch's step on the CPU (tasks/pytorch/torch_bench.py), its first run as `msPerStep`. */
 async function torchRef(o: Opts, preset: string): Promise<Record<string, unknown>> {
+  const out = await Deno.makeTempFile({ suffix: ".json" });
   try {
+    const script = new URL("../pytorch/torch_bench.py", import.meta.url).pathname;
+    const budget = String(Math.max(60, 30 * (o.warmup + o.steps)));
     const r = await new Deno.Command("/usr/bin/python3", {
-      args: [
-        new URL("../pytorch/bench_ref.py", import.meta.url).pathname,
-        "--preset",
-        preset,
-        "--batch",
-        String(o.batch),
-        "--threads",
-        String(o.threads),
-        "--steps",
-        String(o.steps),
-        "--warmup",
-        String(o.warmup),
-      ],
-      stdout: "piped",
+      args: [script, "--device", "cpu", "--preset", preset, "--batches", String(o.batch)]
+        .concat(["--threads", String(o.threads), "--budget-s", budget, "--out", out]),
+      stdout: "null",
       stderr: "piped",
     }).output();
-    if (r.code !== 0) {
-      return { error: new TextDecoder().decode(r.stderr).trim().split("\n").pop() ?? "failed" };
+    const doc = JSON.parse(await Deno.readTextFile(out)) as Record<string, unknown> & {
+      runs?: { medianMs?: number; cpuMs?: number; stepMs?: number[] }[];
+    };
+    const run = doc.runs?.[0];
+    if (r.code !== 0 || !run?.medianMs) {
+      const err = new TextDecoder().decode(r.stderr).trim().split("\n").pop();
+      return { error: String(doc.error ?? err ?? "failed"), ...doc };
     }
-    return JSON.parse(new TextDecoder().decode(r.stdout).trim());
+    return { ...doc, msPerStep: run.medianMs, msPerStepAll: run.stepMs, cpuMsPerStep: run.cpuMs };
   } catch (err) {
     return { error: `python3 with torch not available: ${(err as Error).message}` };
+  } finally {
+    await Deno.remove(out).catch(() => {});
   }
 }
 

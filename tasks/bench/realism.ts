@@ -103,100 +103,23 @@ async function rrLyraeLines(): Promise<Line[]> {
     return s.meanMag[b]! + Math.min(...t.map((_, k) => off(b, k)));
   };
   const src = "Sesar et al. 2010 Table 2 (fixtures/realism/rrlyrae_sesar2010.json)";
-  const g = "RR Lyrae";
-  return [
-    within(g, "RRc fraction", c.length / stars.length, ref.rrcFraction, 0.07, false, src),
-    within(
-      g,
-      "median period RRab, d",
-      median(ab.map((s) => s.period)),
-      ref.periodAb!.p50,
-      0.05,
-      false,
-      src,
-    ),
-    within(
-      g,
-      "median period RRc, d",
-      median(c.map((s) => s.period)),
-      ref.periodC!.p50,
-      0.05,
-      false,
-      src,
-    ),
-    within(
-      g,
-      "median g amplitude RRab, mag",
-      median(ab.map((s) => s.amp.g!)),
-      ref.ampGAb!.p50,
-      0.2,
-      true,
-      src,
-    ),
-    within(
-      g,
-      "median g amplitude RRc, mag",
-      median(c.map((s) => s.amp.g!)),
-      ref.ampGC!.p50,
-      0.2,
-      true,
-      src,
-    ),
-    within(
-      g,
-      "median amplitude ratio u/g",
-      median(stars.map((s) => s.amp.u! / s.amp.g!)),
-      ref.ratioUG!.p50,
-      0.1,
-      false,
-      src,
-    ),
-    within(
-      g,
-      "median amplitude ratio r/g",
-      median(stars.map((s) => s.amp.r! / s.amp.g!)),
-      ref.ratioRG!.p50,
-      0.1,
-      false,
-      src,
-    ),
-    within(
-      g,
-      "median amplitude ratio i/g",
-      median(stars.map((s) => s.amp.i! / s.amp.g!)),
-      ref.ratioIG!.p50,
-      0.1,
-      false,
-      src,
-    ),
-    within(
-      g,
-      "median amplitude ratio z/g",
-      median(stars.map((s) => s.amp.z! / s.amp.g!)),
-      ref.ratioZG!.p50,
-      0.1,
-      false,
-      src,
-    ),
-    within(
-      g,
-      "median u-g at maximum, mag",
-      median(stars.map((s) => atMax(s, "u") - atMax(s, "g"))),
-      ref.ugAtMax!.p50,
-      0.1,
-      false,
-      src,
-    ),
-    within(
-      g,
-      "median g-r at maximum, mag",
-      median(stars.map((s) => atMax(s, "g") - atMax(s, "r"))),
-      ref.grAtMax!.p50,
-      0.1,
-      false,
-      src,
-    ),
+  const ratio = (b: string) => median(stars.map((s) => s.amp[b]! / s.amp.g!));
+  const colour = (b1: string, b2: string) => median(stars.map((s) => atMax(s, b1) - atMax(s, b2)));
+  // [statistic, simulated, reference, tolerance, relative]
+  const rows: [string, number, number, number, boolean][] = [
+    ["RRc fraction", c.length / stars.length, ref.rrcFraction, 0.07, false],
+    ["median period RRab, d", median(ab.map((s) => s.period)), ref.periodAb!.p50, 0.05, false],
+    ["median period RRc, d", median(c.map((s) => s.period)), ref.periodC!.p50, 0.05, false],
+    ["median g amplitude RRab, mag", median(ab.map((s) => s.amp.g!)), ref.ampGAb!.p50, 0.2, true],
+    ["median g amplitude RRc, mag", median(c.map((s) => s.amp.g!)), ref.ampGC!.p50, 0.2, true],
+    ["median amplitude ratio u/g", ratio("u"), ref.ratioUG!.p50, 0.1, false],
+    ["median amplitude ratio r/g", ratio("r"), ref.ratioRG!.p50, 0.1, false],
+    ["median amplitude ratio i/g", ratio("i"), ref.ratioIG!.p50, 0.1, false],
+    ["median amplitude ratio z/g", ratio("z"), ref.ratioZG!.p50, 0.1, false],
+    ["median u-g at maximum, mag", colour("u", "g"), ref.ugAtMax!.p50, 0.1, false],
+    ["median g-r at maximum, mag", colour("g", "r"), ref.grAtMax!.p50, 0.1, false],
   ];
+  return rows.map(([stat, sim, r, tol, rel]) => within("RR Lyrae", stat, sim, r, tol, rel, src));
 }
 
 /** Rise, fade (half-peak flux to peak and back, observer frame) and peak g-r of one SN. */
@@ -233,36 +156,13 @@ async function snIaLines(): Promise<Line[]> {
     });
   });
   const src = "ZTF BTS SN Ia (fixtures/realism/snia_ztf_bts.json); simulated in SDSS g, r";
-  const g = "SN Ia";
-  return [
-    within(
-      g,
-      "median rise time (half-peak to g peak), d",
-      median(shapes.map((s) => s.rise)),
-      ref.rise!.p50,
-      0.25,
-      true,
-      src,
-    ),
-    within(
-      g,
-      "median fade time (g peak to half-peak), d",
-      median(shapes.map((s) => s.fade)),
-      ref.fade!.p50,
-      0.25,
-      true,
-      src,
-    ),
-    within(
-      g,
-      "median g-r at g peak, mag",
-      median(shapes.map((s) => s.gr)),
-      ref.peakGR!.p50,
-      0.1,
-      false,
-      src,
-    ),
+  const m = (k: "rise" | "fade" | "gr") => median(shapes.map((s) => s[k]));
+  const rows: [string, number, number, number, boolean][] = [
+    ["median rise time (half-peak to g peak), d", m("rise"), ref.rise!.p50, 0.25, true],
+    ["median fade time (g peak to half-peak), d", m("fade"), ref.fade!.p50, 0.25, true],
+    ["median g-r at g peak, mag", m("gr"), ref.peakGR!.p50, 0.1, false],
   ];
+  return rows.map(([stat, sim, r, tol, rel]) => within("SN Ia", stat, sim, r, tol, rel, src));
 }
 
 /** Confirmed SNe Ia of the default survey's plan against the SDSS-II survey's range. */

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import type { PresetName } from "../../lib/model/convention.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2dFilterGrad, conv2dInputGrad } from "../../lib/model/ops/conv_exact.ts";
 import type { ConvGeometry } from "../../lib/model/ops/webgpu/conv_geometry.ts";
@@ -23,7 +24,7 @@ import {
 import { setOwnConvKernels } from "../../lib/model/ops/webgpu/settings.ts";
 import type { ConvKernel } from "../../lib/model/ops/webgpu/tiles.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
-import { stepSetup } from "../gpu/model_api.ts";
+import { stepSetup } from "./step_setup.ts";
 import { countStepKernels, modelConvs } from "../gpu/step_kernels.ts";
 import { median } from "../gpu/stats.ts";
 
@@ -69,7 +70,12 @@ async function compareConv(k: ConvKernel, g: ConvGeometry, reps: number) {
   }
 }
 
-async function stepMs(preset: string, batch: number, own: boolean, reps: number): Promise<number> {
+async function stepMs(
+  preset: PresetName,
+  batch: number,
+  own: boolean,
+  reps: number,
+): Promise<number> {
   setOwnConvKernels(own);
   const s = stepSetup(preset, batch, own ? "auto" : "device");
   try {
@@ -88,11 +94,11 @@ async function stepMs(preset: string, batch: number, own: boolean, reps: number)
 
 /** Runs the benchmark. */
 export async function main(args: string[]): Promise<void> {
-  let preset = "tiny", batch = 2, reps = 5;
+  let preset: PresetName = "tiny", batch = 2, reps = 5;
   for (let i = 0; i < args.length; i++) {
     const a = args[i], v = args[i + 1];
     if (a === "--help") return console.log(USAGE);
-    if (a === "--preset" && v) preset = v;
+    if (a === "--preset" && (v === "tiny" || v === "paper")) preset = v;
     else if (a === "--batch" && v) batch = Number(v);
     else if (a === "--reps" && v) reps = Number(v);
     else throw new RangeError(`unknown option ${a}\n${USAGE}`);

@@ -39,7 +39,7 @@ import { checkCorrectness } from "./step_correctness.ts";
 import { timeBatch } from "./step_speed.ts";
 import { countStepKernels, tuneTiles } from "./step_kernels.ts";
 import { extrapolateTraining } from "./stats.ts";
-import { MODEL_SOURCE, presetShape, registerGradients } from "./model_api.ts";
+import { createConvEntion } from "../../lib/model/convention.ts";
 
 const PAPER = { objects: 8249, epochs: 50, batch: 128, goalMinutes: 30, paperHours: 3 };
 
@@ -102,7 +102,7 @@ result.env = {
   arch: Deno.build.arch,
   cores: navigator.hardwareConcurrency,
   wgpuBackend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default",
-  model: MODEL_SOURCE,
+  model: "lib/model createConvEntion",
   stepFunction:
     "lib/model/infra/train_step.ts trainStep (lib/model lossOf + lib/model Adam, lr 1e-3, async reads)",
 };
@@ -128,7 +128,6 @@ if (!usable) {
 await save();
 
 try {
-  registerGradients();
   try {
     if (!(await tf.setBackend("webgpu"))) throw new Error("tf.setBackend('webgpu') returned false");
     await tf.ready();
@@ -214,7 +213,9 @@ try {
       result.speed.seconds = (performance.now() - t0) / 1000;
       await save();
     }
-    result.speed.paramCount = presetShape(preset).paramCount;
+    const counted = createConvEntion(preset, 1);
+    result.speed.paramCount = counted.paramCount();
+    counted.dispose();
     const ok = result.speed.runs.filter((r) => !r.error);
     result.verdict.push(
       `speed: ${

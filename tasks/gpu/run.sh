@@ -199,7 +199,7 @@ say "using wgpu backend: $CHOSEN"
 # --- PyTorch reference first, with its own time cap, so its numbers exist even if WebGPU stalls ---
 if [ "$MODE" = gpu ]; then TORCH_DEV=cuda; SIZES=full; TORCH_CAP=$((BUDGET / 5)); else TORCH_DEV=cpu; SIZES=tiny; TORCH_CAP=$((BUDGET / 4)); fi
 say "pytorch reference on $TORCH_DEV (at most ${TORCH_CAP}s)"
-PYTHONUNBUFFERED=1 timeout -k 5 "$TORCH_CAP" $PY "$REPO/tasks/gpu/torch_bench.py" --device "$TORCH_DEV" \
+PYTHONUNBUFFERED=1 timeout -k 5 "$TORCH_CAP" $PY "$REPO/tasks/pytorch/torch_bench.py" --device "$TORCH_DEV" \
   --sizes "$SIZES" --budget-s $((TORCH_CAP - 5)) --out "$OUTDIR/torch.json" || say "pytorch step ended with code $?"
 
 # --- the check itself, with what is left of the budget ---

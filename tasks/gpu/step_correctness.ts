@@ -11,8 +11,9 @@ import { lossOf } from "../../lib/model/ops/loss.ts";
 import { trainableWeights } from "../../lib/model/infra/train_step.ts";
 import { compareTensors } from "./stats.ts";
 import type { CorrectnessReport, GradientCheck } from "./report.ts";
-import { type CheckModel, createCheckModel, inputTensors } from "./model_api.ts";
-import { syntheticInput } from "./inputs.ts";
+import { batchTensors, syntheticBatch } from "../bench/step_setup.ts";
+import type { Batch } from "../../lib/data/batch.ts";
+import { createConvEntion, type PresetName } from "../../lib/model/convention.ts";
 
 interface BackendPass {
   loss: number;
@@ -20,18 +21,17 @@ interface BackendPass {
 }
 
 async function lossAndGrads(
-  model: CheckModel,
-  raw: ReturnType<typeof syntheticInput>,
+  model: ReturnType<typeof createConvEntion>,
+  raw: Batch,
   seed: number,
 ): Promise<BackendPass> {
-  const names = [...trainableWeights(model.model)];
+  const names = [...trainableWeights(model)];
   const vars = names.map(([, v]) => v);
-  const input = inputTensors(raw);
-  const labels = tf.tensor1d(raw.labels, "int32");
+  const { input, labels } = batchTensors(raw);
   try {
     const { value, grads } = tf.variableGrads(
       () =>
-        lossOf(model.model.apply(input, { training: true, seed }), labels, {
+        lossOf(model.apply(input, { training: true, seed }), labels, {
           loss: "cross-entropy",
         }),
       vars,
@@ -58,7 +58,7 @@ async function lossAndGrads(
  * @param tol Relative tolerance.
  */
 export async function checkCorrectness(
-  preset: string,
+  preset: PresetName,
   batch: number,
   tol = 1e-4,
 ): Promise<CorrectnessReport> {
@@ -66,25 +66,25 @@ export async function checkCorrectness(
   const seed = 7;
   // Reference on cpu; its initial weights are copied to the webgpu model.
   await tf.setBackend("cpu");
-  const cpuModel = createCheckModel(preset, seed);
+  const cpuModel = createConvEntion(preset, seed);
   const initial = new Map<string, Float32Array>();
-  for (const [name, v] of cpuModel.model.weights()) {
+  for (const [name, v] of cpuModel.weights()) {
     initial.set(name, v.dataSync().slice() as Float32Array);
   }
-  const raw = syntheticInput(batch, cpuModel.length, cpuModel.size, seed);
+  const raw = syntheticBatch(batch, cpuModel.config.length, cpuModel.config.stamp, seed);
   const ref = await lossAndGrads(cpuModel, raw, seed);
-  cpuModel.model.dispose();
+  cpuModel.dispose();
 
   await tf.setBackend("webgpu");
-  const gpuModel = createCheckModel(preset, seed);
+  const gpuModel = createConvEntion(preset, seed);
   tf.tidy(() => {
-    for (const [name, v] of gpuModel.model.weights()) {
+    for (const [name, v] of gpuModel.weights()) {
       const w = initial.get(name);
       if (w) v.assign(tf.tensor(w, v.shape, v.dtype));
     }
   });
   const got = await lossAndGrads(gpuModel, raw, seed);
-  gpuModel.model.dispose();
+  gpuModel.dispose();
 
   const gradients: GradientCheck[] = [];
   for (const [name, r] of ref.grads) {

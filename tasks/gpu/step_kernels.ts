@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { PresetName } from "../../lib/model/convention.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import {
   type ConvGeometry,
@@ -32,7 +33,7 @@ import {
   tilesFor,
 } from "../../lib/model/ops/webgpu/tiles.ts";
 import type { Deadline } from "./budget.ts";
-import { stepSetup } from "./model_api.ts";
+import { stepSetup } from "../bench/step_setup.ts";
 import { median } from "./stats.ts";
 
 /**
@@ -68,7 +69,7 @@ export interface KernelCounts {
 
 /** The distinct convolutions (kernel + geometry) one training step of `preset` runs, most work first. */
 export async function modelConvs(
-  preset: string,
+  preset: PresetName,
   batch: number,
 ): Promise<[ConvKernel, ConvGeometry][]> {
   const seen = new Map<string, [ConvKernel, ConvGeometry]>();
@@ -142,7 +143,7 @@ function relDiff(a: Float32Array, b: Float32Array): number {
  * until `deadline`, keeps the fastest setting per shape (`setTiles`).
  */
 export async function tuneTiles(
-  preset: string,
+  preset: PresetName,
   batch: number,
   deadline: Deadline,
   reps = 3,
@@ -179,7 +180,7 @@ export async function tuneTiles(
 }
 
 /** Dispatches of one training step (after a warm-up step) with our kernels, then TF.js's. */
-export async function countStepKernels(preset: string, batch: number): Promise<KernelCounts> {
+export async function countStepKernels(preset: PresetName, batch: number): Promise<KernelCounts> {
   const one = async (own: boolean) => {
     setOwnConvKernels(own);
     const s = stepSetup(preset, batch, own ? "auto" : "device");

@@ -6,13 +6,14 @@
  *
  * @module
  */
+import type { PresetName } from "../../lib/model/convention.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Deadline } from "./budget.ts";
 import { plannedRepetitions } from "./budget.ts";
 import { nvidiaSmiMemoryMiB } from "./gpu_memory.ts";
 import { median } from "./stats.ts";
 import type { SpeedRun } from "./report.ts";
-import { stepSetup } from "./model_api.ts";
+import { stepSetup } from "../bench/step_setup.ts";
 
 /** Limits of one batch size's timing. */
 export interface SpeedPlan {
@@ -26,7 +27,7 @@ export interface SpeedPlan {
  * Errors (e.g. out of GPU memory) are returned in `error`, not thrown.
  */
 export async function timeBatch(
-  preset: string,
+  preset: PresetName,
   batch: number,
   deadline: Deadline,
   plan: SpeedPlan = { warmupSteps: 2, minSteps: 3, maxSteps: 10 },

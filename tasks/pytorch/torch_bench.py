@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference timing for the GPU check (step 3).
+"""PyTorch reference timing, for the GPU check (step 3) and `deno task bench model`.
 
 Times one training step (forward, cross-entropy, backward, Adam) of the
 ConvEntion preset built by the project's PyTorch reference module
@@ -10,20 +10,22 @@ On CUDA it times two precisions: "default" (PyTorch's defaults: cuDNN
 convolutions may use TF32 on Ampere/Hopper, matmuls do not) and "fp32"
 (TF32 off everywhere, the arithmetic WebGPU does).
 
-usage: python3 tasks/gpu/torch_bench.py --device cuda|cpu --sizes full|tiny
-       [--batches 32,128] [--budget-s 60] [--out torch.json]
+usage: python3 tasks/pytorch/torch_bench.py --device cuda|cpu --sizes full|tiny
+       [--preset NAME] [--batches 32,128] [--threads N] [--budget-s 60] [--out torch.json]
+On the CPU each run also has the process CPU time per step (`cpuMs`); the JSON ends with the
+peak RSS (`peakRssMB`).
 Writes the JSON after every measurement, so a kill keeps what was done.
 """
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
 
 
 def write(path, doc):
@@ -36,7 +38,7 @@ def write(path, doc):
 
 def load_reference():
     """The project's PyTorch reference module (tasks/pytorch/convention_ref.py)."""
-    sys.path.insert(0, os.path.join(REPO, "tasks", "pytorch"))
+    sys.path.insert(0, HERE)
     import convention_ref  # noqa: E402
 
     return convention_ref
@@ -83,7 +85,7 @@ def time_batch(torch, ref, preset, batch, device, precision, deadline):
     def step():
         if device == "cuda":
             torch.cuda.synchronize()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
         logits = model(frames, band_ids)
         loss = loss_fn(logits, labels)
@@ -92,8 +94,10 @@ def time_batch(torch, ref, preset, batch, device, precision, deadline):
         loss.item()  # read back, as the WebGPU loop does
         if device == "cuda":
             torch.cuda.synchronize()
+        cpu.append((time.process_time() - c) * 1000)
         return (time.perf_counter() - t) * 1000
 
+    cpu = []
     warm = [step() for _ in range(2)]
     times = []
     per = warm[-1] / 1000
@@ -110,6 +114,8 @@ def time_batch(torch, ref, preset, batch, device, precision, deadline):
         "medianMs": med,
         "objectsPerS": batch / (med / 1000),
     }
+    if device == "cpu":
+        run["cpuMs"] = statistics.median(cpu[2:])
     if device == "cuda":
         run["maxMemoryAllocatedMiB"] = torch.cuda.max_memory_allocated() / 2**20
         torch.cuda.reset_peak_memory_stats()
@@ -123,6 +129,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     ap.add_argument("--sizes", default="full", choices=["full", "tiny"])
+    ap.add_argument("--preset", default=None, help="default: paper for --sizes full, else tiny")
     ap.add_argument("--batches", default=None)
     ap.add_argument("--budget-s", type=float, default=60)
     ap.add_argument("--threads", type=int, default=0)
@@ -130,7 +137,7 @@ def main():
     a = ap.parse_args()
     t0 = time.monotonic()
     deadline = t0 + a.budget_s
-    preset = "paper" if a.sizes == "full" else "tiny"
+    preset = a.preset or ("paper" if a.sizes == "full" else "tiny")
     batches = [int(b) for b in (a.batches or ("32,128" if a.sizes == "full" else "2,4")).split(",")]
     doc = {"device": a.device, "deviceName": "", "torchVersion": "", "preset": preset, "runs": []}
     write(a.out, doc)
@@ -171,6 +178,7 @@ def main():
         doc["traceback"] = traceback.format_exc()
         print(f"[torch] error: {doc['error']}", flush=True)
     doc["seconds"] = time.monotonic() - t0
+    doc["peakRssMB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     write(a.out, doc)
 
 
