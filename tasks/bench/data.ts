@@ -5,10 +5,8 @@
  * 1. ingest: objects/s (and frames/s, MB/s) of `ingest` from a survey in the
  *    simulator's layout into a packed store. `--survey DIR` names an existing
  *    survey (e.g. made by `deno task cli simulate --out DIR --objects 8249`);
- *    without it a synthetic survey of `--objects` (default 8,249) objects in
- *    the same layout is generated first (Stripe 82-like: the paper's class
- *    counts and confirmations, 40-200 frames per object of 32x32 float32,
- *    mean about 130 as the simulator gives), in `--work DIR`.
+ *    without it the simulator makes one of `--objects` (default 8,249)
+ *    objects (seed 1) in `--work DIR` first, timed in `generated`.
  * 2. loader: batches/s of `epochBatches` at batch 128, l 99, 32x32, balanced
  *    with augmentation, normalised, on the stage-1 training ids, in the
  *    calling thread (`prefetch 0`), with one worker and with two workers;
@@ -31,8 +29,7 @@
  *
  * @module
  */
-import { Rng } from "../../lib/util/rng.ts";
-import { writeFits, type WriteHdu } from "../../lib/fits/write.ts";
+import { simulateSurvey } from "../../lib/simulate/survey.ts";
 import { ingest } from "../../lib/data/ingest.ts";
 import { simulatedSource } from "../../lib/survey/simulated.ts";
 import { openStore, type Store } from "../../lib/data/store.ts";
@@ -42,84 +39,6 @@ import { epochBatches } from "../../lib/data/loader.ts";
 import type { Batch } from "../../lib/data/batch.ts";
 import { cpuUsage } from "node:process";
 import { arg, folderBytes } from "./args.ts";
-
-const CLASSES = [
-  { cls: "AGN", count: 906, confirmed: 906 },
-  { cls: "SNIa", count: 1988, confirmed: 540 },
-  { cls: "Variable", count: 3225, confirmed: 3225 },
-  { cls: "SNOther", count: 2130, confirmed: 89 },
-];
-
-/** Writes a synthetic survey in the simulator's layout; returns the number of frames. */
-async function generateSurvey(dir: string, objects: number, seed: number): Promise<number> {
-  await Deno.mkdir(`${dir}/objects`, { recursive: true });
-  const rng = new Rng(seed);
-  const noise = new Float32Array(1 << 20).map(() => rng.normal(0, 1));
-  // Labels in the paper's proportions.
-  const labels: { cls: string; confirmed: boolean }[] = [];
-  for (const c of CLASSES) {
-    const n = Math.round(c.count * objects / 8249);
-    const nc = Math.round(c.confirmed * objects / 8249);
-    for (let i = 0; i < n; i++) labels.push({ cls: c.cls, confirmed: i < nc });
-  }
-  while (labels.length < objects) labels.push({ cls: "Variable", confirmed: true });
-  labels.length = objects;
-  rng.shuffle(labels);
-  const rows = [
-    "object_id,class,true_class,subtype,confirmed,ra,dec,redshift,host_mag_r,peak_mag_r,n_epochs,n_frames,file",
-  ];
-  const S = 32, c = (S - 1) / 2;
-  let totalFrames = 0;
-  for (let k = 0; k < objects; k++) {
-    const epochs = rng.int(8, 40);
-    const peak = rng.int(0, epochs - 1), amp = rng.uniform(20, 400);
-    const hdus: WriteHdu[] = [{ bitpix: 8, shape: [] }];
-    let t = 53616 + rng.uniform(0, 10);
-    for (let e = 0; e < epochs; e++) {
-      t += rng.uniform(2, 6);
-      for (const band of ["u", "g", "r", "i", "z"]) {
-        if (rng.bernoulli(0.02)) continue;
-        const a = amp * Math.exp(-((e - peak) ** 2) / 8);
-        const off = rng.int(0, noise.length - S * S);
-        const data = new Float32Array(S * S);
-        for (let y = 0; y < S; y++) {
-          for (let x = 0; x < S; x++) {
-            data[y * S + x] = 5 * noise[off + y * S + x]! +
-              a * Math.exp(-((x - c) ** 2 + (y - c) ** 2) / 4.5);
-          }
-        }
-        hdus.push({
-          bitpix: -32,
-          shape: [S, S],
-          data,
-          header: [
-            ["MJD-OBS", t],
-            ["FILTER", band],
-            ["SEEING", 1.4],
-            ["MAGZP", 28.3],
-            ["SKYSIG", 5],
-            ["EXTNAME", `${band}${e}`],
-          ],
-        });
-      }
-    }
-    const n = hdus.length - 1;
-    totalFrames += n;
-    const id = `S82-${String(k + 1).padStart(6, "0")}`;
-    const file = `objects/${String(k + 1).padStart(6, "0")}.fits`;
-    await Deno.writeFile(`${dir}/${file}`, writeFits(hdus));
-    const l = labels[k]!;
-    rows.push(
-      `${id},${l.cls},${l.cls},,${l.confirmed ? 1 : 0},0,0,0.1,21,20,${epochs},${n},${file}`,
-    );
-  }
-  await Deno.writeTextFile(`${dir}/catalog.csv`, rows.join("\n") + "\n");
-  await Deno.writeTextFile(
-    `${dir}/survey.json`,
-    JSON.stringify({ generator: "tasks/bench/data.ts synthetic", seed, objects }),
-  );
-  return totalFrames;
-}
 
 function busyWait(ms: number): void {
   const end = performance.now() + ms;
@@ -332,7 +251,7 @@ async function trainSteps(
   }
 }
 
-/** The survey to ingest: `--survey`, or a synthetic one made (once) under `work`. */
+/** The survey to ingest: `--survey`, or one the simulator makes (once, seed 1) under `work`. */
 async function ensureSurvey(work: string, objects: number, given: string) {
   if (given !== "") return { survey: given, generated: null };
   const survey = `${work}/survey-${objects}`;
@@ -341,9 +260,9 @@ async function ensureSurvey(work: string, objects: number, given: string) {
     exists = Deno.statSync(`${survey}/catalog.csv`).isFile;
   } catch { /* make it */ }
   if (exists) return { survey, generated: null };
-  console.error(`bench data: generating a synthetic survey of ${objects} objects in ${survey}`);
+  console.error(`bench data: simulating a survey of ${objects} objects in ${survey}`);
   const t = performance.now();
-  const frames = await generateSurvey(survey, objects, 1);
+  const { frames } = await simulateSurvey({ out: survey, objects, seed: 1, progress: false });
   return { survey, generated: { seconds: +((performance.now() - t) / 1000).toFixed(1), frames } };
 }
 
