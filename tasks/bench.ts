@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { moduleDoc } from "./bench/args.ts";
+import { moduleDoc } from "./bench/shared.ts";
 
 const BENCHES: Record<string, string> = {
   fits: "FITS read and write throughput, beside astropy and cfitsio",

@@ -27,7 +27,6 @@
  *
  * @module
  */
-import { cpuUsage } from "node:process";
 import { listAlertFiles } from "../../lib/survey/ztf_files.ts";
 import { type AlertPacket, readAlertPackets } from "../../lib/survey/ztf_packet.ts";
 import { alertSeries, groupAlertSeries } from "../../lib/survey/ztf_series.ts";
@@ -40,51 +39,7 @@ import { reformatSeries } from "../../lib/data/reformat.ts";
 import type { Normalization } from "../../lib/data/normalization.ts";
 import { BandMap } from "../../lib/survey/bands.ts";
 import { corpusBench } from "./alerts_corpus.ts";
-
-function arg(args: string[], name: string, def: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-}
-
-/** What one timed section measured. */
-interface Timing {
-  items: number;
-  seconds: number;
-  perSec: number;
-  cpuSeconds: number;
-  perCpuSec: number;
-}
-
-/**
- * Runs `fn` (which does `unit` items) until `seconds` of wall time have
- * passed, after one uncounted warm-up call. Reports wall and process CPU time
- * (user + system): on a shared machine the rate per CPU second is the steadier number.
- */
-async function timed(
-  seconds: number,
-  unit: number,
-  fn: () => unknown | Promise<unknown>,
-): Promise<Timing> {
-  await fn(); // warm-up (schema parsing, JIT), not counted
-  let items = 0;
-  const c0 = cpuUsage();
-  const t0 = performance.now();
-  let dt = 0;
-  do {
-    await fn();
-    items += unit;
-    dt = (performance.now() - t0) / 1000;
-  } while (dt < seconds);
-  const c = cpuUsage(c0);
-  const cpu = (c.user + c.system) / 1e6;
-  return {
-    items,
-    seconds: +dt.toFixed(3),
-    perSec: +(items / dt).toFixed(1),
-    cpuSeconds: +cpu.toFixed(3),
-    perCpuSec: +(items / cpu).toFixed(1),
-  };
-}
+import { arg, timed } from "./shared.ts";
 
 /**
  * Per-band mean/std of the valid (mask = 1) pixels in the central `size` crop

@@ -17,7 +17,6 @@
  *
  * @module
  */
-import { cpuUsage } from "node:process";
 import * as tf from "@tensorflow/tfjs-core";
 import { listRubinFiles, readRubinFile } from "../../lib/survey/rubin_files.ts";
 import { rubinSeries } from "../../lib/survey/rubin_series.ts";
@@ -27,34 +26,7 @@ import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
 import { evalLogits } from "../../lib/model/infra/train_step.ts";
 import { type BackendChoice, selectBackend } from "../../lib/train/backend.ts";
 import { reformatSeries } from "../../lib/data/reformat.ts";
-
-function arg(args: string[], name: string, def: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-}
-
-/** Runs `fn` (doing `unit` items) for at least `seconds` after one warm-up call. */
-async function timed(seconds: number, unit: number, fn: () => Promise<unknown>) {
-  await fn();
-  let items = 0;
-  const c0 = cpuUsage();
-  const t0 = performance.now();
-  let dt = 0;
-  do {
-    await fn();
-    items += unit;
-    dt = (performance.now() - t0) / 1000;
-  } while (dt < seconds);
-  const c = cpuUsage(c0);
-  const cpu = (c.user + c.system) / 1e6;
-  return {
-    alerts: items,
-    seconds: +dt.toFixed(3),
-    alertsPerSec: +(items / dt).toFixed(1),
-    cpuSeconds: +cpu.toFixed(3),
-    alertsPerCpuSec: +(items / cpu).toFixed(1),
-  };
-}
+import { arg, timed } from "./shared.ts";
 
 /** One classification pass over `dir`: read, group, reformat, forward, softmax. */
 function classifier(dir: string, batch: number) {

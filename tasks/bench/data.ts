@@ -38,7 +38,7 @@ import { computeNormalization, type Normalization } from "../../lib/data/normali
 import { epochBatches } from "../../lib/data/loader.ts";
 import type { Batch } from "../../lib/data/batch.ts";
 import { cpuUsage } from "node:process";
-import { arg, folderBytes } from "./args.ts";
+import { arg, folderBytes } from "./shared.ts";
 
 function busyWait(ms: number): void {
   const end = performance.now() + ms;

@@ -21,7 +21,7 @@
 import { cpuUsage } from "node:process";
 import { readFitsFile, readFitsFileSync } from "../../lib/fits/read.ts";
 import { writeFits, type WriteHdu } from "../../lib/fits/write.ts";
-import { arg } from "./args.ts";
+import { arg } from "./shared.ts";
 
 /** One timed measurement. */
 interface Rate {

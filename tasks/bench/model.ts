@@ -53,7 +53,7 @@ import "../../lib/train/builtin_models.ts";
 import { DataParallel } from "../../lib/train/data_parallel.ts";
 import { getModel, type ModelSpec } from "../../lib/train/models.ts";
 import { Rng } from "../../lib/util/rng.ts";
-import { arg } from "./args.ts";
+import { arg, median } from "./shared.ts";
 
 interface Opts {
   backends: string[];
@@ -85,12 +85,6 @@ function parse(args: string[]): Opts {
     parallel: Number(arg(args, "--parallel", "1")),
     child: args.includes("--child") ? arg(args, "--child", "") : null,
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function cpuMs(): number {

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { arg } from "./args.ts";
+import { arg } from "./shared.ts";
 import { Rng } from "../../lib/util/rng.ts";
 import { dampedRandomWalk, drwStructureFunction } from "../../lib/simulate/agn.ts";
 import { bandMjd } from "../../lib/simulate/cadence.ts";

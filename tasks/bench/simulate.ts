@@ -17,7 +17,7 @@
 import { cpuUsage } from "node:process";
 import { DEFAULT_SURVEY, ensureDefaultSurvey } from "../../lib/simulate/default_survey.ts";
 import { simulateSurvey, type SurveySummary } from "../../lib/simulate/survey.ts";
-import { arg, folderBytes } from "./args.ts";
+import { arg, folderBytes } from "./shared.ts";
 
 function rates(s: SurveySummary, cpu: number) {
   return {

@@ -26,7 +26,7 @@ import type { ConvKernel } from "../../lib/model/ops/webgpu/tiles.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { stepSetup } from "./step_setup.ts";
 import { countStepKernels, modelConvs } from "../gpu/step_kernels.ts";
-import { median } from "../gpu/stats.ts";
+import { median } from "./shared.ts";
 
 const USAGE = "usage: deno task bench webgpu [--preset tiny|paper] [--batch N] [--reps N]";
 

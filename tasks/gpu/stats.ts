@@ -1,18 +1,9 @@
 /**
- * Small numeric helpers of the GPU check: medians of step times and the
- * backend-equivalence comparison (error relative to a tensor's largest
+ * Small numeric helpers of the GPU check: the backend-equivalence comparison (error relative to a tensor's largest
  * magnitude).
  *
  * @module
  */
-
-/** Median of a non-empty list (mean of the two middle values for an even count). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new RangeError("Median of an empty list");
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 /** The comparison of one tensor computed on two backends. */
 export interface TensorComparison {

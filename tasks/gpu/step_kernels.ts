@@ -34,7 +34,7 @@ import {
 } from "../../lib/model/ops/webgpu/tiles.ts";
 import type { Deadline } from "./budget.ts";
 import { stepSetup } from "../bench/step_setup.ts";
-import { median } from "./stats.ts";
+import { median } from "../bench/shared.ts";
 
 /**
  * The tuning result of one kernel and shape; `worstRelErr`: the largest

@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Deadline } from "./budget.ts";
 import { plannedRepetitions } from "./budget.ts";
 import { nvidiaSmiMemoryMiB } from "./gpu_memory.ts";
-import { median } from "./stats.ts";
+import { median } from "../bench/shared.ts";
 import type { SpeedRun } from "./report.ts";
 import { stepSetup } from "../bench/step_setup.ts";
 

@@ -1,4 +1,5 @@
-import { compareTensors, extrapolateTraining, median } from "../../tasks/gpu/stats.ts";
+import { compareTensors, extrapolateTraining } from "../../tasks/gpu/stats.ts";
+import { median } from "../../tasks/bench/shared.ts";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../util/assert.ts";
 
 Deno.test("median of odd and even lists", () => {
