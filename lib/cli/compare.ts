@@ -31,6 +31,11 @@ export interface CompareOptions {
   out: string;
   /** JSON on stdout instead of Markdown. */
   json?: boolean;
+  /**
+   * The evaluation folder inside each run (default `eval`; `eval-test-survey`: the separate
+   * test survey of `compare --data default`). Runs without it are refused, not re-evaluated.
+   */
+  evalDir?: string;
 }
 
 /** Compares existing runs (evaluating those without metrics); returns the exit code. */
@@ -38,15 +43,19 @@ export async function compareCommand(runs: readonly string[], o: CompareOptions)
   if (runs.length === 0) throw new UsageError("compare: name at least one run folder.");
   const dirs: string[] = [];
   for (const r of runs) dirs.push(await resolveRun(r, o.runsDir));
+  const evalDir = o.evalDir ?? "eval";
   for (const d of dirs) {
     try {
-      await readRunMetrics(d);
-    } catch {
+      await readRunMetrics(d, evalDir);
+    } catch (e) {
+      if (evalDir !== "eval") {
+        throw new UsageError(`${d} has no ${evalDir}/ evaluation: ${(e as Error).message}`);
+      }
       await runtimeHooks().selectBackend("auto");
       await evaluateRun(d, { report: false });
     }
   }
-  const c = await compareRuns(dirs);
+  const c = await compareRuns(dirs, { evalDir });
   const files = await writeComparison(o.out, c);
   console.log(o.json ? JSON.stringify(c.rows, null, 2) : c.markdown);
   console.error(`comparison: ${files.join(", ")}`);
@@ -65,6 +74,10 @@ export function registerCompare(program: Command): void {
       "where compare.md/.csv/.json go (default <runs-dir>/compare, or <runs-dir>/compare-<budget>)",
     )
     .option("--json", "print the rows as JSON on stdout")
+    .option(
+      "--eval-dir <name>",
+      "run folders: the evaluation to compare (default eval; eval-test-survey: the test survey)",
+    )
     .option("--data <source>", "train every model on this data: `default`, a store or a survey")
     .option("--models <list>", `train every model: \`all\` or rows/models: ${compareModelsHelp()}`)
     .option("--budget <name>", "train every model with this budget: cpu (default) or paper")

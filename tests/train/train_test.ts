@@ -8,6 +8,7 @@ import { decodeSafetensors } from "../../lib/model/infra/safetensors.ts";
 import { decodeTensors } from "../../lib/train/tensor_file.ts";
 import { readEpochLog } from "../../lib/train/metrics_log.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
+import { UsageError } from "../../lib/errors.ts";
 import { registerFaultyConvEntion } from "./faulty_model.ts";
 import { writeTinySurvey } from "./fixture.ts";
 import { hasTool } from "../util/tools.ts";
@@ -256,6 +257,36 @@ Deno.test("compare: Table-2 layout from two evaluated runs (Markdown, CSV, JSON)
   assertMatch(csv[0]!, /^model,preset,bands,input,accuracy,balanced_accuracy,macro_f1,parameters/);
   assertMatch(csv[0]!, /,accuracy_lo,accuracy_hi,.*,accuracy_difference,.*,mcnemar_p,significant,/);
   assertEquals(JSON.parse(await Deno.readTextFile(files[2]!)).length, 2);
+});
+
+Deno.test("compare --eval-dir: run folders compared on another evaluation; a run without it is refused", async () => {
+  const { compareCommand } = await import("../../lib/cli/compare.ts");
+  const runsDir = `${root}/runs`;
+  for (const r of ["full", "evalrun"]) {
+    await Deno.mkdir(`${runsDir}/${r}/eval-other`, { recursive: true });
+    for (const f of ["metrics.json", "predictions.csv"]) {
+      await Deno.copyFile(`${runsDir}/${r}/eval/${f}`, `${runsDir}/${r}/eval-other/${f}`);
+    }
+  }
+  const out = `${root}/compare-other`;
+  const log = console.log;
+  console.log = () => {};
+  try {
+    assertEquals(
+      await compareCommand(["full", "evalrun"], { runsDir, out, evalDir: "eval-other" }),
+      0,
+    );
+  } finally {
+    console.log = log;
+  }
+  const rows = JSON.parse(await Deno.readTextFile(`${out}/compare.json`));
+  assertEquals(rows.length, 2);
+  await Deno.remove(`${runsDir}/evalrun/eval-other`, { recursive: true });
+  await assertRejects(
+    () => compareCommand(["full", "evalrun"], { runsDir, out, evalDir: "eval-other" }),
+    UsageError,
+    /has no eval-other\/ evaluation/,
+  );
 });
 
 Deno.test("train: early stopping follows the log's best epochs; frozen backbone keeps its weights", async () => {
