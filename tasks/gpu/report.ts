@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { writeFileAtomic } from "../../lib/util/atomic.ts";
 
 import type { KernelCounts, TileChoice } from "./step_kernels.ts";
 
@@ -205,17 +206,10 @@ export function toJson(value: unknown): string {
   ) + "\n";
 }
 
-/** Writes the result atomically (temporary file + rename) into `dir/name`. */
-export async function writeResult(
-  dir: string,
-  result: unknown,
-  name = "gpu_check.json",
-): Promise<void> {
+/** Writes the result atomically (lib/util/atomic.ts) as `dir/gpu_check.json`. */
+export async function writeResult(dir: string, result: unknown): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
-  const path = `${dir}/${name}`;
-  const tmp = `${path}.${Deno.pid}.tmp`;
-  await Deno.writeTextFile(tmp, toJson(result));
-  await Deno.rename(tmp, path);
+  await writeFileAtomic(`${dir}/gpu_check.json`, toJson(result));
 }
 
 /** A short human summary of a result (a few lines). */
