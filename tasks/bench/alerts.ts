@@ -39,7 +39,7 @@ import { reformatSeries } from "../../lib/data/reformat.ts";
 import type { Normalization } from "../../lib/data/normalization.ts";
 import { BandMap } from "../../lib/survey/bands.ts";
 import { corpusBench } from "./alerts_corpus.ts";
-import { arg, timed } from "./shared.ts";
+import { arg, machineInfo, timed } from "./shared.ts";
 
 /**
  * Per-band mean/std of the valid (mask = 1) pixels in the central `size` crop
@@ -195,10 +195,7 @@ export async function main(args: string[]): Promise<void> {
     {
       bench: "alerts",
       dir,
-      deno: Deno.version.deno,
-      os: `${Deno.build.os} ${Deno.build.arch}`,
-      cpus: navigator.hardwareConcurrency,
-      loadavg: Deno.loadavg(),
+      ...machineInfo(),
       sample: {
         files: files.length,
         bytes: totalBytes,

@@ -26,7 +26,7 @@ import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
 import { evalLogits } from "../../lib/model/infra/train_step.ts";
 import { type BackendChoice, selectBackend } from "../../lib/train/backend.ts";
 import { reformatSeries } from "../../lib/data/reformat.ts";
-import { arg, timed } from "./shared.ts";
+import { arg, machineInfo, timed } from "./shared.ts";
 
 /** One classification pass over `dir`: read, group, reformat, forward, softmax. */
 function classifier(dir: string, batch: number) {
@@ -97,10 +97,7 @@ export async function main(args: string[]): Promise<void> {
     {
       bench: "alerts --rubin",
       dir,
-      deno: Deno.version.deno,
-      os: `${Deno.build.os} ${Deno.build.arch}`,
-      cpus: navigator.hardwareConcurrency,
-      loadavg: Deno.loadavg(),
+      ...machineInfo(),
       sample: { files: files.length, alerts, objects },
       read: { what: "readRubinFile: all columns, histories, 3 cut-outs x 3 HDUs", ...read },
       readForSeries: { what: "readRubinFile: science cut-out only, no history", ...readForSeries },

@@ -82,3 +82,13 @@ export async function timed(
     perCpuSec: +(items / cpu).toFixed(1),
   };
 }
+
+/** The machine a benchmark ran on, for its JSON: Deno, OS, CPUs and the load average. */
+export function machineInfo(): { deno: string; os: string; cpus: number; loadavg: number[] } {
+  return {
+    deno: Deno.version.deno,
+    os: `${Deno.build.os} ${Deno.build.arch}`,
+    cpus: navigator.hardwareConcurrency,
+    loadavg: Deno.loadavg(),
+  };
+}
