@@ -13,8 +13,9 @@
  * spreads: II-P -16.80 +- 0.97, II-L -17.98 +- 0.90, IIn -18.62 +- 1.48, IIb
  * -16.99 +- 0.92, Ib/c -17.45 +- 1.12 (II-P, IIn and the Ib/c spread 1.2-1.4
  * as quoted in earlier versions of this module; the II-L, IIb and Ib/c means
- * written from the paper's summary table without access to it here: check
- * them before relying on them). Time scales (model choices after Anderson et
+ * written from the paper's summary table without access to it here; an
+ * independent public simulator cites the same II-P, II-L and IIn values to
+ * this paper, IIb and Ib/c are unchecked: check them before relying on them). Time scales (model choices after Anderson et
  * al. 2014, ApJ 786, 67 and Sanders et al. 2015, ApJ 799, 208 for II-P and
  * II-L; Kiewe et al. 2012, ApJ 744, 10 for IIn; Drout et al. 2011, ApJ 741,
  * 97 for Ib/c and IIb): II-P rise 7-15 d, plateau 80-120 d with 0-0.012

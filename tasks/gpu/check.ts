@@ -3,324 +3,246 @@
  * runs it on the GPU machine (`check.js run --mode gpu`) or, in rehearsal,
  * on the development VM with the software adapter and tiny sizes.
  *
- * Within a fixed time budget, writing `gpu_check.json` after every step:
- * 0. the adapter `navigator.gpu` gives (a non-fallback NVIDIA adapter is
- *    required in gpu mode: otherwise a failed verdict at once, exit code 3);
- * 1. correctness: loss and every gradient of a small config, webgpu (our
- *    convolution kernels) vs cpu;
- * 2. speed: ms per Adam step of the preset at each batch (median after warm-up);
- * 2a. our convolution kernels (lib/model/ops/webgpu): the tile grid tried
- *    per convolution shape of the preset, the fastest kept for step 2; the
- *    kernel dispatches of one step with our kernels and with TF.js's;
+ * Within a fixed time budget, rewriting `gpu_check.json` after every step:
+ * 0. the adapter (`gpu` mode requires a non-fallback NVIDIA one, else exit 3);
+ * 1. correctness: loss and every gradient of the tiny preset, webgpu vs cpu;
+ * 2a. our convolution kernels: the tile grid tried per convolution shape of
+ *     the preset (the fastest kept for step 2), and the dispatches of one
+ *     step with our kernels and with TF.js's;
+ * 2. speed: ms per Adam step of the preset at each batch;
  * 3. the PyTorch timings `torch_bench.py` wrote, and the WebGPU/PyTorch ratios;
- * and the paper's full training (8,249 objects x 50 epochs, batch 128)
- * extrapolated from the step time.
+ * then the paper's training (8,249 objects x 50 epochs) extrapolated.
  *
- * Commands: `run` (default), `probe` (adapter only, one JSON line on stdout),
- * `summary` (prints the summary of an existing `gpu_check.json`).
+ * Commands: `run`, `probe` (the adapter as one JSON line; exit 3 without one)
+ * and `summary` (prints a result's summary and what is missing in it; exit 1
+ * when incomplete). `check.js --help` lists the options.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-webgpu";
-import { probeAdapter } from "./adapter.ts";
-import { Budget } from "./budget.ts";
-import { parseCheckArgs } from "./check_args.ts";
-import {
-  emptyResult,
-  type GpuCheckResult,
-  summarize,
-  type TorchReport,
-  type TorchRun,
-  writeResult,
-} from "./report.ts";
-import { checkCorrectness } from "./step_correctness.ts";
-import { timeBatch } from "./step_speed.ts";
-import { countStepKernels, tuneTiles } from "./step_kernels.ts";
-import { extrapolateTraining } from "./stats.ts";
+import { Command } from "@commander-js/extra-typings";
+import { choice, integer } from "../../lib/cli/util/options.ts";
 import { createConvEntion } from "../../lib/model/convention.ts";
+import { countStepKernels, tuneTiles } from "../bench/webgpu.ts";
+import { type GpuCheckResult, problems, SCHEMA, summarize, writeResult } from "./result.ts";
+import { checkCorrectness, extrapolate, probeAdapter, timeBatch, torchReport } from "./steps.ts";
 
-const PAPER = { objects: 8249, epochs: 50, batch: 128, goalMinutes: 30, paperHours: 3 };
-
-function log(msg: string): void {
-  console.error(`[gpu-check] ${msg}`);
+/** The check's options (see `check.js --help`). */
+interface Options {
+  mode: "gpu" | "rehearse";
+  out: string;
+  budgetS: number;
+  torchJson?: string;
+  batches?: number[];
 }
 
-function errText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
+const log = (msg: string) => console.error(`[gpu-check] ${msg}`);
+const nowS = () => performance.now() / 1000;
 
-const opts = parseCheckArgs(Deno.args, (k) => Deno.env.get(k));
-
-if (opts.command === "summary") {
-  const path = `${opts.out}/gpu_check.json`;
-  const r = JSON.parse(await Deno.readTextFile(path)) as GpuCheckResult;
-  if (r.status === "running") {
-    // The check was killed at its time limit: say so in the file too.
-    r.status = "failed";
-    r.errors = {
-      ...(r.errors ?? {}),
-      run:
-        "the check ended before its end (killed at the time limit, or crashed: see run.log); finished steps are kept",
-    };
-    await writeResult(opts.out, r);
-  }
-  console.log(r.adapter !== undefined ? summarize(r) : JSON.stringify(r));
-  Deno.exit(0);
-}
-
-const budget = new Budget(opts.budgetS);
-const result = emptyResult(opts.mode, opts.sizes, opts.budgetS);
-const save = async (): Promise<void> => {
-  result.elapsedS = budget.elapsed();
-  await writeResult(opts.out, result);
-};
-
-result.adapter = await probeAdapter();
-if (opts.command === "probe") {
-  await save();
-  console.log(JSON.stringify(result.adapter));
-  Deno.exit(result.adapter.found ? 0 : 3);
-}
-
-const preset = opts.sizes === "full" ? "paper" : "tiny";
-const checkPreset = "tiny";
-const checkBatch = opts.sizes === "full" ? 8 : 2;
-result.plan = {
-  preset,
-  batches: opts.batches,
-  correctnessPreset: checkPreset,
-  correctnessBatch: checkBatch,
-};
-result.env = {
-  deno: Deno.version.deno,
-  v8: Deno.version.v8,
-  typescript: Deno.version.typescript,
-  tfjs: tf.version_core,
-  os: Deno.build.os,
-  arch: Deno.build.arch,
-  cores: navigator.hardwareConcurrency,
-  wgpuBackend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default",
-  model: "lib/model createConvEntion",
-  stepFunction:
-    "lib/model/infra/train_step.ts trainStep (lib/model lossOf + lib/model Adam, lr 1e-3, async reads)",
-};
-const a = result.adapter;
-const adapterLine = a.found
-  ? `${a.description || a.device} (vendor ${a.vendor}, ${
-    a.architecture || "?"
-  }, wgpu ${a.wgpuBackend})`
-  : "none";
-const usable = a.found && (opts.mode === "rehearse" || (a.nvidia && !a.isFallbackAdapter));
-result.verdict.push(
-  `adapter: ${usable ? "ok" : "NOT USABLE"}: ${adapterLine}${
-    a.isFallbackAdapter ? " [fallback]" : ""
-  }`,
-);
-if (!usable) {
-  result.status = "failed";
-  result.errors.adapter = a.error ?? "not a non-fallback NVIDIA adapter";
-  await save();
-  log(result.verdict[0]!);
-  Deno.exit(3);
-}
-await save();
-
-try {
+/** Runs one step; an error is recorded under `name` and the check goes on. */
+async function step(r: GpuCheckResult, name: string, f: () => Promise<void>): Promise<void> {
   try {
-    if (!(await tf.setBackend("webgpu"))) throw new Error("tf.setBackend('webgpu') returned false");
-    await tf.ready();
+    await f();
   } catch (err) {
-    result.status = "failed";
-    result.errors.backend = errText(err);
-    result.verdict.push(`backend: webgpu failed to start: ${errText(err)}`);
-    await save();
-    Deno.exit(4);
+    r.errors[name] = String(err);
+    r.verdict.push(`${name}: error ${err}`);
   }
+}
 
-  // 1. correctness
-  try {
-    log(`correctness: ${checkPreset} preset, batch ${checkBatch}, webgpu vs cpu`);
-    const c = await checkCorrectness(checkPreset, checkBatch);
-    result.correctness = c;
-    result.verdict.push(
-      `correctness: ${c.ok ? "ok" : "FAILED"} (worst rel err ${
-        c.worstRelErr.toExponential(2)
-      } at ${c.worstName}, tol ${c.tolerance})`,
-    );
-  } catch (err) {
-    result.errors.correctness = errText(err);
-    result.verdict.push(`correctness: error ${errText(err)}`);
-  }
-  await tf.setBackend("webgpu");
+function newResult(o: Options, sizes: "full" | "tiny"): GpuCheckResult {
+  const full = sizes === "full";
+  return {
+    schema: SCHEMA,
+    mode: o.mode,
+    sizes,
+    startedAt: new Date().toISOString(),
+    budgetS: o.budgetS,
+    elapsedS: 0,
+    status: "running",
+    env: {
+      deno: Deno.version.deno,
+      v8: Deno.version.v8,
+      tfjs: tf.version_core,
+      os: Deno.build.os,
+      cores: navigator.hardwareConcurrency,
+      wgpuBackend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default",
+      stepFunction: "lib/model/infra/train_step.ts trainStep (Adam, lr 1e-3, async reads)",
+    },
+    plan: {
+      preset: full ? "paper" : "tiny",
+      batches: o.batches ?? (full ? [32, 128] : [2, 4]),
+      correctnessPreset: "tiny",
+      correctnessBatch: full ? 8 : 2,
+    },
+    adapter: null,
+    correctness: null,
+    speed: null,
+    pytorch: null,
+    kernels: null,
+    extrapolation: null,
+    skipped: {},
+    errors: {},
+    verdict: [],
+  };
+}
+
+/** Steps 1, 2a, 2 and 3 and the extrapolation, within the budget that is left. */
+async function measure(r: GpuCheckResult, o: Options, endS: number, save: () => Promise<void>) {
+  const { preset, batches } = r.plan;
+  const c = r.plan.correctnessPreset as "tiny";
+  await step(r, "correctness", async () => {
+    log(`correctness: ${c} preset, batch ${r.plan.correctnessBatch}, webgpu vs cpu`);
+    const x = r.correctness = await checkCorrectness(c, r.plan.correctnessBatch);
+    const worst = `worst rel err ${x.worstRelErr.toExponential(2)} at ${x.worstName}`;
+    r.verdict.push(`correctness: ${x.ok ? "ok" : "FAILED"} (${worst}, tol ${x.tolerance})`);
+  });
   await save();
-
-  // 2a. our kernels: tiles per convolution shape, kernel counts of a step
-  try {
-    const t0 = performance.now();
-    log(`kernels: tile grid per convolution shape (${preset}, batch ${opts.tuneBatch})`);
-    const tiles = await tuneTiles(preset, opts.tuneBatch, budget.deadline(budget.allot(0.3, 60)));
-    result.kernels = { tunedBatch: opts.tuneBatch, tiles, counts: null, seconds: 0 };
-    const gain = tiles.map((t) => t.defaultMs / t.bestMs);
+  const p = preset as "paper" | "tiny";
+  const tuneBatch = batches[0]!;
+  await step(r, "kernels", async () => {
+    log(`kernels: tile grid per convolution shape (${preset}, batch ${tuneBatch})`);
+    const tiles = await tuneTiles(p, tuneBatch, nowS() + 0.3 * (endS - nowS() - 60));
+    r.kernels = { tunedBatch: tuneBatch, tiles, counts: null };
+    const gain = tiles.reduce((s, t) => s + t.defaultMs / t.bestMs, 0) / tiles.length;
     const bad = tiles.reduce((n, t) => n + t.mismatches, 0);
-    const worst = Math.max(0, ...tiles.map((t) => t.worstRelErr));
-    result.verdict.push(
-      `tiles: ${tiles.length} kernel shapes tuned, best ${
-        (gain.reduce((a, b) => a + b, 0) / Math.max(1, gain.length)).toFixed(2)
-      }x faster than default on average; settings vs default: ${
-        bad === 0 ? "ok" : `${bad} MISMATCHED`
-      } (worst rel err ${worst.toExponential(2)})`,
+    r.verdict.push(
+      `tiles: ${tiles.length} kernel shapes tuned, best ${gain.toFixed(2)}x faster than default` +
+        ` on average; settings vs default: ${bad === 0 ? "ok" : `${bad} MISMATCHED`}`,
     );
     await save();
-    const counts = await countStepKernels(preset, opts.batches[0]!);
-    result.kernels.counts = counts;
-    result.kernels.seconds = (performance.now() - t0) / 1000;
-    result.verdict.push(
-      `kernel counts (${preset}, batch ${counts.batch}): ${counts.ownKernels} dispatches per step with our kernels (convolutions, fused Adam), ${counts.tfjsKernels} with TF.js's`,
+    const n = r.kernels.counts = await countStepKernels(p, batches[0]!);
+    r.verdict.push(
+      `kernel counts (${preset}, batch ${n.batch}): ${n.ownKernels} dispatches per step with our` +
+        ` kernels (convolutions, fused Adam), ${n.tfjsKernels} with TF.js's`,
     );
-  } catch (err) {
-    result.errors.kernels = errText(err);
-  }
+  });
   await save();
-
-  // 2. speed
-  result.speed = { preset, paramCount: 0, runs: [], seconds: 0 };
-  {
-    const t0 = performance.now();
-    const speedShare = budget.allot(0.4, 30);
-    const weights = opts.batches.map((b) => b / opts.batches.reduce((s, x) => s + x, 0));
-    for (let i = 0; i < opts.batches.length; i++) {
-      const b = opts.batches[i]!;
-      const slice = Math.max(5, speedShare * weights[i]!);
-      if (budget.left() < 20) {
-        result.skipped[`speed-${b}`] = "no time left";
-        continue;
-      }
-      log(`speed: ${preset} preset, batch ${b}, up to ${slice.toFixed(0)} s`);
-      const run = await timeBatch(preset, b, budget.deadline(slice));
-      result.speed.runs.push(run);
-      if (run.error) result.errors[`speed-${b}`] = run.error;
-      log(
-        run.error
-          ? `  batch ${b}: ${run.error}`
-          : `  batch ${b}: ${
-            run.medianMs.toFixed(1)
-          } ms/step (${run.stepMs.length} steps; warm-up ${
-            run.warmupMs.map((x) => x.toFixed(0)).join(", ")
-          } ms)`,
-      );
-      result.speed.seconds = (performance.now() - t0) / 1000;
-      await save();
+  const model = createConvEntion(p, 1);
+  r.speed = { preset, paramCount: model.paramCount(), runs: [], seconds: 0 };
+  model.dispose();
+  const t0 = nowS(), share = Math.max(0, 0.4 * (endS - t0 - 30));
+  for (const b of batches) {
+    if (endS - nowS() < 20) {
+      r.skipped[`speed-${b}`] = "no time left";
+      continue;
     }
-    const counted = createConvEntion(preset, 1);
-    result.speed.paramCount = counted.paramCount();
-    counted.dispose();
-    const ok = result.speed.runs.filter((r) => !r.error);
-    result.verdict.push(
-      `speed: ${
-        ok.map((r) =>
-          `batch ${r.batch} ${r.medianMs.toFixed(1)} ms/step (${r.objectsPerS.toFixed(1)} obj/s)`
-        ).join("; ") || "none"
-      }`,
-    );
+    const slice = Math.max(5, share * b / batches.reduce((s, x) => s + x, 0));
+    log(`speed: ${preset} preset, batch ${b}, up to ${slice.toFixed(0)} s`);
+    const run = await timeBatch(p, b, Math.min(endS, nowS() + slice));
+    r.speed.runs.push(run);
+    if (run.error) r.errors[`speed-${b}`] = run.error;
+    else log(`  batch ${b}: ${run.medianMs.toFixed(1)} ms/step (${run.stepMs.length} steps)`);
+    r.speed.seconds = nowS() - t0;
+    await save();
   }
-
-  // 3. PyTorch (measured before this process started, by run.sh)
-  if (opts.torchJson) {
-    try {
-      const t = JSON.parse(await Deno.readTextFile(opts.torchJson)) as {
-        device: string;
-        deviceName: string;
-        torchVersion: string;
-        runs: TorchRun[];
-        error?: string;
-      };
-      const rep: TorchReport = {
-        device: t.device,
-        deviceName: t.deviceName,
-        torchVersion: t.torchVersion,
-        runs: t.runs,
-        ratios: [],
-        ...(t.error ? { error: t.error } : {}),
-      };
-      for (const s of result.speed.runs) {
-        if (s.error) continue;
-        for (const q of t.runs) {
-          if (q.batch === s.batch && Number.isFinite(q.medianMs)) {
-            rep.ratios.push({
-              batch: s.batch,
-              precision: q.precision,
-              webgpuMs: s.medianMs,
-              torchMs: q.medianMs,
-              ratio: s.medianMs / q.medianMs,
-            });
-          }
-        }
-      }
-      result.pytorch = rep;
-      if (rep.error) result.errors.pytorch = rep.error;
-      result.verdict.push(
-        `pytorch (${rep.device}, ${rep.deviceName}, torch ${rep.torchVersion}): ${
-          rep.ratios.map((q) =>
-            `batch ${q.batch} ${q.precision} ${q.torchMs.toFixed(1)} ms, webgpu/pytorch ${
-              q.ratio.toFixed(2)
-            }`
-          )
-            .join("; ") || rep.error || "no timing"
+  const ok = r.speed.runs.filter((x) => !x.error);
+  r.verdict.push(
+    `speed: ${
+      ok.map((x) =>
+        `batch ${x.batch} ${x.medianMs.toFixed(1)} ms/step (${x.objectsPerS.toFixed(1)} obj/s)`
+      )
+        .join("; ") || "none"
+    }`,
+  );
+  if (o.torchJson) {
+    await step(r, "pytorch", async () => {
+      const t = r.pytorch = await torchReport(o.torchJson!, r.speed!.runs);
+      if (t.error) r.errors.pytorch = t.error;
+      const ratios = t.ratios.map((q) =>
+        `batch ${q.batch} ${q.precision} ${q.torchMs.toFixed(1)} ms, webgpu/pytorch ${
+          q.ratio.toFixed(2)
+        }`
+      );
+      r.verdict.push(
+        `pytorch (${t.device}, ${t.deviceName}, torch ${t.torchVersion}): ${
+          ratios.join("; ") || t.error || "no timing"
         }`,
       );
-    } catch (err) {
-      result.errors.pytorch = `cannot read ${opts.torchJson}: ${errText(err)}`;
-    }
-  } else {
-    result.skipped.pytorch = "no --torch-json given";
-  }
-  await save();
-
-  // The paper's training, extrapolated from the batch-128 step (else the largest batch timed).
-  {
-    const runs = (result.speed?.runs ?? []).filter((r) => !r.error);
-    const r = runs.find((x) => x.batch === PAPER.batch) ??
-      runs.sort((x, y) => y.batch - x.batch)[0];
-    if (r) {
-      const x = extrapolateTraining(
-        r.medianMs * (r.batch === PAPER.batch ? 1 : PAPER.batch / r.batch),
-        PAPER.objects,
-        PAPER.epochs,
-        PAPER.batch,
-      );
-      result.extrapolation = {
-        objects: PAPER.objects,
-        epochs: PAPER.epochs,
-        batch: PAPER.batch,
-        msPerStep: r.medianMs * (r.batch === PAPER.batch ? 1 : PAPER.batch / r.batch),
-        steps: x.steps,
-        minutes: x.minutes,
-        goalMinutes: PAPER.goalMinutes,
-        paperHours: PAPER.paperHours,
-        meetsGoal: x.minutes <= PAPER.goalMinutes,
-      };
-      result.verdict.push(
-        `full training (${preset} preset${
-          r.batch === PAPER.batch ? "" : `, scaled from batch ${r.batch}`
-        }): ${
-          x.minutes.toFixed(1)
-        } min for ${PAPER.objects} objects x ${PAPER.epochs} epochs (goal ${PAPER.goalMinutes} min)`,
-      );
-    } else {
-      result.skipped.extrapolation = "no step time measured";
-    }
-  }
-} catch (err) {
-  // Anything not caught by a step: keep what was done, say what broke.
-  result.status = "failed";
-  result.errors.fatal = err instanceof Error ? `${errText(err)}\n${err.stack ?? ""}` : String(err);
-  await save();
-  log(`fatal: ${errText(err)}`);
-  Deno.exit(4);
+    });
+  } else r.skipped.pytorch = "no --torch-json given";
+  const x = r.extrapolation = extrapolate(r.speed.runs);
+  if (x) {
+    r.verdict.push(
+      `full training (${preset} preset, from batch ${x.fromBatch}): ${x.minutes.toFixed(1)} min` +
+        ` for ${x.objects} objects x ${x.epochs} epochs (goal ${x.goalMinutes} min)`,
+    );
+  } else r.skipped.extrapolation = "no step time measured";
 }
 
-result.status = "done";
-await save();
-console.log(summarize(result));
+/** `run` and `probe`: the check itself. Returns the exit code. */
+async function run(o: Options, probeOnly: boolean): Promise<number> {
+  const start = nowS(), endS = start + o.budgetS;
+  const r = newResult(o, o.mode === "gpu" ? "full" : "tiny");
+  const save = () => writeResult(o.out, { ...r, elapsedS: nowS() - start });
+  const a = r.adapter = await probeAdapter();
+  if (probeOnly) {
+    console.log(JSON.stringify(a));
+    return a.found ? 0 : 3;
+  }
+  const usable = a.found && (o.mode === "rehearse" || (a.nvidia && !a.isFallbackAdapter));
+  r.verdict.push(
+    `adapter: ${usable ? "ok" : "NOT USABLE"}: ${
+      a.found ? `${a.description || a.device} (vendor ${a.vendor}, wgpu ${a.wgpuBackend})` : "none"
+    }${a.isFallbackAdapter ? " [fallback]" : ""}`,
+  );
+  if (!usable) r.errors.adapter = a.error ?? "not a non-fallback NVIDIA adapter";
+  else if (!(await tf.setBackend("webgpu").catch(() => false))) {
+    r.errors.backend = "tf.setBackend('webgpu') failed";
+  }
+  if (Object.keys(r.errors).length > 0) {
+    r.status = "failed";
+    await save();
+    log(r.verdict.join("; "));
+    return usable ? 4 : 3;
+  }
+  await save();
+  try {
+    await measure(r, o, endS, save);
+    r.status = "done";
+  } catch (err) {
+    r.status = "failed";
+    r.errors.fatal = `${err}\n${(err as Error).stack ?? ""}`;
+  }
+  await save();
+  console.log(summarize({ ...r, elapsedS: nowS() - start }));
+  return r.status === "done" ? 0 : 4;
+}
+
+/** `summary`: prints the summary of `out/gpu_check.json` and what is missing in it. */
+async function summary(o: Options): Promise<number> {
+  const r = JSON.parse(await Deno.readTextFile(`${o.out}/gpu_check.json`)) as GpuCheckResult;
+  if (r.status === "running") {
+    r.status = "failed";
+    r.errors = { ...r.errors, run: "ended before its end (killed at the time limit, or crashed)" };
+    await writeResult(o.out, r);
+  }
+  console.log(
+    r.verdict ? summarize({ ...r, skipped: r.skipped ?? {}, errors: r.errors ?? {} }) : "",
+  );
+  const missing = problems(r, o.mode);
+  console.log(
+    missing.length === 0
+      ? `${o.out}/gpu_check.json: complete (${o.mode}): every step and field present`
+      : `${o.out}/gpu_check.json: INCOMPLETE\n${missing.map((m) => `  - ${m}`).join("\n")}`,
+  );
+  return missing.length === 0 ? 0 : 1;
+}
+
+const batchList = (text: string) => text.split(",").map(integer("batches", { min: 1 }));
+const MODES = ["gpu", "rehearse"] as const;
+const cli = new Command("check.js")
+  .description("the one-shot GPU check (docs/gpu.md)")
+  .argument("[command]", "run, probe or summary", choice("command", ["run", "probe", "summary"]))
+  .option("--mode <mode>", "gpu (paper preset, NVIDIA) or rehearse (tiny)", choice("mode", MODES))
+  .option("--out <dir>", "folder of gpu_check.json", Deno.env.get("OUT") ?? ".gpu/out")
+  .option("--budget-s <s>", "seconds for the whole check", integer("budget-s", { min: 1 }), 300)
+  .option("--torch-json <path>", "the PyTorch timings torch_bench.py wrote")
+  .option("--batches <list>", "speed-step batches (default 32,128; rehearse 2,4)", batchList)
+  .action(async (command = "run", { mode = "gpu", ...o }) => {
+    const opts = { mode, ...o };
+    Deno.exit(command === "summary" ? await summary(opts) : await run(opts, command === "probe"));
+  });
+
+if (import.meta.main) await cli.parseAsync(Deno.args, { from: "user" });

@@ -1,26 +1,16 @@
 #!/usr/bin/env bash
-# The one-shot GPU check, run from the repository root on the GPU machine:
+# The one-shot GPU check, run from the repository root on the GPU machine (docs/gpu.md):
 #
 #   bash tasks/gpu/run.sh [--rehearse] [--budget SECONDS] [--out DIR] [--pack DIR]
 #
-# It needs the folder made by `deno task gpu-pack` (default .gpu/, carried to the
-# GPU machine), no network, and writes into $OUT (or --out):
-#   gpu_check.json  the results, rewritten after every step (partial results survive a kill)
-#   torch.json      the PyTorch reference timings
-#   probe.json      the adapter each wgpu backend gave
-#   diag.txt        diagnostics: nvidia-smi, Vulkan ICD and EGL vendor files, library paths
-#   nvsmi.csv       nvidia-smi samples (memory used, utilisation) every 500 ms
-#   run.log         everything printed
-# Exit codes: 0 done, 2 pack missing or broken, 3 no usable adapter, 4 the check failed or was
-# cut at the budget (partial JSON is there).
-#
-# --rehearse: on a machine without an NVIDIA GPU (the development VM): the software adapter is
-# accepted, tiny sizes, PyTorch on CPU.
+# Needs the folder `deno task gpu-pack` made (default .gpu/), no network. Writes into $OUT (or
+# --out): gpu_check.json (rewritten after every step), torch.json (PyTorch timings), probe.json
+# (the adapter per wgpu backend), diag.txt (driver files, libraries), nvsmi.csv (nvidia-smi every
+# 500 ms), run.log. Exit codes: 0 complete, 2 pack missing or broken, 3 no usable adapter, 4 the
+# check failed or is incomplete (the partial JSON is there).
+# --rehearse (the development VM): any adapter, tiny sizes, PyTorch on CPU.
 set -u
-MODE=gpu
-BUDGET=300
-OUTDIR=${OUT:-}
-PACK=.gpu
+MODE=gpu BUDGET=300 OUTDIR=${OUT:-} PACK=.gpu
 while [ $# -gt 0 ]; do
   case "$1" in
     --rehearse) MODE=rehearse; shift ;;
@@ -30,189 +20,106 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bash tasks/gpu/run.sh [--rehearse] [--budget SECONDS] [--out DIR] [--pack DIR]" >&2; exit 2 ;;
   esac
 done
-[ -n "$OUTDIR" ] || OUTDIR=$PACK/out
-mkdir -p "$OUTDIR"
-OUTDIR=$(cd "$OUTDIR" && pwd)
-REPO=$(pwd)
-T0=$(date +%s)
-LOG=$OUTDIR/run.log
-: >"$LOG"
-exec > >(tee -a "$LOG") 2>&1
-
+mkdir -p "${OUTDIR:=$PACK/out}"
+OUTDIR=$(cd "$OUTDIR" && pwd) REPO=$(pwd) T0=$(date +%s)
+exec > >(tee "$OUTDIR/run.log") 2>&1
 say() { echo "[gpu-run $(($(date +%s) - T0))s] $*"; }
-left() { echo $((BUDGET - ($(date +%s) - T0))); }
-# A verdict JSON for failures that happen before the check itself can write one.
-early_verdict() {
-  printf '{\n  "schema": "convention-gpu-check/2",\n  "mode": "%s",\n  "status": "failed",\n  "verdict": ["%s"]\n}\n' "$MODE" "$1" >"$OUTDIR/gpu_check.json"
-  say "verdict: $1"
+fail() { # a verdict for failures before the check can write one
+  printf '{"schema": "convention-gpu-check/2", "mode": "%s", "status": "failed", "verdict": ["%s"]}\n' \
+    "$MODE" "$2" >"$OUTDIR/gpu_check.json"
+  say "verdict: $2"
+  exit "$1"
 }
 
-say "mode $MODE, budget ${BUDGET}s, out $OUTDIR, pack $PACK, host $(uname -n) $(uname -m)"
-if [ ! -f "$PACK/manifest.json" ] || [ ! -f "$PACK/check.js" ] || [ ! -f "$PACK/deno.xz" ]; then
-  early_verdict "pack missing: run 'deno task gpu-pack' and carry $PACK"
-  exit 2
-fi
-
+say "mode $MODE, budget ${BUDGET}s, out $OUTDIR, pack $PACK, host $(uname -n)"
+for f in manifest.json check.js deno.xz; do
+  [ -f "$PACK/$f" ] || fail 2 "pack missing: run 'deno task gpu-pack' and carry $PACK"
+done
 WORK=$(mktemp -d /tmp/convention-gpu.XXXXXX)
-say "unpacking into $WORK"
-if command -v xz >/dev/null 2>&1; then
-  xz -dc "$PACK/deno.xz" >"$WORK/deno"
-else
-  python3 -c 'import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' \
-    "$PACK/deno.xz" "$WORK/deno"
-fi
-chmod +x "$WORK/deno"
 DENO=$WORK/deno
-if ! "$DENO" --version; then
-  early_verdict "the packed deno does not run on this machine"
-  exit 2
+xz -dc "$PACK/deno.xz" >"$DENO" && chmod +x "$DENO" && "$DENO" --version ||
+  fail 2 "the packed deno does not run on this machine"
+
+# The Vulkan and EGL loaders from the pack's .debs, in a private folder, when the machine has no
+# Vulkan loader (GPU_PRIVATE_LIBS=1 forces them).
+LIBS=""
+if [ -n "${GPU_PRIVATE_LIBS:-}" ] || ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
+  for deb in "$PACK"/debs/*.deb; do dpkg-deb -x "$deb" "$WORK/root"; done
+  LIBS=$WORK/root/usr/lib/x86_64-linux-gnu
+  say "private loaders: $(ls "$LIBS" | grep -c '\.so\.') files"
 fi
-
-# --- loaders: the Vulkan and EGL loaders (and X11 client libraries the NVIDIA ICD links to) ---
-# Extract every .deb into a private prefix; expose only the libraries this machine lacks
-# (GPU_PRIVATE_LIBS=all exposes all of them).
-ROOT=$WORK/root
-LIBDIR=$WORK/lib
-mkdir -p "$ROOT" "$LIBDIR"
-for deb in "$PACK"/debs/*.deb; do
-  [ -f "$deb" ] || continue
-  if command -v dpkg-deb >/dev/null 2>&1; then
-    dpkg-deb -x "$deb" "$ROOT"
-  else
-    python3 "$REPO/tasks/gpu/deb_extract.py" "$deb" "$ROOT"
-  fi
+# The NVIDIA driver's Vulkan ICD and EGL vendor files (the H200 image keeps them in /usr/local/nvidia).
+ICD="" EGLV=""
+for f in ${VK_DRIVER_FILES:-} /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json \
+  /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json; do
+  [ -f "$f" ] && { ICD=$f; break; }
 done
-have_system_lib() { ldconfig -p 2>/dev/null | grep -q "^[[:space:]]*$1 "; }
-for so in "$ROOT"/usr/lib/x86_64-linux-gnu/*.so.*; do
-  [ -e "$so" ] || continue
-  name=$(basename "$so")
-  # only sonames (libX.so.N), not fully versioned files
-  case "$name" in *.so.[0-9]) ;; *.so.[0-9][0-9]) ;; *) continue ;; esac
-  if [ "${GPU_PRIVATE_LIBS:-missing}" = all ] || ! have_system_lib "$name"; then
-    ln -sf "$so" "$LIBDIR/$name"
-    echo "private lib: $name"
-  fi
+for f in ${__EGL_VENDOR_LIBRARY_FILENAMES:-} /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json \
+  /usr/share/glvnd/egl_vendor.d/10_nvidia.json; do
+  [ -f "$f" ] && { EGLV=$f; break; }
 done
-
-# --- NVIDIA driver files ---
-ICD=""
-EGLV=""
-NVLIB=""
 if [ "$MODE" = gpu ]; then
-  for f in ${VK_DRIVER_FILES:-} ${VK_ICD_FILENAMES:-} \
-    /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json \
-    /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json \
-    /usr/local/share/vulkan/icd.d/nvidia_icd.json; do
-    if [ -f "$f" ]; then ICD=$f; break; fi
-  done
-  if [ -z "$ICD" ]; then
-    ICD=$(find /usr/local/nvidia /usr/share/vulkan /etc/vulkan /usr/lib/x86_64-linux-gnu/nvidia /usr/lib64 \
-      -maxdepth 5 -name 'nvidia_icd*.json' 2>/dev/null | head -1)
-  fi
-  for f in ${__EGL_VENDOR_LIBRARY_FILENAMES:-} \
-    /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json \
-    /usr/share/glvnd/egl_vendor.d/10_nvidia.json /etc/glvnd/egl_vendor.d/10_nvidia.json; do
-    if [ -f "$f" ]; then EGLV=$f; break; fi
-  done
-  # Where the NVIDIA user-space driver lives (libGLX_nvidia.so.0 is the Vulkan ICD).
-  NVLIB=$(ldconfig -p 2>/dev/null | awk '/libGLX_nvidia\.so\.0 /{print $NF; exit}')
-  if [ -z "$NVLIB" ]; then
-    NVLIB=$(find /usr/local/nvidia /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib -maxdepth 3 \
-      -name 'libGLX_nvidia.so.0' 2>/dev/null | head -1)
-  fi
-  if [ -z "$ICD" ] && [ -n "$NVLIB" ]; then
-    # No ICD manifest anywhere: write one that names the driver library by its full path.
-    mkdir -p "$WORK/icd"
-    ICD=$WORK/icd/nvidia_icd.json
-    printf '{"file_format_version": "1.0.1", "ICD": {"library_path": "%s", "api_version": "1.3.0"}}\n' \
-      "$NVLIB" >"$ICD"
-    say "no NVIDIA ICD manifest found; wrote $ICD"
-  fi
-  if [ -n "$ICD" ]; then export VK_DRIVER_FILES=$ICD VK_ICD_FILENAMES=$ICD; fi
-  if [ -n "$EGLV" ]; then export __EGL_VENDOR_LIBRARY_FILENAMES=$EGLV; fi
+  [ -n "$ICD" ] && export VK_DRIVER_FILES=$ICD VK_ICD_FILENAMES=$ICD
+  [ -n "$EGLV" ] && export __EGL_VENDOR_LIBRARY_FILENAMES=$EGLV
 fi
-EXTRA=$LIBDIR
-if [ -n "$NVLIB" ]; then EXTRA=$EXTRA:$(dirname "$NVLIB"); fi
-export LD_LIBRARY_PATH=$EXTRA${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+NVLIB=$(ldconfig -p 2>/dev/null | awk '/libGLX_nvidia\.so\.0 /{print $NF; exit}')
+[ -z "$NVLIB" ] && [ -e /usr/local/nvidia/lib64/libGLX_nvidia.so.0 ] && NVLIB=/usr/local/nvidia/lib64/libGLX_nvidia.so.0
+for d in ${NVLIB:+"$(dirname "$NVLIB")"} $LIBS; do LD_LIBRARY_PATH=$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}; done
+export LD_LIBRARY_PATH
 export DENO_DIR=$WORK/deno_dir DENO_NO_UPDATE_CHECK=1 NO_COLOR=1
-# The first Python that has torch (GPU image: python3; dev VM: /usr/bin/python3).
-PY=""
+PY=python3
 for c in ${PYTHON:-} python3 /usr/bin/python3; do
-  if "$c" -c 'import torch' >/dev/null 2>&1; then PY=$c; break; fi
+  "$c" -c 'import torch' >/dev/null 2>&1 && { PY=$c; break; }
 done
-[ -n "$PY" ] || PY=python3
-
 {
-  echo "== date"; date -u
-  echo "== uname"; uname -a
-  echo "== nvidia-smi"; nvidia-smi 2>&1 || echo "(no nvidia-smi)"
+  date -u; uname -a; nvidia-smi 2>&1 || echo "(no nvidia-smi)"
   echo "== ICD: ${ICD:-none}"; [ -n "$ICD" ] && cat "$ICD"
   echo "== EGL vendor: ${EGLV:-none}"; [ -n "$EGLV" ] && cat "$EGLV"
-  echo "== libGLX_nvidia: ${NVLIB:-none}"
-  [ -n "$NVLIB" ] && { ldd "$NVLIB" 2>&1 | grep -i 'not found' || echo "ldd: all dependencies found"; }
+  echo "== libGLX_nvidia: ${NVLIB:-none}"; [ -n "$NVLIB" ] && ldd "$NVLIB" | grep 'not found'
   echo "== LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
-  echo "== private libs"; ls "$LIBDIR"
-  echo "== system vulkan/egl loaders"; ldconfig -p 2>/dev/null | grep -E 'libvulkan|libEGL\.so|libGLdispatch' || echo "(none)"
-  echo "== deno"; "$DENO" --version
-  echo "== python"; $PY -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available())' 2>&1
+  echo "== python"; $PY -c 'import sys, torch; print(sys.version, torch.__version__, torch.cuda.is_available())'
   echo "== pack manifest"; cat "$PACK/manifest.json"
-  echo "== cpu"; nproc; free -g 2>/dev/null | head -2
 } >"$OUTDIR/diag.txt" 2>&1
-say "diagnostics in $OUTDIR/diag.txt"; sed -n '1,400p' "$OUTDIR/diag.txt" | grep -E '^(==|NVIDIA|\|)|private lib|not found' | head -40
+grep -E '^==|NVIDIA-SMI|not found' "$OUTDIR/diag.txt"
 
-SMI_PID=""
 if command -v nvidia-smi >/dev/null 2>&1; then
   nvidia-smi --query-gpu=timestamp,name,memory.used,memory.total,utilization.gpu,clocks.sm,power.draw \
     --format=csv,nounits -lms 500 >"$OUTDIR/nvsmi.csv" 2>/dev/null &
-  SMI_PID=$!
+  SMI=$!
+  trap 'kill $SMI 2>/dev/null' EXIT
 fi
-stop_smi() { if [ -n "$SMI_PID" ]; then kill "$SMI_PID" 2>/dev/null; wait "$SMI_PID" 2>/dev/null; SMI_PID=""; fi; }
-trap stop_smi EXIT
-
 RUN=("$DENO" run --no-config --no-lock --allow-read --allow-write --allow-env --allow-sys --allow-run)
 
-# --- which wgpu backend gives the adapter we want ---
-say "probing adapters"
+# Which wgpu backend gives the adapter: vulkan first on the GPU machine.
+CHOSEN="" CANDIDATES=default
+[ "$MODE" = gpu ] && CANDIDATES="vulkan gl default"
 : >"$OUTDIR/probe.json"
-CHOSEN=""
-if [ "$MODE" = gpu ]; then CANDIDATES="vulkan gl default"; else CANDIDATES="default"; fi
 for b in $CANDIDATES; do
   if [ "$b" = default ]; then unset DENO_WEBGPU_BACKEND; else export DENO_WEBGPU_BACKEND=$b; fi
-  line=$(timeout 60 "${RUN[@]}" "$PACK/check.js" probe --mode "$MODE" --out "$WORK/probe-$b" 2>"$WORK/probe-$b.err" | tail -1)
-  [ -s "$WORK/probe-$b.err" ] && sed 's/^/    /' "$WORK/probe-$b.err" | tail -5
+  line=$(timeout 60 "${RUN[@]}" "$PACK/check.js" probe --mode "$MODE" | tail -1)
   echo "{\"backend\": \"$b\", \"adapter\": ${line:-null}}" >>"$OUTDIR/probe.json"
-  say "  $b: $line"
-  if [ "$MODE" = rehearse ]; then
-    if echo "$line" | grep -q '"found":true'; then CHOSEN=$b; break; fi
-  elif echo "$line" | grep -q '"nvidia":true' && echo "$line" | grep -q '"isFallbackAdapter":false'; then
-    CHOSEN=$b
-    break
-  fi
+  say "probe $b: $line"
+  case "$MODE:$line" in
+    rehearse:*'"found":true'* | gpu:*'"isFallbackAdapter":false'*'"nvidia":true'*) CHOSEN=$b; break ;;
+  esac
 done
-if [ -z "$CHOSEN" ]; then
-  early_verdict "no usable WebGPU adapter (mode $MODE): see probe.json and diag.txt"
-  exit 3
-fi
-if [ "$CHOSEN" = default ]; then unset DENO_WEBGPU_BACKEND; else export DENO_WEBGPU_BACKEND=$CHOSEN; fi
+[ -n "$CHOSEN" ] || fail 3 "no usable WebGPU adapter (mode $MODE): see probe.json and diag.txt"
 say "using wgpu backend: $CHOSEN"
 
-# --- PyTorch reference first, with its own time cap, so its numbers exist even if WebGPU stalls ---
-if [ "$MODE" = gpu ]; then TORCH_DEV=cuda; SIZES=full; TORCH_CAP=$((BUDGET / 5)); else TORCH_DEV=cpu; SIZES=tiny; TORCH_CAP=$((BUDGET / 4)); fi
-say "pytorch reference on $TORCH_DEV (at most ${TORCH_CAP}s)"
-PYTHONUNBUFFERED=1 timeout -k 5 "$TORCH_CAP" $PY "$REPO/tasks/pytorch/torch_bench.py" --device "$TORCH_DEV" \
-  --sizes "$SIZES" --budget-s $((TORCH_CAP - 5)) --out "$OUTDIR/torch.json" || say "pytorch step ended with code $?"
+# PyTorch first, with its own time cap, so its numbers exist even if WebGPU stalls.
+if [ "$MODE" = gpu ]; then DEV=cuda SIZES=full CAP=$((BUDGET / 5)); else DEV=cpu SIZES=tiny CAP=$((BUDGET / 4)); fi
+say "pytorch reference on $DEV (at most ${CAP}s)"
+PYTHONUNBUFFERED=1 timeout -k 5 "$CAP" $PY "$REPO/tasks/pytorch/torch_bench.py" --device "$DEV" \
+  --sizes "$SIZES" --budget-s $((CAP - 5)) --out "$OUTDIR/torch.json" || say "pytorch ended with code $?"
 
-# --- the check itself, with what is left of the budget ---
-REMAIN=$(($(left) - 10))
+REMAIN=$((BUDGET - ($(date +%s) - T0) - 10))
 [ "$REMAIN" -gt 30 ] || REMAIN=30
 say "webgpu check, budget ${REMAIN}s"
-timeout -k 10 $((REMAIN + 20)) "${RUN[@]}" "$PACK/check.js" run --mode "$MODE" --sizes "$SIZES" \
+timeout -k 10 $((REMAIN + 20)) "${RUN[@]}" "$PACK/check.js" run --mode "$MODE" \
   --budget-s "$REMAIN" --out "$OUTDIR" --torch-json "$OUTDIR/torch.json"
+say "check exited with code $?"
+"${RUN[@]}" "$PACK/check.js" summary --mode "$MODE" --out "$OUTDIR"
 CODE=$?
-stop_smi
-say "check exited with code $CODE"
-"${RUN[@]}" "$PACK/check.js" summary --mode "$MODE" --out "$OUTDIR" || true
 rm -rf "$WORK"
 say "done in $(($(date +%s) - T0))s"
 [ "$CODE" -eq 0 ] || exit 4
-exit 0
