@@ -5,8 +5,6 @@
  *
  * @module
  */
-import { moduleDoc } from "./bench/shared.ts";
-
 const BENCHES: Record<string, string> = {
   fits: "FITS read and write throughput, beside astropy and cfitsio",
   simulate: "simulator throughput: the paper-size survey and the default data set",
@@ -17,21 +15,29 @@ const BENCHES: Record<string, string> = {
   realism: "the simulator's realism scorecard against real light curves and published values",
   webgpu: "our WebGPU convolution kernels vs TF.js's on the model's shapes, dispatches per step",
 };
+
+/**
+ * The first JSDoc comment of a module's source, as plain text: what a
+ * benchmark prints for `--help` (each documents its options there).
+ */
+function moduleDoc(source: string): string {
+  const m = /\/\*\*([\s\S]*?)\*\//.exec(source);
+  if (!m) return "";
+  return m[1]!.split("\n").map((l) => l.replace(/^\s*\* ?/, "")).filter((l) => l !== "@module")
+    .join("\n").trim();
+}
+
 const names = Object.keys(BENCHES);
 const [name, ...rest] = Deno.args;
-const docOf = (n: string) =>
-  moduleDoc(Deno.readTextFileSync(new URL(`./bench/${n}.ts`, import.meta.url)));
 if (!name || !names.includes(name)) {
+  const help = name === "--help" || name === "-h";
   const lines = names.map((n) => `  ${n.padEnd(9)}${BENCHES[n]}`);
-  const usage = `usage: deno task bench <${names.join("|")}> [options | --help]\n${
-    lines.join("\n")
-  }`;
-  if (name === "--help" || name === "-h") console.log(usage);
-  else console.error(usage);
-  Deno.exit(name === "--help" || name === "-h" ? 0 : 2);
+  const usage = `usage: deno task bench <${names.join("|")}> [options | --help]`;
+  (help ? console.log : console.error)([usage, ...lines].join("\n"));
+  Deno.exit(help ? 0 : 2);
 }
 if (rest.includes("--help") || rest.includes("-h")) {
-  console.log(docOf(name));
+  console.log(moduleDoc(Deno.readTextFileSync(new URL(`./bench/${name}.ts`, import.meta.url))));
 } else {
   const mod = await import(`./bench/${name}.ts`) as { main(args: string[]): Promise<void> };
   await mod.main(rest);

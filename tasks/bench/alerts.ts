@@ -23,97 +23,85 @@
  *   each: files/s, packets read, files reported, peak RSS; and `alertSeries`
  *   over 16 gzip-bomb packets (tasks/bench/alerts_corpus.ts). `--no-corpus` skips it.
  *
- * With `--rubin`, the Rubin alert bench instead (tasks/bench/alerts_rubin.ts).
+ * `deno task bench alerts --rubin [--rubin-dir DIR] [--seconds S] [--backend B]
+ * [--batch N]`: the Rubin alert reader instead, on Fink Parquet exports
+ * (default fixtures/rubin, 21 files, 56 alerts):
+ *
+ * - read: alerts/s of `readRubinFile` with everything (histories and the
+ *   three cut-outs, each with image, UNCERT and PSFIMAGE), files re-read
+ *   from disk;
+ * - readForSeries: the same with one cut-out and no history (what `ingest`
+ *   and `predict` decode);
+ * - lightCurves: alerts/s of `rubinLightCurves` (histories, no cut-out);
+ * - classified: alerts/s end to end: `rubinSeries` (read + decode + group) +
+ *   reformat + forward pass + softmax of the ConvEntion `cpu` preset given
+ *   the six LSST bands (random weights, seed 1: speed only) on `--backend`
+ *   (default wasm), in batches of `--batch` (default 32) objects.
  *
  * @module
  */
 import { listAlertFiles } from "../../lib/survey/ztf_files.ts";
+import { listRubinFiles, readRubinFile } from "../../lib/survey/rubin_files.ts";
+import { rubinSeries } from "../../lib/survey/rubin_series.ts";
+import { rubinLightCurves } from "../../lib/survey/rubin_lightcurve.ts";
 import { type AlertPacket, readAlertPackets } from "../../lib/survey/ztf_packet.ts";
 import { alertSeries, groupAlertSeries } from "../../lib/survey/ztf_series.ts";
 import type { ObjectSeries } from "../../lib/survey/series.ts";
 import * as tf from "@tensorflow/tfjs-core";
-import { createConvEntion, PRESETS } from "../../lib/model/convention.ts";
+import { type ConvEntion, createConvEntion, PRESETS } from "../../lib/model/convention.ts";
 import { evalLogits } from "../../lib/model/infra/train_step.ts";
 import { type BackendChoice, selectBackend } from "../../lib/train/backend.ts";
+import { imageInput } from "../../lib/train/builtin_models.ts";
+import { stackBatches } from "../../lib/train/predict.ts";
 import { reformatSeries } from "../../lib/data/reformat.ts";
 import type { Normalization } from "../../lib/data/normalization.ts";
-import { BandMap } from "../../lib/survey/bands.ts";
+import { BandMap, RUBIN_BANDS } from "../../lib/survey/bands.ts";
 import { corpusBench } from "./alerts_corpus.ts";
-import { arg, machineInfo, timed } from "./shared.ts";
+import { printJson } from "../../lib/cli/util/output.ts";
+import { arg, machineInfo, timed, type Timing } from "./shared.ts";
 
-/**
- * Per-band mean/std of the valid (mask = 1) pixels in the central `size` crop
- * of the series' frames (what the training split would give; here only to
- * make the numbers realistic, it does not change the speed).
- */
-function bandNormalization(
-  series: readonly ObjectSeries[],
-  bands: string[],
-  size: number,
-): Normalization {
-  const n = bands.map(() => 0), s1 = bands.map(() => 0), s2 = bands.map(() => 0);
-  for (const o of series) {
-    for (const f of o.frames) {
-      const b = bands.indexOf(f.band);
-      if (b < 0) continue;
-      const x0 = Math.floor((f.width - size) / 2), y0 = Math.floor((f.height - size) / 2);
-      for (let y = y0; y < y0 + size; y++) {
-        for (let x = x0; x < x0 + size; x++) {
-          const i = y * f.width + x;
-          if (f.mask && !f.mask[i]) continue;
-          const v = f.pixels[i]!;
-          n[b]!++;
-          s1[b]! += v;
-          s2[b]! += v * v;
-        }
-      }
-    }
-  }
-  const mean = bands.map((_, b) => (n[b] ? s1[b]! / n[b]! : 0));
-  const std = bands.map((_, b) => {
-    const v = n[b] ? s2[b]! / n[b]! - mean[b]! ** 2 : 0;
-    return v > 0 ? Math.sqrt(v) : 1;
-  });
-  return { bands, mean, std, pixels: n, objects: series.length, size };
+/** Mean 0 and standard deviation `std` in every band (the speed does not depend on them). */
+function flatNormalization(bands: string[], size: number, std: number): Normalization {
+  const each = (v: number) => bands.map(() => v);
+  return { bands, mean: each(0), std: each(std), pixels: each(1), objects: 1, size };
 }
 
-/** Inference objects/s of the cpu preset on the alert series. */
-async function inference(
-  series: readonly ObjectSeries[],
-  backend: BackendChoice,
-  batch: number,
-  seconds: number,
-): Promise<Record<string, unknown>> {
-  const sel = await selectBackend(backend, { quiet: true });
-  const cfg = PRESETS.cpu;
-  const L = cfg.length, S = cfg.stamp;
-  const bandMap = new BandMap();
-  const norm = bandNormalization(series, [...cfg.bands], S);
+/**
+ * One inference pass: each series reformatted to the model's input (paper 3.1: the window
+ * around the brightest frame, centre crop, `norm`), one batched forward pass and softmax.
+ */
+function classify(model: ConvEntion, series: ObjectSeries[], bands: BandMap, norm: Normalization) {
+  const { length, stamp: size } = model.config;
+  const parts = series.map((o) => reformatSeries(o, { bands, length, size, normalization: norm }));
+  const probs = tf.tidy(() => tf.softmax(evalLogits(model, imageInput(stackBatches(parts)))));
+  probs.dataSync();
+  probs.dispose();
+}
+
+/** A timing as JSON, its counts named after `unit` (`packets`, `packetsPerSec`, ...). */
+function rate(unit: string, t: Timing) {
+  return {
+    [unit]: t.items,
+    seconds: t.seconds,
+    [`${unit}PerSec`]: t.perSec,
+    cpuSeconds: t.cpuSeconds,
+    [`${unit}PerCpuSec`]: t.perCpuSec,
+  };
+}
+
+/** Inference objects/s of the cpu preset on the alert series (`--backend`, `--batch`). */
+async function inference(series: readonly ObjectSeries[], args: string[], seconds: number) {
+  const sel = await selectBackend(arg(args, "--backend", "wasm") as BackendChoice, { quiet: true });
+  const batch = Number(arg(args, "--batch", "32"));
   const model = createConvEntion("cpu", 1);
+  const { length, stamp, bands } = model.config;
+  const norm = flatNormalization([...bands], stamp, 50), bandMap = new BandMap();
   const objects = Array.from({ length: batch }, (_, i) => ({
     ...series[i % series.length]!,
     id: `${series[i % series.length]!.id}#${i}`,
   }));
-  const frames = new Float32Array(batch * L * S * S);
-  const bands = new Int32Array(batch * L);
-  const pass = (): void => {
-    objects.forEach((o, i) => {
-      const b = reformatSeries(o, { bands: bandMap, length: L, size: S, normalization: norm });
-      frames.set(b.frames, i * L * S * S);
-      bands.set(b.bands, i * L);
-    });
-    const probs = tf.tidy(() => {
-      const input = {
-        frames: tf.tensor4d(frames, [batch, L, S, S]),
-        bands: tf.tensor2d(bands, [batch, L], "int32"),
-      };
-      return tf.softmax(evalLogits(model, input)); // [batch, C]
-    });
-    probs.dataSync();
-    probs.dispose();
-  };
   const before = tf.memory().numTensors;
-  const t = await timed(seconds, batch, pass);
+  const t = await timed(seconds, batch, () => classify(model, objects, bandMap, norm));
   const leaked = tf.memory().numTensors - before;
   model.dispose();
   return {
@@ -121,126 +109,127 @@ async function inference(
     backend: sel.backend,
     backendDetail: sel.reason,
     preset: "cpu",
-    stamp: S,
-    length: L,
+    stamp,
+    length,
     batch,
-    objects: t.items,
-    seconds: t.seconds,
-    objectsPerSec: t.perSec,
-    cpuSeconds: t.cpuSeconds,
-    objectsPerCpuSec: t.perCpuSec,
+    ...rate("objects", t),
     tensorsLeaked: leaked,
   };
 }
 
-/** Entry point: prints one JSON object (`--rubin`: the Rubin bench, alerts_rubin.ts). */
+/** Entry point: prints one JSON object (`--rubin`: the Rubin bench). */
 export async function main(args: string[]): Promise<void> {
-  if (args.includes("--rubin")) return await (await import("./alerts_rubin.ts")).main(args);
+  if (args.includes("--rubin")) return await rubin(args);
   const dir = arg(args, "--dir", "fixtures/ztf/alerts");
   const seconds = Number(arg(args, "--seconds", "2"));
   const files = await listAlertFiles([dir]);
   const bytes = await Promise.all(files.map((f) => Deno.readFile(f)));
-  const totalBytes = bytes.reduce((n, b) => n + b.length, 0);
-  let packetsPerPass = 0;
-  let fitsCutouts = 0;
-  for (let i = 0; i < files.length; i++) {
-    for (const p of readAlertPackets(bytes[i]!, files[i]!)) {
-      packetsPerPass++;
-      fitsCutouts += Object.values(p.cutouts).filter((c) => c.pixels !== null).length;
-    }
-  }
-  const decodeAll = (cutouts?: ["difference"]): number => {
-    let n = 0;
-    for (let i = 0; i < files.length; i++) {
-      n += readAlertPackets(bytes[i]!, files[i]!, cutouts ? { cutouts } : {}).length;
-    }
-    return n;
-  };
-  const decode = await timed(seconds, packetsPerPass, () => decodeAll());
-  const decodeOne = await timed(seconds, packetsPerPass, () => decodeAll(["difference"]));
+  const decodeAll = (cutouts?: ["difference"]): AlertPacket[] =>
+    files.flatMap((f, i) => readAlertPackets(bytes[i]!, f, cutouts ? { cutouts } : {}));
+  const packets = decodeAll();
+  const fitsCutouts = packets
+    .reduce((n, p) => n + Object.values(p.cutouts).filter((c) => c.pixels !== null).length, 0);
+  const decode = await timed(seconds, packets.length, () => decodeAll());
+  const decodeOne = await timed(seconds, packets.length, () => decodeAll(["difference"]));
 
   // Grouping: copies of the folder's packets under new object ids.
-  const base: AlertPacket[] = [];
-  for (let i = 0; i < files.length; i++) {
-    base.push(...readAlertPackets(bytes[i]!, files[i]!, { cutouts: ["difference"] }));
-  }
+  const base = decodeAll(["difference"]);
   const objectsPerCopy = groupAlertSeries(base, { cutout: "difference" }).series.length;
   const copies = 200;
   const many: AlertPacket[] = [];
-  for (let k = 0; k < copies; k++) {
-    for (const p of base) many.push({ ...p, id: `${p.id}#${k}` });
-  }
+  for (let k = 0; k < copies; k++) many.push(...base.map((p) => ({ ...p, id: `${p.id}#${k}` })));
   const grouping = await timed(seconds, objectsPerCopy * copies, () => {
     groupAlertSeries(many, { cutout: "difference" });
   });
 
-  const withInference = !args.includes("--no-inference");
-  const series = (await alertSeries(dir, { cutout: "difference" })).series;
-  const infer = withInference
-    ? await inference(
-      series,
-      arg(args, "--backend", "wasm") as BackendChoice,
-      Number(arg(args, "--batch", "32")),
-      seconds,
-    )
-    : { skipped: "--no-inference" };
+  const readSeries = () => alertSeries(dir, { cutout: "difference" });
+  const infer = args.includes("--no-inference")
+    ? { skipped: "--no-inference" }
+    : await inference((await readSeries()).series, args, seconds);
+  const endToEnd = await timed(seconds, objectsPerCopy, readSeries);
 
-  const endToEnd = await timed(
-    seconds,
-    objectsPerCopy,
-    () => alertSeries(dir, { cutout: "difference" }),
-  );
-
-  console.log(JSON.stringify(
-    {
-      bench: "alerts",
-      dir,
-      ...machineInfo(),
-      sample: {
-        files: files.length,
-        bytes: totalBytes,
-        packets: packetsPerPass,
-        fitsCutouts,
-        objectsWithFrames: objectsPerCopy,
-      },
-      decode: {
-        what: "Avro + gunzip + FITS, 3 cut-outs per packet, bytes in memory",
-        packets: decode.items,
-        seconds: decode.seconds,
-        packetsPerSec: decode.perSec,
-        cpuSeconds: decode.cpuSeconds,
-        packetsPerCpuSec: decode.perCpuSec,
-      },
-      decodeOneCutout: {
-        what: "Avro + gunzip + FITS, difference cut-out only",
-        packets: decodeOne.items,
-        seconds: decodeOne.seconds,
-        packetsPerSec: decodeOne.perSec,
-        cpuSeconds: decodeOne.cpuSeconds,
-        packetsPerCpuSec: decodeOne.perCpuSec,
-      },
-      grouping: {
-        what: "groupAlertSeries on decoded packets (63x63 pad/mask, sort)",
-        objects: grouping.items,
-        seconds: grouping.seconds,
-        objectsPerSec: grouping.perSec,
-        cpuSeconds: grouping.cpuSeconds,
-        objectsPerCpuSec: grouping.perCpuSec,
-      },
-      endToEnd: {
-        what: "alertSeries(dir): read files + decode difference cut-out + group",
-        objects: endToEnd.items,
-        seconds: endToEnd.seconds,
-        objectsPerSec: endToEnd.perSec,
-        cpuSeconds: endToEnd.cpuSeconds,
-        objectsPerCpuSec: endToEnd.perCpuSec,
-      },
-      inference: infer,
-      corpus: args.includes("--no-corpus")
-        ? { skipped: "--no-corpus" }
-        : await corpusBench(seconds),
+  printJson({
+    bench: "alerts",
+    dir,
+    ...machineInfo(),
+    sample: {
+      files: files.length,
+      bytes: bytes.reduce((n, b) => n + b.length, 0),
+      packets: packets.length,
+      fitsCutouts,
+      objectsWithFrames: objectsPerCopy,
     },
-    null,
-    2,
-  ));
+    decode: {
+      what: "Avro + gunzip + FITS, 3 cut-outs per packet, bytes in memory",
+      ...rate("packets", decode),
+    },
+    decodeOneCutout: {
+      what: "Avro + gunzip + FITS, difference cut-out only",
+      ...rate("packets", decodeOne),
+    },
+    grouping: {
+      what: "groupAlertSeries on decoded packets (63x63 pad/mask, sort)",
+      ...rate("objects", grouping),
+    },
+    endToEnd: {
+      what: "alertSeries(dir): read files + decode difference cut-out + group",
+      ...rate("objects", endToEnd),
+    },
+    inference: infer,
+    corpus: args.includes("--no-corpus") ? { skipped: "--no-corpus" } : await corpusBench(seconds),
+  });
+}
+
+/** The Rubin bench (`--rubin`). */
+async function rubin(args: string[]): Promise<void> {
+  const dir = arg(args, "--rubin-dir", "fixtures/rubin");
+  const seconds = Number(arg(args, "--seconds", "2"));
+  const files = await listRubinFiles([dir]);
+  let alerts = 0;
+  for (const f of files) {
+    alerts += (await readRubinFile(f, { cutouts: [], history: false })).alerts.length;
+  }
+  const readAll = (opts: Parameters<typeof readRubinFile>[1]) => async () => {
+    for (const f of files) await readRubinFile(f, opts);
+  };
+  const read = await timed(seconds, alerts, readAll({}));
+  const forSeries = await timed(seconds, alerts, readAll({ cutouts: ["science"], history: false }));
+  const lightCurves = await timed(seconds, alerts, () => rubinLightCurves(dir));
+  const sel = await selectBackend(arg(args, "--backend", "wasm") as BackendChoice, { quiet: true });
+  const batch = Number(arg(args, "--batch", "32"));
+  const model = createConvEntion({ ...PRESETS.cpu, bands: [...RUBIN_BANDS] }, 1);
+  const { length, stamp } = model.config;
+  const bandMap = new BandMap({ bands: RUBIN_BANDS });
+  const norm = flatNormalization([...RUBIN_BANDS], stamp, 1000);
+  // One pass: read, group, then batches of `batch` objects reformatted and classified.
+  const pass = async () => {
+    const { series } = await rubinSeries(dir, { size: stamp });
+    for (let at = 0; at < series.length; at += batch) {
+      classify(model, series.slice(at, at + batch), bandMap, norm);
+    }
+    return series.length;
+  };
+  const objects = await pass();
+  const before = tf.memory().numTensors;
+  const classified = await timed(seconds, alerts, pass);
+  const leaked = tf.memory().numTensors - before;
+  model.dispose();
+  printJson({
+    bench: "alerts --rubin",
+    dir,
+    ...machineInfo(),
+    sample: { files: files.length, alerts, objects },
+    read: { what: "readRubinFile: all columns, histories, 3 cut-outs x 3 HDUs", ...read },
+    readForSeries: { what: "readRubinFile: science cut-out only, no history", ...forSeries },
+    lightCurves: { what: "rubinLightCurves(dir): histories, no cut-out", ...lightCurves },
+    classified: {
+      what: "rubinSeries + reformat + forward + softmax, ConvEntion cpu preset with ugrizy " +
+        "(random weights, seed 1)",
+      backend: sel.backend,
+      stamp,
+      length,
+      ...classified,
+      tensorsLeaked: leaked,
+    },
+  });
 }

@@ -12,84 +12,63 @@
  * @module
  */
 import { join } from "node:path";
-import { cpuUsage } from "node:process";
+import { Buffer } from "node:buffer";
 import { gzipSync } from "node:zlib";
 import { eachAlertPacket } from "../../lib/survey/ztf_files.ts";
-import { alertSeries } from "../../lib/survey/ztf_series.ts";
+import { type AlertProblem, alertSeries } from "../../lib/survey/ztf_series.ts";
 import { makeAlertPacket } from "../../lib/survey/ztf_example.ts";
-import type { AlertProblem } from "../../lib/survey/ztf_series.ts";
+import { arg, childJson, filesUnder, folderBytes, round, stopwatch } from "./shared.ts";
 
 /** Peak resident memory of this process in MiB (Linux VmHWM), or null elsewhere. */
 function peakRssMiB(): number | null {
   try {
     const m = Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+) kB/);
-    return m ? +(Number(m[1]) / 1024).toFixed(1) : null;
+    return m ? round(Number(m[1]) / 1024) : null;
   } catch {
     return null;
   }
 }
 
-/** Every regular file under `dir` (recursive, sorted). */
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of Deno.readDirSync(dir)) {
-    const p = join(dir, e.name);
-    if (e.isDirectory) out.push(...walk(p));
-    else if (e.isFile) out.push(p);
-  }
-  return out.sort();
-}
-
 /** Reads every file of `dir` (all three cut-outs decoded) until `seconds` have passed. */
 async function readCorpus(dir: string, seconds: number): Promise<Record<string, unknown>> {
-  const files = walk(dir);
-  const bytes = files.reduce((n, f) => n + Deno.statSync(f).size, 0);
-  let passes = 0, entries = 0, packets = 0, reported = 0;
-  const c0 = cpuUsage();
-  const t0 = performance.now();
+  const files = filesUnder(dir);
+  let passes = 0, counts;
+  const sw = stopwatch();
   do {
-    const counts = { files: 0, filesFailed: 0, packets: 0, problems: [] as AlertProblem[] };
+    counts = { files: 0, filesFailed: 0, packets: 0, problems: [] as AlertProblem[] };
     for await (const _ of eachAlertPacket(files, counts)) { /* decoded, then dropped */ }
     passes++;
-    entries = counts.files;
-    packets = counts.packets;
-    reported = counts.filesFailed;
-  } while ((performance.now() - t0) / 1000 < seconds);
-  const dt = (performance.now() - t0) / 1000;
-  const c = cpuUsage(c0);
-  const cpu = (c.user + c.system) / 1e6;
+  } while (sw.wall() < seconds);
+  const entries = counts.files;
+  const dt = sw.wall(), cpu = sw.cpu();
   return {
     dir,
     files: files.length,
-    bytes,
+    bytes: folderBytes(dir),
     packetFiles: entries,
-    packetsRead: packets,
-    filesReported: reported,
+    packetsRead: counts.packets,
+    filesReported: counts.filesFailed,
     passes,
-    seconds: +dt.toFixed(3),
-    filesPerSec: +(files.length * passes / dt).toFixed(1),
-    packetFilesPerSec: +(entries * passes / dt).toFixed(1),
-    cpuSeconds: +cpu.toFixed(3),
-    filesPerCpuSec: +(files.length * passes / cpu).toFixed(1),
-    packetFilesPerCpuSec: +(entries * passes / cpu).toFixed(1),
+    seconds: round(dt, 3),
+    filesPerSec: round(files.length * passes / dt),
+    packetFilesPerSec: round(entries * passes / dt),
+    cpuSeconds: round(cpu, 3),
+    filesPerCpuSec: round(files.length * passes / cpu),
+    packetFilesPerCpuSec: round(entries * passes / cpu),
     peakRssMiB: peakRssMiB(),
   };
 }
 
 /** A packet whose three cut-outs are an 8192x8192 float32 gzip bomb (~260 KB stored). */
 function bombPacket(candid: number): Uint8Array {
-  const cards = [
-    "SIMPLE  =                    T",
-    "BITPIX  =                  -32",
-    "NAXIS   =                    2",
-  ];
-  cards.push(`NAXIS1  = ${"8192".padStart(20)}`, `NAXIS2  = ${"8192".padStart(20)}`, "END");
-  const header = new TextEncoder().encode(cards.map((c) => c.padEnd(80)).join("").padEnd(2880));
+  const keys = { SIMPLE: "T", BITPIX: "-32", NAXIS: "2", NAXIS1: "8192", NAXIS2: "8192" };
+  const cards = Object.entries(keys).map(([k, v]) =>
+    `${k.padEnd(8)}= ${v.padStart(20)}`.padEnd(80)
+  );
+  const header = new TextEncoder().encode([...cards, "END"].join("").padEnd(2880));
+  // 16 gzip members of 16 MiB of zeros (gunzip reads them as one stream): 256 MiB of pixels.
   const zeros = gzipSync(new Uint8Array(16 << 20));
-  const parts = [gzipSync(header), ...Array(16).fill(zeros)] as Uint8Array[];
-  const stamp = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) stamp.set(p, (at += p.length) - p.length);
+  const stamp = Buffer.concat([gzipSync(header), ...Array(16).fill(zeros)]);
   return makeAlertPacket({ stampData: stamp, candid, jd: 2459300.5 + candid });
 }
 
@@ -105,7 +84,7 @@ async function bombSeries(n: number, distinct: number): Promise<Record<string, u
       packets: n,
       distinctCandids: distinct,
       storedBytesPerPacket: Deno.statSync(`${dir}/0.avro`).size,
-      seconds: +((performance.now() - t0) / 1000).toFixed(3),
+      seconds: round((performance.now() - t0) / 1000, 3),
       packetsUsed: report.packetsUsed,
       duplicates: report.duplicates,
       overLimit: report.problems.filter((p) => /maxCutoutBytes/.test(p.problem)).length,
@@ -119,27 +98,18 @@ async function bombSeries(n: number, distinct: number): Promise<Record<string, u
 
 /** Runs one part in a child process (own peak memory) and returns its JSON. */
 async function child(args: string[]): Promise<unknown> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, ...args],
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  if (!out.success) return { failed: args.join(" ") };
-  return JSON.parse(new TextDecoder().decode(out.stdout));
+  const script = new URL(import.meta.url).pathname;
+  const r = await childJson(Deno.execPath(), ["run", "-A", script, ...args]);
+  return r.code === 0 ? r.json : { failed: args.join(" ") };
 }
 
-/**
- * The corpora to read: the samples and Ampel's (fixtures), and ZTF's sample history when
- * `CONVENTION_SHARED_DATA` names a folder holding `real/ztf-sample-history` (it is not in the
- * repository: no licence).
- */
+/** The corpora to read: the samples, Ampel's and ZTF's sample history when present. */
 function corpora(): string[] {
-  const shared = Deno.env.get("CONVENTION_SHARED_DATA");
   const dirs = ["fixtures/ztf/alerts", "fixtures/ztf/ampel"];
-  if (!shared) return dirs;
-  const history = join(shared, "real", "ztf-sample-history");
+  const shared = Deno.env.get("CONVENTION_SHARED_DATA"); // not in the repository: no licence
+  const history = shared && join(shared, "real", "ztf-sample-history");
   try {
-    if (Deno.statSync(history).isDirectory) dirs.push(history);
+    if (history && Deno.statSync(history).isDirectory) dirs.push(history);
   } catch { /* absent: not measured */ }
   return dirs;
 }
@@ -161,11 +131,8 @@ export async function corpusBench(seconds: number): Promise<Record<string, unkno
 }
 
 if (import.meta.main) {
-  const a = Deno.args;
-  const s = a.indexOf("--seconds");
-  const seconds = s >= 0 ? Number(a[s + 1]) : 2;
-  if (a[0] === "--read") console.log(JSON.stringify(await readCorpus(a[1]!, seconds)));
-  else if (a[0] === "--bomb") {
-    console.log(JSON.stringify(await bombSeries(Number(a[1]), Number(a[2]))));
-  } else console.log(JSON.stringify(await corpusBench(seconds), null, 2));
+  const [what, a, b] = Deno.args, seconds = Number(arg(Deno.args, "--seconds", "2"));
+  if (what === "--read") console.log(JSON.stringify(await readCorpus(a!, seconds)));
+  else if (what === "--bomb") console.log(JSON.stringify(await bombSeries(Number(a), Number(b))));
+  else console.log(JSON.stringify(await corpusBench(seconds), null, 2));
 }

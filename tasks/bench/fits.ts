@@ -18,53 +18,33 @@
  *
  * @module
  */
-import { cpuUsage } from "node:process";
 import { readFitsFile, readFitsFileSync } from "../../lib/fits/read.ts";
 import { writeFits, type WriteHdu } from "../../lib/fits/write.ts";
-import { arg } from "./shared.ts";
+import { printJson } from "../../lib/cli/util/output.ts";
+import { arg, childJson, round, stopwatch } from "./shared.ts";
 
-/** One timed measurement. */
-interface Rate {
-  files: number;
-  bytes: number;
-  seconds: number;
-  cpu_seconds: number;
-  files_per_s: number;
-  MB_per_s: number;
-  files_per_cpu_s: number;
-}
-
-async function passes(
-  paths: string[],
-  sizes: number[],
-  n: number,
-  fn: (p: string) => unknown,
-): Promise<Rate> {
+/** The best (shortest) of `n` passes of `fn` over `paths`. */
+async function passes(paths: string[], n: number, fn: (p: string) => unknown) {
   let best: [number, number] | undefined;
   for (let k = 0; k < n; k++) {
-    const c0 = cpuUsage();
-    const t0 = performance.now();
+    const sw = stopwatch();
     for (const p of paths) await fn(p);
-    const w = (performance.now() - t0) / 1000;
-    const c = cpuUsage(c0);
-    const cpu = (c.user + c.system) / 1e6;
+    const w = sw.wall(), cpu = sw.cpu();
     if (!best || w < best[0]) best = [w, cpu];
   }
   const [w, cpu] = best!;
-  const bytes = sizes.reduce((a, b) => a + b, 0);
+  const bytes = paths.reduce((a, p) => a + Deno.statSync(p).size, 0);
   return {
     files: paths.length,
     bytes,
-    seconds: +w.toFixed(4),
-    cpu_seconds: +cpu.toFixed(4),
-    files_per_s: +(paths.length / w).toFixed(1),
-    MB_per_s: +(bytes / w / 1e6).toFixed(2),
-    files_per_cpu_s: +(paths.length / cpu).toFixed(1),
+    seconds: round(w, 4),
+    cpu_seconds: round(cpu, 4),
+    files_per_s: round(paths.length / w),
+    MB_per_s: round(bytes / w / 1e6, 2),
+    files_per_cpu_s: round(paths.length / cpu),
   };
 }
-
-const rate = (n: number, perSecond: number) => +(n / perSecond).toFixed(1);
-const cpuSeconds = (c: { user: number; system: number }) => (c.user + c.system) / 1e6;
+type Rate = Awaited<ReturnType<typeof passes>>;
 
 /** The corpus files (FITS, gzipped or tile-compressed) of `dir`, sorted. */
 function listCorpus(dir: string): string[] {
@@ -75,28 +55,30 @@ function listCorpus(dir: string): string[] {
     .map((n) => `${dir}/${n}`);
 }
 
+/** Stamp `k`: a 32x32 float32 image, its time, band and one more header card. */
+const stampHdu = (data: Float32Array, k: number, card: [string, string]): WriteHdu => ({
+  bitpix: -32,
+  shape: [32, 32],
+  data,
+  header: [["MJD-OBS", 59000 + k * 0.5], ["FILTER", "ugriz"[k % 5]!], card],
+});
+
 /** The `n` stamp files (one 32x32 float32 image, three header cards each), timed. */
 function writeStamps(dir: string, n: number, data: Float32Array) {
   const stamps: string[] = [];
-  const c0 = cpuUsage();
-  const t0 = performance.now();
+  const sw = stopwatch();
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < data.length; k++) data[k] = ((i * 7919 + k * 104729) % 10007) * 0.01;
     const path = `${dir}/s${String(i).padStart(5, "0")}.fits`;
-    const header: WriteHdu["header"] = [
-      ["MJD-OBS", 59000 + i * 0.5],
-      ["FILTER", "ugriz"[i % 5]!],
-      ["OBJECT", `obj${i}`],
-    ];
-    Deno.writeFileSync(path, writeFits([{ bitpix: -32, shape: [32, 32], data, header }]));
+    Deno.writeFileSync(path, writeFits([stampHdu(data, i, ["OBJECT", `obj${i}`])]));
     stamps.push(path);
   }
-  const wsec = (performance.now() - t0) / 1000;
+  const wsec = sw.wall();
   const write = {
     files: n,
-    seconds: +wsec.toFixed(3),
-    files_per_s: rate(n, wsec),
-    files_per_cpu_s: rate(n, cpuSeconds(cpuUsage(c0))),
+    seconds: round(wsec, 3),
+    files_per_s: round(n / wsec),
+    files_per_cpu_s: round(n / sw.cpu()),
   };
   return { stamps, write };
 }
@@ -104,42 +86,29 @@ function writeStamps(dir: string, n: number, data: Float32Array) {
 /** `writeFits` alone (no file system): `stamps` stamps in files of `perFile` HDUs. */
 function encodeRate(data: Float32Array, stamps: number, perFile: number) {
   const hdus: WriteHdu[] = [{ bitpix: 8, shape: [] }];
-  for (let k = 0; k < perFile; k++) {
-    hdus.push({
-      bitpix: -32,
-      shape: [32, 32],
-      data,
-      header: [["MJD-OBS", 59000 + k * 0.5], ["FILTER", "ugriz"[k % 5]!], ["EXTNAME", `E${k}`]],
-    });
-  }
+  for (let k = 0; k < perFile; k++) hdus.push(stampHdu(data, k, ["EXTNAME", `E${k}`]));
   const files = Math.ceil(stamps / perFile);
   let bytes = 0;
-  const cpu0 = cpuUsage();
-  const w0 = performance.now();
+  const sw = stopwatch();
   for (let i = 0; i < files; i++) bytes += writeFits(perFile === 1 ? hdus.slice(1) : hdus).length;
-  const w = (performance.now() - w0) / 1000;
+  const w = sw.wall();
   return {
     stamps: files * perFile,
     files,
-    seconds: +w.toFixed(4),
-    stamps_per_s: rate(files * perFile, w),
-    stamps_per_cpu_s: rate(files * perFile, cpuSeconds(cpuUsage(cpu0))),
-    MB_per_s: +(bytes / w / 1e6).toFixed(2),
+    seconds: round(w, 4),
+    stamps_per_s: round(files * perFile / w),
+    stamps_per_cpu_s: round(files * perFile / sw.cpu()),
+    MB_per_s: round(bytes / w / 1e6, 2),
   };
 }
 
 /** astropy and fitsio on the same files (tasks/bench/fits_bench.py), or why not. */
 async function pythonReference(args: string[]): Promise<Record<string, unknown>> {
   try {
-    const out = await new Deno.Command("/usr/bin/python3", {
-      args: ["tasks/bench/fits_bench.py", ...args],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout).trim();
-    return out.code === 0 && text
-      ? JSON.parse(text)
-      : { skipped: `python failed: ${new TextDecoder().decode(out.stderr).slice(-300)}` };
+    const r = await childJson("/usr/bin/python3", ["tasks/bench/fits_bench.py", ...args], "piped");
+    return r.code === 0 && r.json
+      ? r.json as Record<string, unknown>
+      : { skipped: `python failed: ${r.stderr.slice(-300)}` };
   } catch (e) {
     return { skipped: `cannot run /usr/bin/python3: ${(e as Error).message}` };
   }
@@ -149,17 +118,14 @@ async function pythonReference(args: string[]): Promise<Record<string, unknown>>
 function ratios(ours: { stamps_sync: Rate; corpus_sync: Rate }, ref: Record<string, unknown>) {
   const fitsio = ref.fitsio as { stamps?: Rate; corpus?: Rate } | undefined;
   const astropy = ref.astropy as { stamps?: Rate; corpus?: Rate } | undefined;
-  const ratio = (a: number | undefined, b: number | undefined) =>
-    a && b ? +(a / b).toFixed(2) : null;
+  const ratio = (a: number, b: number | undefined) => a && b ? round(a / b, 2) : null;
+  const { stamps_sync: s, corpus_sync: c } = ours;
   return {
-    stamps_sync_vs_fitsio_wall: ratio(ours.stamps_sync.files_per_s, fitsio?.stamps?.files_per_s),
-    stamps_sync_vs_fitsio_cpu: ratio(
-      ours.stamps_sync.files_per_cpu_s,
-      fitsio?.stamps?.files_per_cpu_s,
-    ),
-    stamps_sync_vs_astropy_wall: ratio(ours.stamps_sync.files_per_s, astropy?.stamps?.files_per_s),
-    corpus_sync_vs_fitsio_wall: ratio(ours.corpus_sync.MB_per_s, fitsio?.corpus?.MB_per_s),
-    corpus_sync_vs_astropy_wall: ratio(ours.corpus_sync.MB_per_s, astropy?.corpus?.MB_per_s),
+    stamps_sync_vs_fitsio_wall: ratio(s.files_per_s, fitsio?.stamps?.files_per_s),
+    stamps_sync_vs_fitsio_cpu: ratio(s.files_per_cpu_s, fitsio?.stamps?.files_per_cpu_s),
+    stamps_sync_vs_astropy_wall: ratio(s.files_per_s, astropy?.stamps?.files_per_s),
+    corpus_sync_vs_fitsio_wall: ratio(c.MB_per_s, fitsio?.corpus?.MB_per_s),
+    corpus_sync_vs_astropy_wall: ratio(c.MB_per_s, astropy?.corpus?.MB_per_s),
   };
 }
 
@@ -172,12 +138,11 @@ export async function main(args: string[]): Promise<void> {
   const python = !args.includes("--no-python");
   const loadBefore = Deno.loadavg();
   const corpus = listCorpus(corpusDir);
-  const corpusSizes = corpus.map((p) => Deno.statSync(p).size);
   const dir = await Deno.makeTempDir({ prefix: "bench_fits_" });
   try {
     const data = new Float32Array(32 * 32);
     const { stamps, write } = writeStamps(dir, nStamps, data);
-    const stampSizes = stamps.map((p) => Deno.statSync(p).size);
+    const stampBytes = stamps[0] && Deno.statSync(stamps[0]).size;
     encodeRate(data, nStamps, 1); // warm-up
     const encodeOne = encodeRate(data, nStamps, 1);
     const encodeForty = encodeRate(data, nStamps, 40);
@@ -190,10 +155,10 @@ export async function main(args: string[]): Promise<void> {
     };
     for (const p of stamps.slice(0, 1000)) readSync(p);
     const convention = {
-      stamps_sync: await passes(stamps, stampSizes, nPasses, readSync),
-      stamps_async: await passes(stamps, stampSizes, nPasses, readAsync),
-      corpus_sync: await passes(corpus, corpusSizes, corpusPasses, readSync),
-      corpus_async: await passes(corpus, corpusSizes, corpusPasses, readAsync),
+      stamps_sync: await passes(stamps, nPasses, readSync),
+      stamps_async: await passes(stamps, nPasses, readAsync),
+      corpus_sync: await passes(corpus, corpusPasses, readSync),
+      corpus_async: await passes(corpus, corpusPasses, readAsync),
       write_stamps: write,
       encode_single_stamp_files: encodeOne,
       encode_40_stamp_files: encodeForty,
@@ -201,25 +166,21 @@ export async function main(args: string[]): Promise<void> {
     const reference = python
       ? await pythonReference([dir, nStamps, corpusDir, nPasses, corpusPasses].map(String))
       : { skipped: "--no-python" };
-    console.log(JSON.stringify(
-      {
-        bench: "fits",
-        machine: {
-          cpus: navigator.hardwareConcurrency,
-          loadavg_before: loadBefore,
-          loadavg_after: Deno.loadavg(),
-        },
-        deno: Deno.version.deno,
-        stamps: { count: nStamps, shape: [32, 32], bitpix: -32, bytes_each: stampSizes[0] },
-        passes: { stamps: nPasses, corpus: corpusPasses },
-        convention,
-        ...reference,
-        ratios: ratios(convention, reference),
-        checksum: check,
+    printJson({
+      bench: "fits",
+      machine: {
+        cpus: navigator.hardwareConcurrency,
+        loadavg_before: loadBefore,
+        loadavg_after: Deno.loadavg(),
       },
-      null,
-      2,
-    ));
+      deno: Deno.version.deno,
+      stamps: { count: nStamps, shape: [32, 32], bitpix: -32, bytes_each: stampBytes },
+      passes: { stamps: nPasses, corpus: corpusPasses },
+      convention,
+      ...reference,
+      ratios: ratios(convention, reference),
+      checksum: check,
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

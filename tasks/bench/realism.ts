@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { printJson } from "../../lib/cli/util/output.ts";
 import { arg } from "./shared.ts";
 import { Rng } from "../../lib/util/rng.ts";
 import { dampedRandomWalk, drwStructureFunction } from "../../lib/simulate/agn.ts";
@@ -26,16 +27,15 @@ import {
   nuisanceFeatures,
 } from "../../lib/simulate/leakage.ts";
 import { objectParams, simulateObject, surveyPlan } from "../../lib/simulate/object.ts";
-import type { ObjectParams } from "../../lib/simulate/params.ts";
-import { drawObjectParams } from "../../lib/simulate/params.ts";
+import type { SimulatedObject } from "../../lib/simulate/object.ts";
+import { drawObjectParams, type ObjectParams } from "../../lib/simulate/params.ts";
 import { doubleGaussianPsf } from "../../lib/simulate/psf.ts";
 import { addPointSource } from "../../lib/simulate/render.ts";
 import { nmgyToMag } from "../../lib/simulate/sdss.ts";
 import { drawSnIaSubclassParams } from "../../lib/simulate/sn_ia.ts";
 import { snFlux } from "../../lib/simulate/sn_params.ts";
 import { drawVariableParams, variableOffsets } from "../../lib/simulate/variable_star.ts";
-import { objectFileBytes } from "../../lib/simulate/write.ts";
-import type { SimulatedObject } from "../../lib/simulate/object.ts";
+import { objectFileBytes, SIMULATOR_VERSION } from "../../lib/simulate/write.ts";
 
 /** One scorecard line. */
 interface Line {
@@ -48,44 +48,34 @@ interface Line {
   pass: boolean | null;
 }
 
-interface Quantiles {
-  n: number;
-  p10: number;
-  p50: number;
-  p90: number;
-}
+/** A fixture's distribution of one statistic. */
+type Quantiles = Record<"n" | "p10" | "p50" | "p90", number>;
 
+/** The lower median (the lower of the two middle values for an even count), NaN when empty. */
 const median = (x: number[]) => {
   const s = [...x].sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
 };
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
-async function fixture<T>(name: string): Promise<T> {
-  return JSON.parse(
-    await Deno.readTextFile(new URL(`../../fixtures/realism/${name}`, import.meta.url)),
-  ) as T;
-}
+/** A reference of fixtures/realism/. */
+const fixture = async <T>(name: string): Promise<T> =>
+  JSON.parse(await Deno.readTextFile(new URL(`../../fixtures/realism/${name}`, import.meta.url)));
 
-function within(
-  group: string,
-  statistic: string,
-  sim: number,
-  ref: number,
-  tol: number,
-  rel: boolean,
-  source: string,
-): Line {
-  const ok = rel ? Math.abs(sim / ref - 1) <= tol : Math.abs(sim - ref) <= tol;
-  return {
+/** [statistic, simulated, reference, tolerance, relative (the tolerance a fraction)] */
+type Row = [string, number, number, number, boolean];
+
+/** The lines of `group`: each row passes when within its tolerance of its reference. */
+function within(group: string, source: string, rows: Row[]): Line[] {
+  return rows.map(([statistic, sim, ref, tol, rel]) => ({
     group,
     statistic,
     simulated: r3(sim),
     reference: r3(ref),
     source,
     tolerance: rel ? `±${Math.round(tol * 100)} %` : `±${tol}`,
-    pass: ok,
-  };
+    pass: rel ? Math.abs(sim / ref - 1) <= tol : Math.abs(sim - ref) <= tol,
+  }));
 }
 
 /** RR Lyrae against Sesar et al. 2010 Table 2. */
@@ -105,8 +95,7 @@ async function rrLyraeLines(): Promise<Line[]> {
   const src = "Sesar et al. 2010 Table 2 (fixtures/realism/rrlyrae_sesar2010.json)";
   const ratio = (b: string) => median(stars.map((s) => s.amp[b]! / s.amp.g!));
   const colour = (b1: string, b2: string) => median(stars.map((s) => atMax(s, b1) - atMax(s, b2)));
-  // [statistic, simulated, reference, tolerance, relative]
-  const rows: [string, number, number, number, boolean][] = [
+  return within("RR Lyrae", src, [
     ["RRc fraction", c.length / stars.length, ref.rrcFraction, 0.07, false],
     ["median period RRab, d", median(ab.map((s) => s.period)), ref.periodAb!.p50, 0.05, false],
     ["median period RRc, d", median(c.map((s) => s.period)), ref.periodC!.p50, 0.05, false],
@@ -118,8 +107,7 @@ async function rrLyraeLines(): Promise<Line[]> {
     ["median amplitude ratio z/g", ratio("z"), ref.ratioZG!.p50, 0.1, false],
     ["median u-g at maximum, mag", colour("u", "g"), ref.ugAtMax!.p50, 0.1, false],
     ["median g-r at maximum, mag", colour("g", "r"), ref.grAtMax!.p50, 0.1, false],
-  ];
-  return rows.map(([stat, sim, r, tol, rel]) => within("RR Lyrae", stat, sim, r, tol, rel, src));
+  ]);
 }
 
 /** Rise, fade (half-peak flux to peak and back, observer frame) and peak g-r of one SN. */
@@ -157,12 +145,11 @@ async function snIaLines(): Promise<Line[]> {
   });
   const src = "ZTF BTS SN Ia (fixtures/realism/snia_ztf_bts.json); simulated in SDSS g, r";
   const m = (k: "rise" | "fade" | "gr") => median(shapes.map((s) => s[k]));
-  const rows: [string, number, number, number, boolean][] = [
+  return within("SN Ia", src, [
     ["median rise time (half-peak to g peak), d", m("rise"), ref.rise!.p50, 0.25, true],
     ["median fade time (g peak to half-peak), d", m("fade"), ref.fade!.p50, 0.25, true],
     ["median g-r at g peak, mag", m("gr"), ref.peakGR!.p50, 0.1, false],
-  ];
-  return rows.map(([stat, sim, r, tol, rel]) => within("SN Ia", stat, sim, r, tol, rel, src));
+  ]);
 }
 
 /** Confirmed SNe Ia of the default survey's plan against the SDSS-II survey's range. */
@@ -201,28 +188,21 @@ function confirmedLines(): Line[] {
 /** Ensemble r structure function of simulated AGN at 200 rest-frame days vs MacLeod et al. 2010. */
 function agnLines(): Line[] {
   const rng = new Rng(31);
+  const times = Array.from({ length: 3000 }, (_, k) => k), lag = 200;
   const sf: number[] = [];
   for (let i = 0; i < 200; i++) {
     const p = drawObjectParams(31, i, "AGN");
-    const times = Array.from({ length: 3000 }, (_, k) => k);
     const x = dampedRandomWalk(times, p.agn!.tauRest, p.agn!.sfInfR, rng);
-    const lag = 200;
     let s = 0;
     for (let k = 0; k + lag < x.length; k++) s += (x[k + lag]! - x[k]!) ** 2;
     sf.push(Math.sqrt(s / (x.length - lag)));
   }
-  const ref = drwStructureFunction(200, 200, 0.2);
-  return [
-    within(
-      "AGN",
-      "median r structure function at 200 rest-frame days, mag",
-      median(sf),
-      ref,
-      0.25,
-      true,
-      "MacLeod et al. 2010 (ApJ 721, 1014) median DRW: tau 200 d, SF_inf 0.2 mag (the simulator draws around these, so this checks the sampling)",
-    ),
-  ];
+  const stat = "median r structure function at 200 rest-frame days, mag";
+  return within(
+    "AGN",
+    "MacLeod et al. 2010 (ApJ 721, 1014) median DRW: tau 200 d, SF_inf 0.2 mag (the simulator draws around these, so this checks the sampling)",
+    [[stat, median(sf), drwStructureFunction(200, 200, 0.2), 0.25, true]],
+  );
 }
 
 /** Class mix and confirmed fractions of a survey's catalogue against the paper's Table 1. */
@@ -230,38 +210,17 @@ async function mixLines(dir: string): Promise<Line[]> {
   const text = await Deno.readTextFile(`${dir}/catalog.csv`);
   const [head, ...rows] = text.trim().split("\n").map((l) => l.split(","));
   const ci = head!.indexOf("class"), fi = head!.indexOf("confirmed");
-  const n = rows.length;
-  const src = "paper Table 1 (Bairouk et al.): AGN 906, SN Ia 1988, Variable 3225, SN other 2130";
-  const out: Line[] = [];
+  const out: Row[] = [];
   for (const c of PAPER_COUNTS) {
-    const mine = rows.filter((r) => r[ci] === c.cls);
-    out.push(
-      within(
-        "class mix",
-        `fraction labelled ${c.cls}`,
-        mine.length / n,
-        c.count / PAPER_TOTAL,
-        0.03,
-        false,
-        src,
-      ),
-    );
+    const mine = rows.filter((r) => r[ci] === c.cls), frac = mine.length / rows.length;
+    out.push([`fraction labelled ${c.cls}`, frac, c.count / PAPER_TOTAL, 0.03, false]);
     if (c.cls === "SNIa" || c.cls === "SNOther") {
       const conf = mine.filter((r) => r[fi] === "1").length / Math.max(1, mine.length);
-      out.push(
-        within(
-          "class mix",
-          `confirmed fraction of ${c.cls} labels`,
-          conf,
-          c.confirmed / c.count,
-          0.03,
-          false,
-          src,
-        ),
-      );
+      out.push([`confirmed fraction of ${c.cls} labels`, conf, c.confirmed / c.count, 0.03, false]);
     }
   }
-  return out;
+  const src = "paper Table 1 (Bairouk et al.): AGN 906, SN Ia 1988, Variable 3225, SN other 2130";
+  return within("class mix", src, out);
 }
 
 /** PSF-weighted science flux at the stamp centre (border median as background). */
@@ -386,7 +345,6 @@ export async function main(args: string[]): Promise<void> {
     ...await mixLines(dir),
     ...await treeLines(objects),
   ];
-  const { SIMULATOR_VERSION } = await import("../../lib/simulate/write.ts");
   const meta = {
     command: `deno task bench realism${args.length ? " " + args.join(" ") : ""}`,
     version: SIMULATOR_VERSION,
@@ -396,19 +354,13 @@ export async function main(args: string[]): Promise<void> {
     data: dir,
     seconds: Math.round((performance.now() - t0) / 100) / 10,
   };
-  const out = arg(args, "--write", "") || undefined;
+  const out = arg(args, "--write", "");
   if (out) await Deno.writeTextFile(out, markdown(lines, meta));
-  console.log(
-    JSON.stringify(
-      {
-        bench: "realism",
-        ...meta,
-        passed: lines.filter((l) => l.pass).length,
-        failed: lines.filter((l) => l.pass === false).length,
-        lines,
-      },
-      null,
-      1,
-    ),
-  );
+  printJson({
+    bench: "realism",
+    ...meta,
+    passed: lines.filter((l) => l.pass).length,
+    failed: lines.filter((l) => l.pass === false).length,
+    lines,
+  });
 }

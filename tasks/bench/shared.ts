@@ -1,7 +1,6 @@
 /**
- * What the benchmarks share: their option reading, the size of a folder on
- * disk, the `--help` text (a benchmark's module documentation), medians and
- * rate timing.
+ * What the benchmarks share: their option reading, the files under a folder,
+ * medians, wall and CPU timing, and child processes that print JSON.
  *
  * @module
  */
@@ -13,26 +12,20 @@ export function arg(args: readonly string[], name: string, def: string): string 
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
 }
 
-/** Bytes of every file under `dir`, recursively. */
-export async function folderBytes(dir: string): Promise<number> {
-  let n = 0;
-  for await (const e of Deno.readDir(dir)) {
+/** Every regular file under `dir`, recursively, sorted. */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync(dir)) {
     const p = `${dir}/${e.name}`;
-    if (e.isDirectory) n += await folderBytes(p);
-    else if (e.isFile) n += (await Deno.stat(p)).size;
+    if (e.isDirectory) out.push(...filesUnder(p));
+    else if (e.isFile) out.push(p);
   }
-  return n;
+  return out.sort();
 }
 
-/**
- * The first JSDoc comment of a module's source, as plain text: what a
- * benchmark prints for `--help` (each documents its options there).
- */
-export function moduleDoc(source: string): string {
-  const m = /\/\*\*([\s\S]*?)\*\//.exec(source);
-  if (!m) return "";
-  return m[1]!.split("\n").map((l) => l.replace(/^\s*\* ?/, "")).filter((l) => l !== "@module")
-    .join("\n").trim();
+/** Bytes of every file under `dir`, recursively. */
+export function folderBytes(dir: string): number {
+  return filesUnder(dir).reduce((n, f) => n + Deno.statSync(f).size, 0);
 }
 
 /** Median of a non-empty list (mean of the two middle values for an even count). */
@@ -43,45 +36,46 @@ export function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** What one timed section measured. */
-export interface Timing {
-  items: number;
-  seconds: number;
-  perSec: number;
-  cpuSeconds: number;
-  perCpuSec: number;
+/** `x` rounded to `digits` decimals. */
+export const round = (x: number, digits = 1): number => +x.toFixed(digits);
+
+/** Wall and process CPU (user + system, all threads) seconds since the call. */
+export function stopwatch(): { wall(): number; cpu(): number } {
+  const t0 = performance.now(), c0 = cpuUsage();
+  return {
+    wall: () => (performance.now() - t0) / 1000,
+    cpu: () => {
+      const c = cpuUsage(c0);
+      return (c.user + c.system) / 1e6;
+    },
+  };
 }
 
 /**
  * Runs `fn` (which does `unit` items) until `seconds` of wall time have
- * passed, after one uncounted warm-up call. Reports wall and process CPU time
- * (user + system): on a shared machine the rate per CPU second is the steadier number.
+ * passed, after one uncounted warm-up call. Reports wall and process CPU time:
+ * on a shared machine the rate per CPU second is the steadier number.
  */
-export async function timed(
-  seconds: number,
-  unit: number,
-  fn: () => unknown | Promise<unknown>,
-): Promise<Timing> {
+export async function timed(seconds: number, unit: number, fn: () => unknown) {
   await fn(); // warm-up (schema parsing, JIT), not counted
   let items = 0;
-  const c0 = cpuUsage();
-  const t0 = performance.now();
-  let dt = 0;
+  const sw = stopwatch();
   do {
     await fn();
     items += unit;
-    dt = (performance.now() - t0) / 1000;
-  } while (dt < seconds);
-  const c = cpuUsage(c0);
-  const cpu = (c.user + c.system) / 1e6;
+  } while (sw.wall() < seconds);
+  const dt = sw.wall(), cpu = sw.cpu();
   return {
     items,
-    seconds: +dt.toFixed(3),
-    perSec: +(items / dt).toFixed(1),
-    cpuSeconds: +cpu.toFixed(3),
-    perCpuSec: +(items / cpu).toFixed(1),
+    seconds: round(dt, 3),
+    perSec: round(items / dt),
+    cpuSeconds: round(cpu, 3),
+    perCpuSec: round(items / cpu),
   };
 }
+
+/** What one timed section measured. */
+export type Timing = Awaited<ReturnType<typeof timed>>;
 
 /** The machine a benchmark ran on, for its JSON: Deno, OS, CPUs and the load average. */
 export function machineInfo(): { deno: string; os: string; cpus: number; loadavg: number[] } {
@@ -91,4 +85,24 @@ export function machineInfo(): { deno: string; os: string; cpus: number; loadavg
     cpus: navigator.hardwareConcurrency,
     loadavg: Deno.loadavg(),
   };
+}
+
+/**
+ * Runs `cmd` with `args` (stderr shown, or kept with `stderr: "piped"`): its exit code, the
+ * last line of its stdout parsed as JSON (undefined when that is not JSON), that line and
+ * the stderr text.
+ */
+export async function childJson(
+  cmd: string,
+  args: string[],
+  stderr: "inherit" | "piped" = "inherit",
+): Promise<{ code: number; json: unknown; last: string; stderr: string }> {
+  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr }).output();
+  const dec = new TextDecoder();
+  const last = dec.decode(r.stdout).trim().split("\n").pop() ?? "";
+  let json: unknown;
+  try {
+    json = JSON.parse(last);
+  } catch { /* not JSON: the caller reports it */ }
+  return { code: r.code, json, last, stderr: stderr === "piped" ? dec.decode(r.stderr) : "" };
 }

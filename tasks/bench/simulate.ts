@@ -14,22 +14,21 @@
  *
  * @module
  */
-import { cpuUsage } from "node:process";
 import { DEFAULT_SURVEY, ensureDefaultSurvey } from "../../lib/simulate/default_survey.ts";
 import { simulateSurvey, type SurveySummary } from "../../lib/simulate/survey.ts";
-import { arg, folderBytes } from "./shared.ts";
+import { arg, folderBytes, round, stopwatch } from "./shared.ts";
 
 function rates(s: SurveySummary, cpu: number) {
   return {
     objects: s.objects,
     frames: s.frames,
     bytes: s.bytes,
-    seconds: +s.seconds.toFixed(2),
-    cpu_seconds: +cpu.toFixed(2),
-    objects_per_s: +(s.objects / s.seconds).toFixed(2),
-    frames_per_s: +(s.frames / s.seconds).toFixed(0),
-    MB_per_s: +(s.bytes / 1e6 / s.seconds).toFixed(2),
-    objects_per_cpu_s: +(s.objects / cpu).toFixed(2),
+    seconds: round(s.seconds, 2),
+    cpu_seconds: round(cpu, 2),
+    objects_per_s: round(s.objects / s.seconds, 2),
+    frames_per_s: round(s.frames / s.seconds, 0),
+    MB_per_s: round(s.bytes / 1e6 / s.seconds, 2),
+    objects_per_cpu_s: round(s.objects / cpu, 2),
   };
 }
 
@@ -46,44 +45,32 @@ export async function main(args: string[]): Promise<void> {
       deno: Deno.version.deno,
       os: Deno.build.os,
       arch: Deno.build.arch,
-      loadavg: Deno.loadavg().map((x) => +x.toFixed(2)),
+      loadavg: Deno.loadavg().map((x) => round(x, 2)),
     },
   };
   try {
     if (!args.includes("--no-full")) {
-      const c0 = cpuUsage();
-      const s = await simulateSurvey({
-        out: `${root}/full`,
-        objects,
-        seed: 1,
-        workers,
-        progress: true,
-      });
-      const c = cpuUsage(c0);
+      const sw = stopwatch();
+      const s = await simulateSurvey({ out: `${root}/full`, objects, seed: 1, workers });
       result.full = {
         what: `${objects} objects, 32x32 ugriz, float32 FITS, not compressed`,
-        ...rates(s, (c.user + c.system) / 1e6),
+        ...rates(s, sw.cpu()),
       };
       await Deno.remove(`${root}/full`, { recursive: true });
     }
     if (!args.includes("--no-default")) {
-      const c0 = cpuUsage();
-      const t0 = performance.now();
-      const dir = await ensureDefaultSurvey(
-        `${root}/cache`,
-        workers === undefined ? {} : { workers },
-      );
-      const seconds = (performance.now() - t0) / 1000;
-      const c = cpuUsage(c0);
-      const bytes = await folderBytes(dir);
+      const sw = stopwatch();
+      const dir = await ensureDefaultSurvey(`${root}/cache`, { workers });
+      const seconds = sw.wall(), cpu = sw.cpu();
+      const bytes = folderBytes(dir);
       result.default = {
         what:
           `${DEFAULT_SURVEY.objects} objects, 16-bit quantised (q = ${DEFAULT_SURVEY.quantize}), gzipped`,
         objects: DEFAULT_SURVEY.objects,
         bytes,
-        MB: +(bytes / 1e6).toFixed(1),
-        seconds: +seconds.toFixed(2),
-        cpu_seconds: +((c.user + c.system) / 1e6).toFixed(2),
+        MB: round(bytes / 1e6),
+        seconds: round(seconds, 2),
+        cpu_seconds: round(cpu, 2),
       };
     }
   } finally {
@@ -91,5 +78,3 @@ export async function main(args: string[]): Promise<void> {
   }
   console.log(JSON.stringify(result, null, 2));
 }
-
-if (import.meta.main) await main(Deno.args);

@@ -11,10 +11,12 @@
  *
  * @module
  */
+import { printJson } from "../../lib/cli/util/output.ts";
+import { arg, childJson } from "./shared.ts";
 
+/** The last line `train --json` prints. */
 interface Summary {
   run: string;
-  status: string;
   trainTimeS: number;
   parameters: number;
   testAccuracy: number | null;
@@ -23,61 +25,35 @@ interface Summary {
 /** Runs the benchmark; prints one JSON object on stdout. */
 export async function main(args: string[]): Promise<void> {
   const cold = args.includes("--cold");
-  const ci = args.indexOf("--cache-dir");
-  const cacheDir = ci >= 0 ? args[ci + 1]! : cold ? ".cache/bench-train" : undefined;
+  const cacheDir = arg(args, "--cache-dir", "") || (cold ? ".cache/bench-train" : undefined);
   const dash = args.indexOf("--");
   const extra = dash >= 0 ? args.slice(dash + 1) : [];
   if (cold && cacheDir) await Deno.remove(cacheDir, { recursive: true }).catch(() => {});
   const name = `bench-train-${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}`;
-  const trainArgs = [
-    "run",
-    "--allow-read",
-    "--allow-write=.cache,runs",
-    "--allow-env",
-    "--allow-sys",
-    "main.ts",
-    "train",
-    "--name",
-    name,
-    "--json",
-    ...(cacheDir ? ["--cache-dir", cacheDir] : []),
-    ...extra,
-  ];
+  // `deno task train` as deno.json defines it (its permissions), without the leading `deno`.
+  const task = JSON.parse(await Deno.readTextFile("deno.json")).tasks.train as string;
+  const trainArgs = [...task.split(" ").slice(1), "--name", name, "--json"]
+    .concat(cacheDir ? ["--cache-dir", cacheDir] : [], extra);
   const loadStart = Deno.loadavg();
   const t0 = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: trainArgs,
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
+  const cmd = { args: trainArgs, stdout: "piped", stderr: "inherit" } as const;
+  const child = new Deno.Command(Deno.execPath(), cmd).spawn();
   // CPU seconds of the child (all threads: model, loader and simulator workers), sampled
   // with `ps -o times=` every 2 s until it exits (null where ps is missing).
   let cpuSeconds: number | null = null;
-  let polling = true;
-  const poll = (async () => {
-    while (polling) {
-      try {
-        const ps = await new Deno.Command("ps", {
-          args: ["-o", "times=", "-p", String(child.pid)],
-          stdout: "piped",
-          stderr: "null",
-        }).output();
-        const v = Number(new TextDecoder().decode(ps.stdout).trim());
-        if (ps.success && Number.isFinite(v)) cpuSeconds = v;
-      } catch { /* no ps */ }
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-  })();
+  const poll = setInterval(async () => {
+    try {
+      const ps = await childJson("ps", ["-o", "times=", "-p", String(child.pid)], "piped");
+      if (ps.code === 0 && typeof ps.json === "number") cpuSeconds = ps.json;
+    } catch { /* no ps */ }
+  }, 2000);
   const out = await child.output();
-  polling = false;
-  await poll;
+  clearInterval(poll);
   const wall = (performance.now() - t0) / 1000;
   const loadEnd = Deno.loadavg();
-  const stdout = new TextDecoder().decode(out.stdout);
-  const lines = stdout.trim().split("\n");
   let summary: Summary | null = null;
   try {
-    summary = JSON.parse(lines[lines.length - 1]!) as Summary;
+    summary = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
   } catch { /* reported below */ }
   const table = summary
     ? await Deno.readTextFile(`${summary.run}/eval/metrics.md`).catch(() => null)
@@ -85,28 +61,24 @@ export async function main(args: string[]): Promise<void> {
   const info = summary
     ? JSON.parse(await Deno.readTextFile(`${summary.run}/run.json`).catch(() => "null"))
     : null;
-  console.log(JSON.stringify(
-    {
-      bench: "train",
-      command: `deno ${trainArgs.join(" ")}`,
-      equivalent: "deno task train" + (cacheDir ? ` --cache-dir ${cacheDir}` : "") +
-        (extra.length ? ` ${extra.join(" ")}` : ""),
-      cold,
-      exitCode: out.code,
-      wallSeconds: Math.round(wall * 10) / 10,
-      cpuSeconds,
-      loadavgStart: loadStart,
-      loadavgEnd: loadEnd,
-      trainSeconds: summary?.trainTimeS ?? null,
-      testAccuracy: summary?.testAccuracy ?? null,
-      parameters: summary?.parameters ?? null,
-      run: summary?.run ?? null,
-      backend: info?.backend ?? null,
-      store: info?.store ?? null,
-      cores: navigator.hardwareConcurrency,
-      metricsMarkdown: table,
-    },
-    null,
-    2,
-  ));
+  printJson({
+    bench: "train",
+    command: `deno ${trainArgs.join(" ")}`,
+    equivalent: "deno task train" + (cacheDir ? ` --cache-dir ${cacheDir}` : "") +
+      (extra.length ? ` ${extra.join(" ")}` : ""),
+    cold,
+    exitCode: out.code,
+    wallSeconds: Math.round(wall * 10) / 10,
+    cpuSeconds,
+    loadavgStart: loadStart,
+    loadavgEnd: loadEnd,
+    trainSeconds: summary?.trainTimeS ?? null,
+    testAccuracy: summary?.testAccuracy ?? null,
+    parameters: summary?.parameters ?? null,
+    run: summary?.run ?? null,
+    backend: info?.backend ?? null,
+    store: info?.store ?? null,
+    cores: navigator.hardwareConcurrency,
+    metricsMarkdown: table,
+  });
 }

@@ -179,9 +179,8 @@ class ConvEntionRef(nn.Module):
 
 # --- safetensors by hand: 8-byte little-endian header length, JSON, raw data ---
 
-_DT = {"F32": (torch.float32, 4), "F64": (torch.float64, 8), "I64": (torch.int64, 8),
-       "I32": (torch.int32, 4)}
-_NAME = {v[0]: k for k, v in _DT.items()}
+_DT = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64, "I32": torch.int32}
+_NAME = {v: k for k, v in _DT.items()}
 
 
 def save_safetensors(path, tensors, metadata=None):
@@ -212,7 +211,7 @@ def load_safetensors(path):
     meta = header.pop("__metadata__", {})
     out = {}
     for name, e in header.items():
-        dtype, size = _DT[e["dtype"]]
+        dtype = _DT[e["dtype"]]
         b, end = e["data_offsets"]
         buf = bytearray(raw[8 + n + b:8 + n + end])
         t = torch.frombuffer(buf, dtype=dtype) if end > b else torch.zeros(0, dtype=dtype)

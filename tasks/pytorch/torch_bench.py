@@ -36,75 +36,58 @@ def write(path, doc):
     os.replace(tmp, path)
 
 
-def load_reference():
-    """The project's PyTorch reference module (tasks/pytorch/convention_ref.py)."""
-    sys.path.insert(0, HERE)
-    import convention_ref  # noqa: E402
+def synthetic_batch(c, batch, device, seed):
+    """Frames N(0, 1), band ids 1..B with up to a quarter of the tail padding, as in the WebGPU
+    check, and uniform labels."""
+    import torch
 
-    return convention_ref
-
-
-def build_model(ref, preset, device):
-    """The preset as a torch.nn.Module (ConvEntionRef: the authors' n^2 attention form)."""
-    return ref.ConvEntionRef(ref.PRESETS[preset]).to(device)
-
-
-def input_shape(ref, preset):
-    """(l, stamp size, number of bands, number of classes) of a preset."""
-    c = ref.PRESETS[preset]
-    return c["length"], c["stamp"], len(c["bands"]), c["numClasses"]
-
-
-def synthetic_batch(torch, batch, length, size, bands, classes, device, seed):
+    length, size, bands = c["length"], c["stamp"], len(c["bands"])
     g = torch.Generator().manual_seed(seed)
     frames = torch.randn(batch, length, size, size, generator=g)
     band_ids = torch.randint(1, bands + 1, (batch, length), generator=g)
-    # a quarter of the tail is padding at most, as in the WebGPU check
     for b in range(batch):
         pad = int(torch.randint(0, length // 4 + 1, (1,), generator=g))
         if pad:
             band_ids[b, length - pad:] = 0
             frames[b, length - pad:] = 0
-    labels = torch.randint(0, classes, (batch,), generator=g)
+    labels = torch.randint(0, c["numClasses"], (batch,), generator=g)
     return frames.to(device), band_ids.to(device), labels.to(device)
 
 
-def time_batch(torch, ref, preset, batch, device, precision, deadline):
+def time_batch(ref, preset, batch, device, precision, deadline):
     """Median ms per training step at one batch and precision."""
-    if device == "cuda":
-        tf32 = precision == "default"
+    import torch
+
+    cuda = device == "cuda"
+    if cuda:
         torch.backends.cuda.matmul.allow_tf32 = False  # PyTorch's default
-        torch.backends.cudnn.allow_tf32 = tf32  # default True
-    model = build_model(ref, preset, device)
+        torch.backends.cudnn.allow_tf32 = precision == "default"  # default True
+    model = ref.ConvEntionRef(ref.PRESETS[preset]).to(device)
     model.train()
-    length, size, bands, classes = input_shape(ref, preset)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
-    frames, band_ids, labels = synthetic_batch(torch, batch, length, size, bands, classes, device, 100 + batch)
+    frames, band_ids, labels = synthetic_batch(ref.PRESETS[preset], batch, device, 100 + batch)
+    cpu = []
 
     def step():
-        if device == "cuda":
+        if cuda:
             torch.cuda.synchronize()
         t, c = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
-        logits = model(frames, band_ids)
-        loss = loss_fn(logits, labels)
+        loss = loss_fn(model(frames, band_ids), labels)
         loss.backward()
         opt.step()
         loss.item()  # read back, as the WebGPU loop does
-        if device == "cuda":
+        if cuda:
             torch.cuda.synchronize()
         cpu.append((time.process_time() - c) * 1000)
         return (time.perf_counter() - t) * 1000
 
-    cpu = []
     warm = [step() for _ in range(2)]
     times = []
     per = warm[-1] / 1000
     while len(times) < 10 and (len(times) < 3 or time.monotonic() + per < deadline):
         times.append(step())
-        if time.monotonic() + per > deadline and len(times) >= 3:
-            break
     med = statistics.median(times)
     run = {
         "batch": batch,
@@ -116,11 +99,10 @@ def time_batch(torch, ref, preset, batch, device, precision, deadline):
     }
     if device == "cpu":
         run["cpuMs"] = statistics.median(cpu[2:])
-    if device == "cuda":
+    if cuda:
         run["maxMemoryAllocatedMiB"] = torch.cuda.max_memory_allocated() / 2**20
         torch.cuda.reset_peak_memory_stats()
-    del model, opt, frames, band_ids, labels
-    if device == "cuda":
+        del model, opt, frames, band_ids, labels
         torch.cuda.empty_cache()
     return run
 
@@ -148,13 +130,11 @@ def main():
         if a.threads:
             torch.set_num_threads(a.threads)
         doc["threads"] = torch.get_num_threads()
-        if a.device == "cuda":
-            if not torch.cuda.is_available():
-                raise RuntimeError("torch.cuda.is_available() is False")
-            doc["deviceName"] = torch.cuda.get_device_name(0)
-        else:
-            doc["deviceName"] = "cpu"
-        ref = load_reference()
+        if a.device == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError("torch.cuda.is_available() is False")
+        doc["deviceName"] = torch.cuda.get_device_name(0) if a.device == "cuda" else "cpu"
+        sys.path.insert(0, HERE)
+        import convention_ref as ref  # the project's PyTorch reference module
         torch.manual_seed(0)
         precisions = ["default", "fp32"] if a.device == "cuda" else ["default"]
         plan = [(b, p) for b in batches for p in precisions]
@@ -166,7 +146,7 @@ def main():
             # an even share of what is left for each remaining measurement
             share = time.monotonic() + left / (len(plan) - i)
             try:
-                doc["runs"].append(time_batch(torch, ref, preset, b, a.device, p, share))
+                doc["runs"].append(time_batch(ref, preset, b, a.device, p, share))
             except Exception as err:  # noqa: BLE001 - recorded, the next batch still runs
                 doc["runs"].append({"batch": b, "precision": p, "error": f"{type(err).__name__}: {err}"})
             write(a.out, doc)
