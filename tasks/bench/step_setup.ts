@@ -14,6 +14,7 @@ import { type StepResult, trainableWeights, trainStep } from "../../lib/model/in
 import type { ModelInput } from "../../lib/model/types.ts";
 import { type Batch, emptyBatch } from "../../lib/data/batch.ts";
 import { Rng } from "../../lib/util/rng.ts";
+import { imageInput } from "../../lib/train/builtin_models.ts";
 
 /**
  * A deterministic synthetic loader batch: frames N(0, 1), band ids 1..`bands`, the last
@@ -43,16 +44,9 @@ export function syntheticBatch(
   return x;
 }
 
-/** The model tensors of a batch (the caller disposes them). */
+/** The model tensors of a batch (lib's `imageInput`) and its labels; the caller disposes them. */
 export function batchTensors(x: Batch): { input: ModelInput; labels: tf.Tensor1D } {
-  const { batchSize: b, length: l, height: h, width: w } = x;
-  return {
-    input: {
-      frames: tf.tensor4d(x.frames, [b, l, h, w]),
-      bands: tf.tensor2d(x.bands, [b, l], "int32"),
-    },
-    labels: tf.tensor1d(x.labels, "int32"),
-  };
+  return { input: imageInput(x), labels: tf.tensor1d(x.labels, "int32") };
 }
 
 /** A model, its optimiser and one synthetic batch, with the training step over them. */
