@@ -56,6 +56,19 @@ const WASM_BINARY = "tfjs-backend-wasm-simd.wasm";
 let wasmPathsSet = false;
 let printed = "";
 
+/** What a WebGPU adapter says of itself (`GPUAdapter.info`, two limits, its features). */
+export interface AdapterDetails {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  /** `maxBufferSize` and `maxStorageBufferBindingSize`, where the adapter gives them. */
+  limits: Record<string, number>;
+  /** The adapter's features, sorted. */
+  features: string[];
+}
+
 /** Result of probing WebGPU: a usable hardware adapter or why not. */
 export interface WebGpuProbe {
   /** True when a non-fallback adapter exists. */
@@ -64,31 +77,44 @@ export interface WebGpuProbe {
   any: boolean;
   /** Adapter description or the reason there is none. */
   detail: string;
+  /** The adapter's details, when there is one. */
+  adapter?: AdapterDetails;
 }
 
-interface AdapterLike {
-  isFallbackAdapter?: boolean;
-  info?: { description?: string; vendor?: string; isFallbackAdapter?: boolean };
-}
-
-/** Looks for a WebGPU adapter and tells whether it is a real (non-fallback) one. */
+/**
+ * Looks for a WebGPU adapter (high-performance, as TF.js asks for it) and
+ * tells whether it is a real (non-fallback) one. Never throws.
+ */
 export async function probeWebGpu(): Promise<WebGpuProbe> {
-  const gpu = (globalThis.navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } })
-    ?.gpu;
+  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
   if (!gpu) return { hardware: false, any: false, detail: "no navigator.gpu in this runtime" };
-  let adapter: AdapterLike | null = null;
+  let adapter: (GPUAdapter & { isFallbackAdapter?: boolean }) | null = null;
   try {
-    adapter = (await gpu.requestAdapter()) as AdapterLike | null;
+    adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   } catch (err) {
     return { hardware: false, any: false, detail: `requestAdapter failed: ${String(err)}` };
   }
   if (!adapter) return { hardware: false, any: false, detail: "no WebGPU adapter" };
-  const fallback = adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
-  const desc = adapter.info?.description || adapter.info?.vendor || "unnamed adapter";
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const limits: Record<string, number> = {};
+  for (const name of ["maxBufferSize", "maxStorageBufferBindingSize"] as const) {
+    if (typeof adapter.limits[name] === "number") limits[name] = adapter.limits[name];
+  }
+  const details: AdapterDetails = {
+    vendor: String(info.vendor ?? ""),
+    architecture: String(info.architecture ?? ""),
+    device: String(info.device ?? ""),
+    description: String(info.description ?? ""),
+    isFallbackAdapter: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
+    limits,
+    features: [...adapter.features].map(String).sort(),
+  };
+  const desc = details.description || details.vendor || "unnamed adapter";
   return {
-    hardware: !fallback,
+    hardware: !details.isFallbackAdapter,
     any: true,
-    detail: fallback ? `only a software fallback adapter (${desc})` : desc,
+    detail: details.isFallbackAdapter ? `only a software fallback adapter (${desc})` : desc,
+    adapter: details,
   };
 }
 

@@ -38,7 +38,7 @@ import { selectBackend } from "../../lib/train/backend.ts";
 import "../../lib/train/builtin_models.ts";
 import { getModel } from "../../lib/train/models.ts";
 import { printJson } from "../../lib/cli/util/output.ts";
-import { arg, folderBytes, median, round, stopwatch } from "./shared.ts";
+import { arg, folderBytes, machineInfo, median, round, stopwatch } from "./shared.ts";
 
 /** The loader's settings in the loader runs (the JSON's `loader`). */
 const LOADER = { batchSize: 128, length: 99, size: 32, augment: true, balance: true };
@@ -231,8 +231,7 @@ async function trainingRuns(spec: string, data: Data) {
 
 /** Runs the benchmark (see the module doc). */
 export async function main(args: string[]): Promise<void> {
-  const loadavg = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
-  const loadStart = loadavg();
+  const loadStart = Deno.loadavg();
   const work = arg(args, "--work", "/tmp/convention-bench-data");
   const objects = Number(arg(args, "--objects", "8249"));
   const batches = Number(arg(args, "--batches", "12"));
@@ -267,8 +266,7 @@ export async function main(args: string[]): Promise<void> {
   store.close();
   printJson({
     bench: "data",
-    machine: `${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} logical cores`,
-    deno: Deno.version.deno,
+    machine: machineInfo(loadStart),
     survey,
     surveyGenerated: generated,
     store: storeDir,
@@ -281,6 +279,5 @@ export async function main(args: string[]): Promise<void> {
       runs,
     },
     training: trainRuns,
-    loadAverage: { start: loadStart, end: loadavg() },
   });
 }

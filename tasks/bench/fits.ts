@@ -21,7 +21,7 @@
 import { readFitsFile, readFitsFileSync } from "../../lib/fits/read.ts";
 import { writeFits, type WriteHdu } from "../../lib/fits/write.ts";
 import { printJson } from "../../lib/cli/util/output.ts";
-import { arg, childJson, round, stopwatch } from "./shared.ts";
+import { arg, childJson, machineInfo, round, stopwatch } from "./shared.ts";
 
 /** The best (shortest) of `n` passes of `fn` over `paths`. */
 async function passes(paths: string[], n: number, fn: (p: string) => unknown) {
@@ -168,12 +168,7 @@ export async function main(args: string[]): Promise<void> {
       : { skipped: "--no-python" };
     printJson({
       bench: "fits",
-      machine: {
-        cpus: navigator.hardwareConcurrency,
-        loadavg_before: loadBefore,
-        loadavg_after: Deno.loadavg(),
-      },
-      deno: Deno.version.deno,
+      machine: machineInfo(loadBefore),
       stamps: { count: nStamps, shape: [32, 32], bitpix: -32, bytes_each: stampBytes },
       passes: { stamps: nPasses, corpus: corpusPasses },
       convention,

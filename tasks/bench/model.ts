@@ -43,7 +43,7 @@ import "../../lib/train/builtin_models.ts";
 import { DataParallel } from "../../lib/train/data_parallel.ts";
 import { getModel } from "../../lib/train/models.ts";
 import { printJson } from "../../lib/cli/util/output.ts";
-import { arg, childJson, median, stopwatch } from "./shared.ts";
+import { arg, childJson, machineInfo, median, stopwatch } from "./shared.ts";
 import { stepSetup } from "./step_setup.ts";
 
 type Opts = ReturnType<typeof parse>;
@@ -68,7 +68,6 @@ function parse(args: string[]) {
 // Deno needs --allow-all to read /proc; the peak RSS is sampled after each step instead.
 let rssPeak = 0;
 const sampleRss = () => rssPeak = Math.max(rssPeak, Deno.memoryUsage().rss);
-const loadAvg = () => Deno.loadavg().map((x) => Number(x.toFixed(2)));
 
 /**
  * Runs `o.warmup + o.steps` steps of `batch` objects: the median wall and process CPU ms of
@@ -277,7 +276,7 @@ export async function main(args: string[]): Promise<void> {
     return;
   }
   const passthrough = args.filter((a, i) => a !== "--child" && args[i - 1] !== "--child");
-  const load0 = loadAvg();
+  const load0 = Deno.loadavg();
   const started = new Date().toISOString();
   const backends: unknown[] = [];
   for (const b of o.backends) {
@@ -304,12 +303,7 @@ export async function main(args: string[]): Promise<void> {
     bench: "model",
     command: `deno task bench model ${args.join(" ")}`.trim(),
     started,
-    machine: {
-      cores: navigator.hardwareConcurrency,
-      deno: Deno.version.deno,
-      loadAvgBefore: load0,
-      loadAvgAfter: loadAvg(),
-    },
+    machine: machineInfo(load0),
     batch: o.batch,
     parallel: o.parallel,
     backends,

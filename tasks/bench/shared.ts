@@ -1,6 +1,7 @@
 /**
  * What the benchmarks share: their option reading, the files under a folder,
- * medians, wall and CPU timing, and child processes that print JSON.
+ * medians, wall and CPU timing, child processes that print JSON and the
+ * backend-equivalence rule.
  *
  * @module
  */
@@ -77,14 +78,14 @@ export async function timed(seconds: number, unit: number, fn: () => unknown) {
 /** What one timed section measured. */
 export type Timing = Awaited<ReturnType<typeof timed>>;
 
-/** The machine a benchmark ran on, for its JSON: Deno, OS, CPUs and the load average. */
-export function machineInfo(): { deno: string; os: string; cpus: number; loadavg: number[] } {
-  return {
-    deno: Deno.version.deno,
-    os: `${Deno.build.os} ${Deno.build.arch}`,
-    cpus: navigator.hardwareConcurrency,
-    loadavg: Deno.loadavg(),
-  };
+/**
+ * The machine a benchmark ran on, for its JSON: Deno, OS, CPUs, the load
+ * average now and, when given, the one at the start of the run.
+ */
+export function machineInfo(loadavgStart?: number[]) {
+  const os = `${Deno.build.os} ${Deno.build.arch}`;
+  const now = { deno: Deno.version.deno, os, cpus: navigator.hardwareConcurrency };
+  return { ...now, ...(loadavgStart ? { loadavgStart } : {}), loadavg: Deno.loadavg() };
 }
 
 /**
@@ -105,4 +106,29 @@ export async function childJson(
     json = JSON.parse(last);
   } catch { /* not JSON: the caller reports it */ }
   return { code: r.code, json, last, stderr: stderr === "piped" ? dec.decode(r.stderr) : "" };
+}
+
+/**
+ * The backend-equivalence rule of the project: the largest |candidate -
+ * reference| is at most `tol` of the reference's largest magnitude; a
+ * reference below 1e-6 everywhere is an exactly-zero gradient (a conv bias
+ * before training-mode BatchNorm), where the candidate must stay below 1e-6 too.
+ */
+export function compareTensors(
+  candidate: ArrayLike<number>,
+  reference: ArrayLike<number>,
+  tol = 1e-4,
+) {
+  let maxAbsRef = 0, maxAbsCand = 0, maxAbsDiff = 0;
+  for (let i = 0; i < reference.length; i++) {
+    const c = candidate[i] ?? NaN, r = reference[i]!;
+    maxAbsRef = Math.max(maxAbsRef, Math.abs(r));
+    maxAbsCand = Math.max(maxAbsCand, Math.abs(c));
+    maxAbsDiff = Math.max(maxAbsDiff, Math.abs(c - r));
+  }
+  const exactZero = maxAbsRef < 1e-6;
+  const relErr = exactZero ? 0 : maxAbsDiff / maxAbsRef;
+  const ok = candidate.length === reference.length &&
+    (exactZero ? maxAbsCand <= 1e-6 : relErr <= tol);
+  return { maxAbsRef, maxAbsDiff, relErr, exactZero, ok };
 }

@@ -16,7 +16,7 @@
  */
 import { DEFAULT_SURVEY, ensureDefaultSurvey } from "../../lib/simulate/default_survey.ts";
 import { simulateSurvey, type SurveySummary } from "../../lib/simulate/survey.ts";
-import { arg, folderBytes, round, stopwatch } from "./shared.ts";
+import { arg, folderBytes, machineInfo, round, stopwatch } from "./shared.ts";
 
 function rates(s: SurveySummary, cpu: number) {
   return {
@@ -38,16 +38,7 @@ export async function main(args: string[]): Promise<void> {
   const workersArg = arg(args, "--workers", "");
   const workers = workersArg === "" ? undefined : Number(workersArg);
   const root = await Deno.makeTempDir({ prefix: "convention-bench-sim-" });
-  const result: Record<string, unknown> = {
-    bench: "simulate",
-    machine: {
-      cpus: navigator.hardwareConcurrency,
-      deno: Deno.version.deno,
-      os: Deno.build.os,
-      arch: Deno.build.arch,
-      loadavg: Deno.loadavg().map((x) => round(x, 2)),
-    },
-  };
+  const result: Record<string, unknown> = { bench: "simulate", machine: machineInfo() };
   try {
     if (!args.includes("--no-full")) {
       const sw = stopwatch();

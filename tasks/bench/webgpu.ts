@@ -40,7 +40,7 @@ import {
 } from "../../lib/model/ops/webgpu/tiles.ts";
 import { selectBackend } from "../../lib/train/backend.ts";
 import { type StepSetup, stepSetup } from "./step_setup.ts";
-import { arg, median } from "./shared.ts";
+import { arg, compareTensors, median } from "./shared.ts";
 
 /** The distinct convolutions (kernel + geometry) one training step of `preset` runs, most work first. */
 export async function modelConvs(
@@ -108,21 +108,13 @@ async function timeConv(k: ConvKernel, g: ConvGeometry, reps: number, t?: Tiles,
   return { ms: median(ms), values };
 }
 
-function relDiff(a: Float32Array, b: Float32Array): number {
-  let d = 0, m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return Number.isFinite(d) ? (m === 0 ? d : d / m) : Infinity;
-}
-
 /**
  * Tries the tile grid of every convolution of the preset's step at `batch`
  * until `endS` (performance.now() seconds) and keeps the fastest setting per
  * shape (`setTiles`). `worstRelErr`: the largest difference of any setting's
  * output from the default's (relative to its largest magnitude); settings
- * above 1e-4 are never chosen and are counted in `mismatches`.
+ * that fail the backend-equivalence rule (`compareTensors`, 1e-4) are never
+ * chosen and are counted in `mismatches`.
  */
 export async function tuneTiles(preset: PresetName, batch: number, endS: number, reps = 3) {
   const out = [];
@@ -136,10 +128,10 @@ export async function tuneTiles(preset: PresetName, batch: number, endS: number,
     for (const t of tileGrid(kernel, s)) {
       if (over()) break;
       const r = await timeConv(kernel, g, reps, t);
-      const e = relDiff(r.values, ref.values);
+      const e = compareTensors(r.values, ref.values);
       c.tried++;
-      times.worstRelErr = Math.max(times.worstRelErr, e);
-      if (e > 1e-4) times.mismatches++;
+      times.worstRelErr = Math.max(times.worstRelErr, e.relErr);
+      if (!e.ok) times.mismatches++;
       else if (r.ms < times.bestMs) [c.best, times.bestMs] = [t, r.ms];
     }
     setTiles(c.shape, c.best);

@@ -26,7 +26,7 @@ import { Command } from "@commander-js/extra-typings";
 import { choice, integer } from "../../lib/cli/util/options.ts";
 import { createConvEntion } from "../../lib/model/convention.ts";
 import { countStepKernels, tuneTiles } from "../bench/webgpu.ts";
-import { type GpuCheckResult, problems, SCHEMA, summarize, writeResult } from "./result.ts";
+import { type GpuCheckResult, newResult, problems, summarize, writeResult } from "./result.ts";
 import { checkCorrectness, extrapolate, probeAdapter, timeBatch, torchReport } from "./steps.ts";
 
 /** The check's options (see `check.js --help`). */
@@ -49,43 +49,6 @@ async function step(r: GpuCheckResult, name: string, f: () => Promise<void>): Pr
     r.errors[name] = String(err);
     r.verdict.push(`${name}: error ${err}`);
   }
-}
-
-function newResult(o: Options, sizes: "full" | "tiny"): GpuCheckResult {
-  const full = sizes === "full";
-  return {
-    schema: SCHEMA,
-    mode: o.mode,
-    sizes,
-    startedAt: new Date().toISOString(),
-    budgetS: o.budgetS,
-    elapsedS: 0,
-    status: "running",
-    env: {
-      deno: Deno.version.deno,
-      v8: Deno.version.v8,
-      tfjs: tf.version_core,
-      os: Deno.build.os,
-      cores: navigator.hardwareConcurrency,
-      wgpuBackend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default",
-      stepFunction: "lib/model/infra/train_step.ts trainStep (Adam, lr 1e-3, async reads)",
-    },
-    plan: {
-      preset: full ? "paper" : "tiny",
-      batches: o.batches ?? (full ? [32, 128] : [2, 4]),
-      correctnessPreset: "tiny",
-      correctnessBatch: full ? 8 : 2,
-    },
-    adapter: null,
-    correctness: null,
-    speed: null,
-    pytorch: null,
-    kernels: null,
-    extrapolation: null,
-    skipped: {},
-    errors: {},
-    verdict: [],
-  };
 }
 
 /** Steps 1, 2a, 2 and 3 and the extrapolation, within the budget that is left. */
@@ -174,7 +137,7 @@ async function measure(r: GpuCheckResult, o: Options, endS: number, save: () => 
 /** `run` and `probe`: the check itself. Returns the exit code. */
 async function run(o: Options, probeOnly: boolean): Promise<number> {
   const start = nowS(), endS = start + o.budgetS;
-  const r = newResult(o, o.mode === "gpu" ? "full" : "tiny");
+  const r = newResult(o);
   const save = () => writeResult(o.out, { ...r, elapsedS: nowS() - start });
   const a = r.adapter = await probeAdapter();
   if (probeOnly) {

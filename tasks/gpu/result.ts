@@ -5,6 +5,7 @@
  *
  * @module
  */
+import * as tf from "@tensorflow/tfjs-core";
 import { writeFileAtomic } from "../../lib/util/atomic.ts";
 import type { KernelCounts, TileChoice } from "../bench/webgpu.ts";
 import type {
@@ -18,32 +19,57 @@ import type {
 /** Schema name written into every result (2: kernels step instead of the short training). */
 export const SCHEMA = "convention-gpu-check/2";
 
-/** The whole result document; a step is null until it ran. */
-export interface GpuCheckResult {
-  schema: string;
-  mode: "gpu" | "rehearse";
-  sizes: "full" | "tiny";
-  startedAt: string;
-  budgetS: number;
-  elapsedS: number;
-  /** "running" until the end; then "done" or "failed". */
-  status: "running" | "done" | "failed";
-  env: Record<string, string | number | boolean | null>;
-  /** Preset and batches of the speed and kernel steps; preset and batch of correctness. */
-  plan: { preset: string; batches: number[]; correctnessPreset: string; correctnessBatch: number };
-  adapter: AdapterReport | null;
-  correctness: Awaited<ReturnType<typeof checkCorrectness>> | null;
-  speed: { preset: string; paramCount: number; runs: SpeedRun[]; seconds: number } | null;
-  pytorch: Awaited<ReturnType<typeof torchReport>> | null;
-  kernels: { tunedBatch: number; tiles: TileChoice[]; counts: KernelCounts | null } | null;
-  extrapolation: ReturnType<typeof extrapolate>;
-  /** Steps skipped (no time, no input), with the reason. */
-  skipped: Record<string, string>;
-  /** Errors caught per step (the run goes on to the next step). */
-  errors: Record<string, string>;
-  /** One-line verdicts, e.g. "correctness: ok (worst rel err 3e-6 ...)". */
-  verdict: string[];
+/**
+ * A new result document of a check in `o.mode` (`gpu`: full sizes, the
+ * paper preset; `rehearse`: tiny) with budget `o.budgetS`; a step is null
+ * until it ran. Its type is the document's ({@link GpuCheckResult}).
+ */
+export function newResult(o: { mode: "gpu" | "rehearse"; budgetS: number; batches?: number[] }) {
+  const full = o.mode === "gpu";
+  return {
+    schema: SCHEMA,
+    mode: o.mode,
+    sizes: (full ? "full" : "tiny") as "full" | "tiny",
+    startedAt: new Date().toISOString(),
+    budgetS: o.budgetS,
+    elapsedS: 0,
+    /** "running" until the end; then "done" or "failed". */
+    status: "running" as "running" | "done" | "failed",
+    env: {
+      deno: Deno.version.deno,
+      v8: Deno.version.v8,
+      tfjs: tf.version_core,
+      os: Deno.build.os,
+      cores: navigator.hardwareConcurrency,
+      wgpuBackend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default",
+      stepFunction: "lib/model/infra/train_step.ts trainStep (Adam, lr 1e-3, async reads)",
+    } as Record<string, string | number | boolean | null>,
+    /** Preset and batches of the speed and kernel steps; preset and batch of correctness. */
+    plan: {
+      preset: full ? "paper" : "tiny",
+      batches: o.batches ?? (full ? [32, 128] : [2, 4]),
+      correctnessPreset: "tiny",
+      correctnessBatch: full ? 8 : 2,
+    },
+    adapter: null as AdapterReport | null,
+    correctness: null as Awaited<ReturnType<typeof checkCorrectness>> | null,
+    speed: null as { preset: string; paramCount: number; runs: SpeedRun[]; seconds: number } | null,
+    pytorch: null as Awaited<ReturnType<typeof torchReport>> | null,
+    kernels: null as
+      | { tunedBatch: number; tiles: TileChoice[]; counts: KernelCounts | null }
+      | null,
+    extrapolation: null as ReturnType<typeof extrapolate>,
+    /** Steps skipped (no time, no input), with the reason. */
+    skipped: {} as Record<string, string>,
+    /** Errors caught per step (the run goes on to the next step). */
+    errors: {} as Record<string, string>,
+    /** One-line verdicts, e.g. "correctness: ok (worst rel err 3e-6 ...)". */
+    verdict: [] as string[],
+  };
 }
+
+/** The whole result document (`gpu_check.json`). */
+export type GpuCheckResult = ReturnType<typeof newResult>;
 
 /** Writes the result atomically as `dir/gpu_check.json` (non-finite numbers as strings). */
 export async function writeResult(dir: string, result: unknown): Promise<void> {

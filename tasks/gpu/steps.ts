@@ -6,11 +6,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { lossOf } from "../../lib/model/ops/loss.ts";
-import { trainableWeights } from "../../lib/model/infra/train_step.ts";
+import { shardGradients, trainableWeights } from "../../lib/model/infra/train_step.ts";
+import { probeWebGpu } from "../../lib/train/backend.ts";
 import { createConvEntion, type PresetName } from "../../lib/model/convention.ts";
 import { batchTensors, stepSetup, syntheticBatch } from "../bench/step_setup.ts";
-import { median } from "../bench/shared.ts";
+import { compareTensors, median } from "../bench/shared.ts";
 
 /** Whether adapter strings name an NVIDIA GPU (name or PCI vendor id 0x10de). */
 export function looksNvidia(...texts: string[]): boolean {
@@ -19,104 +19,45 @@ export function looksNvidia(...texts: string[]): boolean {
   );
 }
 
-/** What `navigator.gpu` gives (never throws: `error` says what failed). */
+/** lib's adapter probe with what the check adds: whether it is NVIDIA, the wgpu backend. */
 export async function probeAdapter() {
-  const wgpuBackend = Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default";
-  const r = {
-    found: false,
+  const p = await probeWebGpu();
+  const a = p.adapter ?? {
     vendor: "",
     architecture: "",
     device: "",
     description: "",
     isFallbackAdapter: false,
-    nvidia: false,
-    wgpuBackend,
-    limits: {} as Record<string, number>,
-    features: [] as string[],
-    error: undefined as string | undefined,
+    limits: {},
+    features: [],
   };
-  try {
-    const adapter = await navigator.gpu?.requestAdapter({ powerPreference: "high-performance" });
-    if (!adapter) return { ...r, error: "navigator.gpu gave no adapter" };
-    const info = adapter.info;
-    for (const name of ["maxBufferSize", "maxStorageBufferBindingSize"]) {
-      const v = (adapter.limits as unknown as Record<string, unknown>)[name];
-      if (typeof v === "number") r.limits[name] = v;
-    }
-    const str = (v: unknown) => String(v ?? "");
-    r.vendor = str(info.vendor);
-    r.architecture = str(info.architecture);
-    r.device = str(info.device);
-    r.description = str(info.description);
-    r.found = true;
-    r.isFallbackAdapter = Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter);
-    r.nvidia = looksNvidia(r.vendor, r.architecture, r.device, r.description);
-    r.features = [...adapter.features].map(String).sort();
-    return r;
-  } catch (err) {
-    return { ...r, error: String(err) };
-  }
+  return {
+    found: p.any,
+    ...a,
+    nvidia: looksNvidia(a.vendor, a.architecture, a.device, a.description),
+    wgpuBackend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default",
+    error: p.any ? undefined : p.detail,
+  };
 }
 
 /** The adapter's report. */
 export type AdapterReport = Awaited<ReturnType<typeof probeAdapter>>;
 
-/**
- * The backend-equivalence rule of the project: the largest |candidate -
- * reference| is at most `tol` of the reference's largest magnitude; a
- * reference below 1e-6 everywhere is an exactly-zero gradient (a conv bias
- * before training-mode BatchNorm), where the candidate must stay below 1e-6 too.
- */
-export function compareTensors(
-  candidate: ArrayLike<number>,
-  reference: ArrayLike<number>,
-  tol = 1e-4,
-) {
-  let maxAbsRef = 0, maxAbsCand = 0, maxAbsDiff = 0;
-  for (let i = 0; i < reference.length; i++) {
-    const c = candidate[i] ?? NaN, r = reference[i]!;
-    maxAbsRef = Math.max(maxAbsRef, Math.abs(r));
-    maxAbsCand = Math.max(maxAbsCand, Math.abs(c));
-    maxAbsDiff = Math.max(maxAbsDiff, Math.abs(c - r));
-  }
-  const exactZero = maxAbsRef < 1e-6;
-  const relErr = exactZero ? 0 : maxAbsDiff / maxAbsRef;
-  const ok = candidate.length === reference.length &&
-    (exactZero ? maxAbsCand <= 1e-6 : relErr <= tol);
-  return { maxAbsRef, maxAbsDiff, relErr, exactZero, ok };
-}
-
-async function lossAndGrads(
-  preset: PresetName,
-  batch: number,
-  initial?: Map<string, Float32Array>,
-) {
+/** The loss and every trainable gradient of `preset` (seed 7) from `initial` weights, if given. */
+async function lossAndGrads(preset: PresetName, batch: number, initial?: Float32Array[]) {
   const seed = 7;
   const model = createConvEntion(preset, seed);
+  const all = [...model.weights()];
   if (initial) {
-    tf.tidy(() => {
-      for (const [name, v] of model.weights()) {
-        v.assign(tf.tensor(initial.get(name)!, v.shape, v.dtype));
-      }
-    });
+    tf.tidy(() => all.forEach(([, v], i) => v.assign(tf.tensor(initial[i]!, v.shape, v.dtype))));
   }
-  const weights = new Map<string, Float32Array>();
-  for (const [name, v] of model.weights()) weights.set(name, (await v.data()) as Float32Array);
-  const names = [...trainableWeights(model)];
+  const weights = await Promise.all(all.map(([, v]) => v.data() as Promise<Float32Array>));
+  const names = [...trainableWeights(model).keys()];
   const c = model.config;
   const { input, labels } = batchTensors(syntheticBatch(batch, c.length, c.stamp, seed));
   try {
-    const { value, grads } = tf.variableGrads(
-      () => lossOf(model.apply(input, { training: true, seed }), labels),
-      names.map(([, v]) => v),
-    );
-    // Asynchronous reads: webgpu cannot read synchronously in Deno (docs/gpu.md).
-    const out = { loss: (await value.data())[0]!, grads: new Map<string, Float32Array>(), weights };
-    for (const [name, v] of names) {
-      out.grads.set(name, (await grads[v.name]!.data()) as Float32Array);
-    }
-    tf.dispose([value, ...Object.values(grads)]);
-    return out;
+    const r = await shardGradients(model, names, input, labels, { seed });
+    return { loss: r.loss, grads: new Map(names.map((n, i) => [n, r.grads[i]!])), weights };
   } finally {
     tf.dispose([input.frames, input.bands, labels]);
     model.dispose();

@@ -1,6 +1,6 @@
-import { compareTensors, extrapolate, looksNvidia, type SpeedRun } from "../../tasks/gpu/steps.ts";
+import { extrapolate, looksNvidia, type SpeedRun } from "../../tasks/gpu/steps.ts";
 import { syntheticBatch } from "../../tasks/bench/step_setup.ts";
-import { median } from "../../tasks/bench/shared.ts";
+import { compareTensors, median } from "../../tasks/bench/shared.ts";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "../util/assert.ts";
 
 Deno.test("looksNvidia: names and the PCI vendor id, not llvmpipe", () => {

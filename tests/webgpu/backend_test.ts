@@ -38,3 +38,14 @@ Deno.test("backend: explicit choices start that backend; unknown names are usage
   const r = await selectBackend("wasm", { quiet: true, threads: 2 });
   assert(/SIMD/.test(r.reason), r.reason);
 });
+
+Deno.test("probeWebGpu: an adapter comes with its details, and the same fallback verdict", async () => {
+  const probe = await probeWebGpu();
+  assertEquals(probe.adapter !== undefined, probe.any);
+  if (!probe.adapter) return;
+  const a = probe.adapter;
+  assertEquals(probe.hardware, !a.isFallbackAdapter);
+  assert(typeof a.vendor === "string" && typeof a.description === "string");
+  assert(a.limits.maxBufferSize! > 0 && a.limits.maxStorageBufferBindingSize! > 0);
+  assertEquals(a.features, [...a.features].sort());
+});

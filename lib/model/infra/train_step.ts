@@ -220,7 +220,7 @@ export interface ShardGradients {
  * loss ({@link lossOf}) and the gradients of the named variables, all read
  * back to the host. Changes no parameter; the forward pass updates the
  * BatchNorm running statistics, which are returned. Leaves no tensor behind.
- * For the wasm and cpu backends (it reads synchronously).
+ * Reads back asynchronously, so it runs on every backend, webgpu included.
  *
  * @param model The model.
  * @param names Names (as in `model.weights()`) of the variables to differentiate.
