@@ -3,9 +3,9 @@
  * real ZTF alert corpora (fixtures/ztf/ampel, and ZTF's sample history when
  * `$CONVENTION_SHARED_DATA/real/ztf-sample-history` is present) and the
  * sample packets of fixtures/ztf/alerts, each in a child process so that its
- * peak memory (VmHWM) is its own: files/s, packets read, files reported, peak
- * RSS. Also `alertSeries` over a folder of gzip-bomb packets (finding 3.4 of
- * issue 14), for its peak memory.
+ * peak memory (VmHWM) is its own: files/s (after one uncounted warm-up
+ * pass), packets read, files reported, peak RSS. Also `alertSeries` over a
+ * folder of gzip-bomb packets (finding 3.4 of issue 14), for its peak memory.
  *
  * Run alone: `deno run -A tasks/bench/alerts_corpus.ts [--seconds S]`.
  *
@@ -17,7 +17,7 @@ import { gzipSync } from "node:zlib";
 import { eachAlertPacket } from "../../lib/survey/ztf_files.ts";
 import { type AlertProblem, alertSeries } from "../../lib/survey/ztf_series.ts";
 import { makeAlertPacket } from "../../lib/survey/ztf_example.ts";
-import { arg, childJson, filesUnder, folderBytes, round, stopwatch } from "./shared.ts";
+import { arg, childJson, filesUnder, folderBytes, round, timed } from "./shared.ts";
 
 /** Peak resident memory of this process in MiB (Linux VmHWM), or null elsewhere. */
 function peakRssMiB(): number | null {
@@ -29,32 +29,29 @@ function peakRssMiB(): number | null {
   }
 }
 
-/** Reads every file of `dir` (all three cut-outs decoded) until `seconds` have passed. */
+/** Reads every file of `dir` (all three cut-outs decoded), repeated for `seconds` (`timed`). */
 async function readCorpus(dir: string, seconds: number): Promise<Record<string, unknown>> {
   const files = filesUnder(dir);
-  let passes = 0, counts;
-  const sw = stopwatch();
-  do {
-    counts = { files: 0, filesFailed: 0, packets: 0, problems: [] as AlertProblem[] };
+  let counts = { files: 0, filesFailed: 0, packets: 0, problems: [] as AlertProblem[] };
+  const t = await timed(seconds, files.length, async () => {
+    counts = { files: 0, filesFailed: 0, packets: 0, problems: [] };
     for await (const _ of eachAlertPacket(files, counts)) { /* decoded, then dropped */ }
-    passes++;
-  } while (sw.wall() < seconds);
-  const entries = counts.files;
-  const dt = sw.wall(), cpu = sw.cpu();
+  });
+  const perFile = counts.files / files.length; // packet files (archives expanded) per file
   return {
     dir,
     files: files.length,
     bytes: folderBytes(dir),
-    packetFiles: entries,
+    packetFiles: counts.files,
     packetsRead: counts.packets,
     filesReported: counts.filesFailed,
-    passes,
-    seconds: round(dt, 3),
-    filesPerSec: round(files.length * passes / dt),
-    packetFilesPerSec: round(entries * passes / dt),
-    cpuSeconds: round(cpu, 3),
-    filesPerCpuSec: round(files.length * passes / cpu),
-    packetFilesPerCpuSec: round(entries * passes / cpu),
+    passes: t.items / files.length,
+    seconds: t.seconds,
+    filesPerSec: t.perSec,
+    packetFilesPerSec: round(t.perSec * perFile),
+    cpuSeconds: t.cpuSeconds,
+    filesPerCpuSec: t.perCpuSec,
+    packetFilesPerCpuSec: round(t.perCpuSec * perFile),
     peakRssMiB: peakRssMiB(),
   };
 }

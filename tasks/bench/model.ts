@@ -43,7 +43,7 @@ import "../../lib/train/builtin_models.ts";
 import { DataParallel } from "../../lib/train/data_parallel.ts";
 import { getModel } from "../../lib/train/models.ts";
 import { printJson } from "../../lib/cli/util/output.ts";
-import { arg, childJson, machineInfo, median, stopwatch } from "./shared.ts";
+import { arg, childJson, machineInfo, median, stopwatch, type TorchRun } from "./shared.ts";
 import { stepSetup } from "./step_setup.ts";
 
 type Opts = ReturnType<typeof parse>;
@@ -240,27 +240,18 @@ async function runChild(backend: string, args: string[]): Promise<unknown> {
 /** PyTorch's step on the CPU (tasks/pytorch/torch_bench.py), its first run as `msPerStep`. */
 async function torchRef(o: Opts): Promise<Record<string, unknown>> {
   const out = await Deno.makeTempFile({ suffix: ".json" });
+  const budget = String(Math.max(60, 30 * (o.warmup + o.steps)));
+  const flags = ["--device", "cpu", "--preset", "paper", "--batches", String(o.batch)];
+  flags.push("--threads", String(o.threads), "--budget-s", budget, "--out", out);
   try {
     const script = new URL("../pytorch/torch_bench.py", import.meta.url).pathname;
-    const flags = {
-      "--device": "cpu",
-      "--preset": "paper",
-      "--batches": String(o.batch),
-      "--threads": String(o.threads),
-      "--budget-s": String(Math.max(60, 30 * (o.warmup + o.steps))),
-      "--out": out,
-    };
-    const py = [script, ...Object.entries(flags).flat()];
-    const r = await childJson("/usr/bin/python3", py, "piped");
-    const doc = JSON.parse(await Deno.readTextFile(out)) as Record<string, unknown> & {
-      runs?: { medianMs?: number; cpuMs?: number; stepMs?: number[] }[];
-    };
-    const run = doc.runs?.[0];
-    if (r.code !== 0 || !run?.medianMs) {
-      const err = r.stderr.trim().split("\n").pop();
-      return { error: String(doc.error ?? err ?? "failed"), ...doc };
+    const r = await childJson("/usr/bin/python3", [script, ...flags], "piped");
+    const doc = JSON.parse(await Deno.readTextFile(out)) as Record<string, unknown>;
+    const run = (doc.runs as TorchRun[] | undefined)?.[0];
+    if (r.code === 0 && run?.medianMs) {
+      return { ...doc, msPerStep: run.medianMs, msPerStepAll: run.stepMs, cpuMsPerStep: run.cpuMs };
     }
-    return { ...doc, msPerStep: run.medianMs, msPerStepAll: run.stepMs, cpuMsPerStep: run.cpuMs };
+    return { error: String(doc.error ?? r.stderr.trim().split("\n").pop() ?? "failed"), ...doc };
   } catch (err) {
     return { error: `python3 with torch not available: ${(err as Error).message}` };
   } finally {

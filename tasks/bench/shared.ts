@@ -1,7 +1,7 @@
 /**
  * What the benchmarks share: their option reading, the files under a folder,
- * medians, wall and CPU timing, child processes that print JSON and the
- * backend-equivalence rule.
+ * medians, wall and CPU timing, child processes that print JSON, the
+ * backend-equivalence rule and the PyTorch timings' format.
  *
  * @module
  */
@@ -131,4 +131,17 @@ export function compareTensors(
   const ok = candidate.length === reference.length &&
     (exactZero ? maxAbsCand <= 1e-6 : relErr <= tol);
   return { maxAbsRef, maxAbsDiff, relErr, exactZero, ok };
+}
+
+/** One PyTorch timing, as `tasks/pytorch/torch_bench.py` writes it. */
+export interface TorchRun {
+  batch: number;
+  /** "default": PyTorch defaults (cuDNN may use TF32); "fp32": TF32 off everywhere. */
+  precision: string;
+  medianMs: number;
+  objectsPerS: number;
+  stepMs: number[];
+  /** Process CPU ms per step (median; on the CPU only). */
+  cpuMs?: number;
+  error?: string;
 }

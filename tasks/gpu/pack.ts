@@ -62,16 +62,9 @@ async function bundle(dir: string, fromHead: boolean): Promise<void> {
     await Deno.symlink(await Deno.realPath("node_modules"), `${src}/node_modules`);
   }
   say(`bundling tasks/gpu/check.ts from ${fromHead ? "HEAD" : "the working tree"}`);
-  const out = `${dir}/check.js`;
-  await sh(Deno.execPath(), [
-    "bundle",
-    "--minify",
-    "--platform",
-    "deno",
-    "-o",
-    out,
-    "tasks/gpu/check.ts",
-  ], src);
+  const out = `${await Deno.realPath(dir)}/check.js`; // absolute: the bundle runs in `src`
+  const args = ["bundle", "--minify", "--platform", "deno", "-o", out];
+  await sh(Deno.execPath(), [...args, "tasks/gpu/check.ts"], src);
   if (fromHead) await Deno.remove(src, { recursive: true });
 }
 
@@ -92,15 +85,11 @@ async function debs(dir: string): Promise<void> {
   }
 }
 
+/** Bytes of each packed file, and of the working tree the GPU machine receives with them. */
 async function sizes(dir: string): Promise<{ files: Record<string, number>; tree: number }> {
   const files: Record<string, number> = {};
-  for (
-    const f of [
-      "deno.xz",
-      "check.js",
-      ...[...Deno.readDirSync(`${dir}/debs`)].map((e) => `debs/${e.name}`),
-    ]
-  ) {
+  const debFiles = [...Deno.readDirSync(`${dir}/debs`)].map((e) => `debs/${e.name}`);
+  for (const f of ["deno.xz", "check.js", ...debFiles]) {
     files[f] = (await Deno.stat(`${dir}/${f}`)).size;
   }
   const tracked = await sh("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]);

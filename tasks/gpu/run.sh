@@ -36,7 +36,7 @@ for f in manifest.json check.js deno.xz; do
   [ -f "$PACK/$f" ] || fail 2 "pack missing: run 'deno task gpu-pack' and carry $PACK"
 done
 WORK=$(mktemp -d /tmp/convention-gpu.XXXXXX)
-DENO=$WORK/deno
+export DENO=$WORK/deno # also for torch_bench.py, which reads the preset with it
 xz -dc "$PACK/deno.xz" >"$DENO" && chmod +x "$DENO" && "$DENO" --version ||
   fail 2 "the packed deno does not run on this machine"
 

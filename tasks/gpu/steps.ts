@@ -10,7 +10,7 @@ import { shardGradients, trainableWeights } from "../../lib/model/infra/train_st
 import { probeWebGpu } from "../../lib/train/backend.ts";
 import { createConvEntion, type PresetName } from "../../lib/model/convention.ts";
 import { batchTensors, stepSetup, syntheticBatch } from "../bench/step_setup.ts";
-import { compareTensors, median } from "../bench/shared.ts";
+import { compareTensors, median, type TorchRun } from "../bench/shared.ts";
 
 /** Whether adapter strings name an NVIDIA GPU (name or PCI vendor id 0x10de). */
 export function looksNvidia(...texts: string[]): boolean {
@@ -148,17 +148,6 @@ export async function timeBatch(preset: PresetName, batch: number, endS: number)
 
 /** One batch size's timing. */
 export type SpeedRun = Awaited<ReturnType<typeof timeBatch>>;
-
-/** One PyTorch timing, as `tasks/pytorch/torch_bench.py` writes it. */
-export interface TorchRun {
-  batch: number;
-  /** "default": PyTorch defaults (cuDNN may use TF32); "fp32": TF32 off everywhere. */
-  precision: string;
-  medianMs: number;
-  objectsPerS: number;
-  stepMs: number[];
-  error?: string;
-}
 
 /** Step 3: the PyTorch timings `torch_bench.py` wrote, with the webgpu/PyTorch ratio per batch. */
 export async function torchReport(path: string, speed: SpeedRun[]) {

@@ -5,44 +5,32 @@ It follows the authors' formulation: conv3d on [G, C, h, w, t] volumes with
 kernels (kh, kw, kt), and the n^2 attention maps M(Q_i + K_j). Weights saved
 by `convention` (safetensors) load with `load_safetensors` + `load_state_dict`.
 
-Input: frames [B, l, h, w] float, bands [B, l] long (0 = padding frame).
+Input: frames [B, l, h, w] float, bands [B, l] long (0 = padding frame). A preset's config is
+`preset(name)` (lib/model/config.ts, read with Deno); a saved model's is in its metadata.
 Run with /usr/bin/python3 (Debian python3-torch 1.13, CPU).
 """
 import json
 import math
+import os
 import struct
+import subprocess
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# The presets of lib/model/config.ts that the scripts here use.
-PRESETS = {
-    "paper": {
-        "stamp": 32, "length": 99, "group": 3, "bandRows": 10,
-        "bands": ["u", "g", "r", "i", "z"],
-        "cnn": [
-            {"out": 64, "kernel": [11, 11, 3], "stride": [2, 2, 2], "padding": [2, 2, 2]},
-            {"out": 128, "kernel": [5, 5, 3], "stride": [1, 1, 1], "padding": [2, 2, 2]},
-            {"out": 64, "kernel": [3, 3, 3], "stride": [1, 1, 1], "padding": [0, 0, 0]},
-            {"out": 8, "kernel": [3, 3, 3], "stride": [1, 1, 1], "padding": [0, 0, 0]},
-        ],
-        "d": 8, "heads": 4, "blocks": 2, "attnKernel": 5, "outKernel": 3, "ffKernel": 3,
-        "ffHidden": 16, "dense": 256, "dropout": 0.3, "numClasses": 4,
-    },
-    "tiny": {
-        "stamp": 12, "length": 12, "group": 3, "bandRows": 10,
-        "bands": ["u", "g", "r", "i", "z"],
-        "cnn": [
-            {"out": 4, "kernel": [5, 5, 3], "stride": [2, 2, 2], "padding": [2, 2, 2]},
-            {"out": 6, "kernel": [3, 3, 3], "stride": [1, 1, 1], "padding": [1, 1, 2]},
-            {"out": 4, "kernel": [3, 3, 3], "stride": [1, 1, 1], "padding": [1, 1, 0]},
-            {"out": 4, "kernel": [3, 3, 3], "stride": [1, 1, 1], "padding": [0, 0, 0]},
-        ],
-        "d": 4, "heads": 2, "blocks": 2, "attnKernel": 5, "outKernel": 3, "ffKernel": 3,
-        "ffHidden": 8, "dense": 16, "dropout": 0.3, "numClasses": 4,
-    },
-}
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+
+def preset(name):
+    """The preset `name` of lib/model/config.ts, the one definition, read with Deno (`$DENO`,
+    else `deno` on the PATH)."""
+    code = f'import {{ PRESETS }} from "./lib/model/config.ts"; console.log(JSON.stringify(PRESETS["{name}"]))'
+    deno = os.environ.get("DENO", "deno")
+    out = subprocess.run([deno, "eval", "--no-config", code], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0 or out.stdout.strip() in ("", "undefined"):
+        raise RuntimeError(f"no preset {name!r} from lib/model/config.ts: {out.stderr.strip()[-300:]}")
+    return json.loads(out.stdout)
 
 
 def conv_out(size, k, s, p):

@@ -20,14 +20,14 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from convention_ref import PRESETS, ConvEntionRef, save_safetensors  # noqa: E402
+from convention_ref import ConvEntionRef, preset, save_safetensors  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "model")
 
 
 def main():
     torch.manual_seed(20240601)
-    cfg = PRESETS["tiny"]
+    cfg = preset("tiny")
     model = ConvEntionRef(cfg)
     with torch.no_grad():
         for name, t in model.state_dict().items():

@@ -54,7 +54,7 @@ def synthetic_batch(c, batch, device, seed):
     return frames.to(device), band_ids.to(device), labels.to(device)
 
 
-def time_batch(ref, preset, batch, device, precision, deadline):
+def time_batch(ref, config, batch, device, precision, deadline):
     """Median ms per training step at one batch and precision."""
     import torch
 
@@ -62,11 +62,11 @@ def time_batch(ref, preset, batch, device, precision, deadline):
     if cuda:
         torch.backends.cuda.matmul.allow_tf32 = False  # PyTorch's default
         torch.backends.cudnn.allow_tf32 = precision == "default"  # default True
-    model = ref.ConvEntionRef(ref.PRESETS[preset]).to(device)
+    model = ref.ConvEntionRef(config).to(device)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
-    frames, band_ids, labels = synthetic_batch(ref.PRESETS[preset], batch, device, 100 + batch)
+    frames, band_ids, labels = synthetic_batch(config, batch, device, 100 + batch)
     cpu = []
 
     def step():
@@ -135,6 +135,7 @@ def main():
         doc["deviceName"] = torch.cuda.get_device_name(0) if a.device == "cuda" else "cpu"
         sys.path.insert(0, HERE)
         import convention_ref as ref  # the project's PyTorch reference module
+        config = ref.preset(preset)
         torch.manual_seed(0)
         precisions = ["default", "fp32"] if a.device == "cuda" else ["default"]
         plan = [(b, p) for b in batches for p in precisions]
@@ -146,7 +147,7 @@ def main():
             # an even share of what is left for each remaining measurement
             share = time.monotonic() + left / (len(plan) - i)
             try:
-                doc["runs"].append(time_batch(ref, preset, b, a.device, p, share))
+                doc["runs"].append(time_batch(ref, config, b, a.device, p, share))
             except Exception as err:  # noqa: BLE001 - recorded, the next batch still runs
                 doc["runs"].append({"batch": b, "precision": p, "error": f"{type(err).__name__}: {err}"})
             write(a.out, doc)
