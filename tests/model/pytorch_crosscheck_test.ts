@@ -1,6 +1,6 @@
 /**
  * The architecture and weight layout match PyTorch: fixtures written by
- * tasks/pytorch/make_fixtures.py (the reference module convention_ref.py,
+ * fixtures/model/make_fixtures.py (the reference module tasks/pytorch/convention_ref.py,
  * float64) are loaded into our model.
  */
 import * as tf from "@tensorflow/tfjs-core";

@@ -43,7 +43,7 @@ await toolTest({
     const logits = model.apply({ frames, bands }, { training: false });
     const ours = await logits.data();
     const r = await new Deno.Command(PYTHON, {
-      args: ["tasks/pytorch/check_weights.py", `${dir}/w.safetensors`, `${dir}/b.safetensors`],
+      args: ["tests/model/pytorch_load.py", `${dir}/w.safetensors`, `${dir}/b.safetensors`],
       stdout: "piped",
       stderr: "piped",
     }).output();

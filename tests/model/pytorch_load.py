@@ -2,7 +2,7 @@
 module with load_state_dict(strict=True) and prints its inference logits for a
 batch, as JSON. Used by tests/model/pytorch_load_test.ts.
 
-    /usr/bin/python3 tasks/pytorch/check_weights.py WEIGHTS.safetensors BATCH.safetensors
+    /usr/bin/python3 tests/model/pytorch_load.py WEIGHTS.safetensors BATCH.safetensors
 """
 import json
 import os
@@ -10,7 +10,7 @@ import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tasks", "pytorch"))
 from convention_ref import ConvEntionRef, load_safetensors  # noqa: E402
 
 
