@@ -7,7 +7,8 @@
  *   line says why and how to install the tool (printed once per tool).
  * - Tool missing, `CI=true`: the test runs and fails with that line, so CI
  *   cannot pass without the tools it installs (`.ci/run`). A tool that CI
- *   cannot install (`python3-torch`: no Debian package) is never required.
+ *   does not install (`python3-torch`: about 230 MB with libtorch) is never
+ *   required.
  *
  * ```text
  * await toolTest({ name: "...", tools: ["fitsverify"], fn: async () => { ... } });
@@ -83,7 +84,8 @@ const TOOLS: Record<ToolName, ToolSpec> = {
     },
   },
   "python3-torch": {
-    install: "pip install torch (no Debian package: never required under CI)",
+    install:
+      "apt-get install python3-torch (Debian 1.13; not installed by CI, never required there)",
     requiredInCi: false,
     probe: () => pythonHas("torch"),
   },
